@@ -1,0 +1,414 @@
+//! Code lists, the role catalogue and the job-title map, read from the CSV files in
+//! `data/codes/` (the one source of truth: edit those files, not this code).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// One list of allowed codes, each with a plain-English label. Codes are stored in
+/// records as their position in the list (a `u8`/`u16`), so the list order is part of
+/// the in-memory format but never of anything stored on disk (the store keeps the code text).
+#[derive(Debug, Clone)]
+pub struct CodeList {
+    pub name: String,
+    codes: Vec<String>,
+    labels: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl CodeList {
+    fn new(name: &str, pairs: Vec<(String, String)>) -> Self {
+        let mut index = HashMap::new();
+        let mut codes = Vec::new();
+        let mut labels = Vec::new();
+        for (i, (c, l)) in pairs.into_iter().enumerate() {
+            index.insert(c.to_ascii_lowercase(), i);
+            codes.push(c);
+            labels.push(l);
+        }
+        CodeList {
+            name: name.to_string(),
+            codes,
+            labels,
+            index,
+        }
+    }
+
+    /// Position of a code, matched after trimming and case folding.
+    pub fn find(&self, value: &str) -> Option<usize> {
+        self.index.get(&value.trim().to_ascii_lowercase()).copied()
+    }
+
+    /// Position of a code that the program itself relies on; a missing one means the
+    /// data files were edited wrongly, which is a bug to stop at once.
+    pub fn must(&self, code: &str) -> usize {
+        self.find(code)
+            .unwrap_or_else(|| panic!("code list {} lacks required code {code}", self.name))
+    }
+
+    pub fn code(&self, i: usize) -> &str {
+        &self.codes[i]
+    }
+
+    pub fn label(&self, i: usize) -> &str {
+        &self.labels[i]
+    }
+
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.codes.iter().map(String::as_str)
+    }
+
+    /// The allowed code closest to a wrong value, for "did you mean" messages.
+    pub fn closest(&self, value: &str) -> &str {
+        let v = value.trim().to_ascii_lowercase();
+        self.codes
+            .iter()
+            .max_by(|a, b| {
+                let sa = strsim::jaro_winkler(&v, &a.to_ascii_lowercase());
+                let sb = strsim::jaro_winkler(&v, &b.to_ascii_lowercase());
+                sa.total_cmp(&sb)
+            })
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// "a, b or c" for messages that list what is allowed.
+    pub fn allowed(&self) -> String {
+        let n = self.codes.len();
+        if n <= 10 {
+            match n {
+                0 => String::new(),
+                1 => self.codes[0].clone(),
+                _ => format!(
+                    "{} or {}",
+                    self.codes[..n - 1].join(", "),
+                    self.codes[n - 1]
+                ),
+            }
+        } else {
+            format!("one of the {} codes in the {} list", n, self.name)
+        }
+    }
+}
+
+/// A role in the catalogue: which workforce sector it belongs to and its career level.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub code: String,
+    pub name: String,
+    pub sector: usize,
+    pub career_level: u8,
+}
+
+/// Codes the program's own logic depends on, resolved once when the lists load.
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub agency: usize,
+    pub volunteer: usize,
+    pub female: usize,
+    pub male: usize,
+    pub gender_not_known: usize,
+    pub disability_not_known: usize,
+    pub achieved: usize,
+    pub working_towards: usize,
+    pub retirement: usize,
+    pub outside_childrens_workforce: usize,
+    pub ethnic_group_white: usize,
+    pub ethnic_group_not_known: usize,
+}
+
+/// Every code list of the census return.
+#[derive(Debug, Clone)]
+pub struct Codes {
+    pub sectors: CodeList,
+    pub career_levels: CodeList,
+    /// Whether each career level (by position) counts as a leader.
+    pub leader_levels: Vec<bool>,
+    pub roles: CodeList,
+    pub role_info: Vec<Role>,
+    pub setting_types: CodeList,
+    pub ethnicity: CodeList,
+    pub ethnic_groups: CodeList,
+    /// Ethnic group position of each ethnicity code.
+    pub ethnic_group_of: Vec<usize>,
+    pub employing_sector: CodeList,
+    pub provision: CodeList,
+    pub yes_no: CodeList,
+    pub contract: CodeList,
+    pub gender: CodeList,
+    pub disability: CodeList,
+    pub qualification_level: CodeList,
+    pub qualification_status: CodeList,
+    pub reason: CodeList,
+    pub destination: CodeList,
+    /// Normalised job title -> role position (the shipped synonyms).
+    pub job_titles: HashMap<String, usize>,
+    pub known: Known,
+}
+
+const SECTORS: &str = include_str!("../../../data/codes/sectors.csv");
+const CAREER_LEVELS: &str = include_str!("../../../data/codes/career_levels.csv");
+const ROLES: &str = include_str!("../../../data/codes/roles.csv");
+const SETTING_TYPES: &str = include_str!("../../../data/codes/setting_types.csv");
+const ETHNICITY: &str = include_str!("../../../data/codes/ethnicity.csv");
+const LISTS: &str = include_str!("../../../data/codes/lists.csv");
+const JOB_TITLES: &str = include_str!("../../../data/codes/jobtitles.csv");
+
+fn rows(text: &str) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| {
+            r.expect("code list data file is valid CSV")
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
+fn pairs(text: &str) -> Vec<(String, String)> {
+    rows(text)
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect()
+}
+
+/// Job titles are compared after lower-casing, dropping punctuation other than
+/// apostrophes and hyphens, and collapsing spaces, so "Nursery  Nurse." matches "nursery nurse".
+pub fn normalise_title(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    for word in title
+        .split(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '\'' && c != '-'))
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&word.to_lowercase());
+    }
+    out
+}
+
+impl Codes {
+    fn load() -> Codes {
+        let sectors = CodeList::new("sector", pairs(SECTORS));
+        let cl_rows = rows(CAREER_LEVELS);
+        let career_levels = CodeList::new(
+            "career_level",
+            cl_rows
+                .iter()
+                .map(|r| (r[0].clone(), r[1].clone()))
+                .collect(),
+        );
+        let leader_levels = cl_rows.iter().map(|r| r[2] == "yes").collect();
+        let role_rows = rows(ROLES);
+        let role_info: Vec<Role> = role_rows
+            .iter()
+            .map(|r| Role {
+                code: r[0].clone(),
+                name: r[1].clone(),
+                sector: sectors.must(&r[2]),
+                career_level: r[3].parse().expect("career level is a number"),
+            })
+            .collect();
+        let roles = CodeList::new(
+            "role",
+            role_info
+                .iter()
+                .map(|r| (r.code.clone(), r.name.clone()))
+                .collect(),
+        );
+        let eth_rows = rows(ETHNICITY);
+        let ethnicity = CodeList::new(
+            "ethnicity",
+            eth_rows
+                .iter()
+                .map(|r| (r[0].clone(), r[1].clone()))
+                .collect(),
+        );
+        let mut group_names: Vec<String> = Vec::new();
+        for r in &eth_rows {
+            if !group_names.contains(&r[2]) {
+                group_names.push(r[2].clone());
+            }
+        }
+        let ethnic_groups = CodeList::new(
+            "ethnic_group",
+            group_names.iter().map(|g| (g.clone(), g.clone())).collect(),
+        );
+        let ethnic_group_of = eth_rows.iter().map(|r| ethnic_groups.must(&r[2])).collect();
+        let mut lists: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for r in rows(LISTS) {
+            lists
+                .entry(r[0].clone())
+                .or_default()
+                .push((r[1].clone(), r[2].clone()));
+        }
+        let list = |name: &str| {
+            CodeList::new(
+                name,
+                lists
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("lists.csv lacks list {name}")),
+            )
+        };
+        let job_titles = rows(JOB_TITLES)
+            .into_iter()
+            .map(|r| (normalise_title(&r[0]), roles.must(&r[1])))
+            .collect();
+        let contract = list("contract");
+        let gender = list("gender");
+        let disability = list("disability");
+        let qualification_status = list("qualification_status");
+        let reason = list("reason");
+        let destination = list("destination");
+        let known = Known {
+            agency: contract.must("agency"),
+            volunteer: contract.must("volunteer"),
+            female: gender.must("female"),
+            male: gender.must("male"),
+            gender_not_known: gender.must("not_known"),
+            disability_not_known: disability.must("not_known"),
+            achieved: qualification_status.must("achieved"),
+            working_towards: qualification_status.must("working_towards"),
+            retirement: reason.must("retirement"),
+            outside_childrens_workforce: destination.must("outside_childrens_workforce"),
+            ethnic_group_white: ethnic_groups.must("White"),
+            ethnic_group_not_known: ethnic_groups.must("not_known"),
+        };
+        Codes {
+            sectors,
+            career_levels,
+            leader_levels,
+            roles,
+            role_info,
+            setting_types: CodeList::new("setting_type", pairs(SETTING_TYPES)),
+            ethnicity,
+            ethnic_groups,
+            ethnic_group_of,
+            employing_sector: list("employing_sector"),
+            provision: list("provision"),
+            yes_no: list("yes_no"),
+            contract,
+            gender,
+            disability,
+            qualification_level: list("qualification_level"),
+            qualification_status,
+            reason,
+            destination,
+            job_titles,
+            known,
+        }
+    }
+
+    /// The role a job title means, from the shipped synonyms or an exact role code/name.
+    pub fn role_for_title(&self, title: &str) -> Option<usize> {
+        let n = normalise_title(title);
+        if let Some(&r) = self.job_titles.get(&n) {
+            return Some(r);
+        }
+        self.role_info
+            .iter()
+            .position(|r| normalise_title(&r.name) == n || r.code == n.replace(' ', "_"))
+    }
+
+    /// The closest role to an unmapped title, with a similarity score in 0..=1, for a
+    /// person to confirm. Compares with every synonym and every role name.
+    pub fn suggest_role(&self, title: &str) -> (usize, f64) {
+        let n = normalise_title(title);
+        let mut best = (0, 0.0);
+        let candidates = self.job_titles.iter().map(|(t, &r)| (t.clone(), r)).chain(
+            self.role_info
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (normalise_title(&r.name), i)),
+        );
+        for (t, r) in candidates {
+            let s = strsim::jaro_winkler(&n, &t).max(token_overlap(&n, &t));
+            if s > best.1 {
+                best = (r, s);
+            }
+        }
+        best
+    }
+
+    pub fn is_leader_role(&self, role: usize) -> bool {
+        self.leader_levels[self.role_info[role].career_level as usize - 1]
+    }
+}
+
+/// Share of words in common (Jaccard), which catches re-ordered titles that
+/// character-level similarity misses ("worker youth" vs "youth worker").
+fn token_overlap(a: &str, b: &str) -> f64 {
+    let sa: std::collections::HashSet<&str> = a.split(' ').collect();
+    let sb: std::collections::HashSet<&str> = b.split(' ').collect();
+    let inter = sa.intersection(&sb).count() as f64;
+    let union = sa.union(&sb).count() as f64;
+    if union == 0.0 { 0.0 } else { inter / union }
+}
+
+/// The code lists, loaded once from the data files.
+pub fn codes() -> &'static Codes {
+    static CODES: OnceLock<Codes> = OnceLock::new();
+    CODES.get_or_init(Codes::load)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_load_and_know_their_codes() {
+        let c = codes();
+        assert_eq!(c.sectors.len(), 8);
+        assert_eq!(c.roles.len(), 54);
+        assert_eq!(c.ethnicity.len(), 21);
+        assert_eq!(c.ethnic_groups.len(), 6);
+        assert_eq!(c.qualification_level.len(), 10);
+        let teacher = c.roles.must("teacher");
+        assert_eq!(c.sectors.code(c.role_info[teacher].sector), "education");
+        assert!(c.is_leader_role(c.roles.must("headteacher")));
+        assert!(!c.is_leader_role(teacher));
+        assert_eq!(
+            c.ethnic_groups
+                .code(c.ethnic_group_of[c.ethnicity.must("REFU")]),
+            "not_known"
+        );
+    }
+
+    #[test]
+    fn every_job_title_points_at_a_role_and_titles_normalise() {
+        let c = codes();
+        assert_eq!(
+            c.role_for_title("  Nursery   Nurse. "),
+            Some(c.roles.must("early_years_practitioner"))
+        );
+        assert_eq!(
+            c.role_for_title("Health Visitor"),
+            Some(c.roles.must("health_visitor"))
+        );
+        assert_eq!(c.role_for_title("Teacher"), Some(c.roles.must("teacher")));
+        assert_eq!(c.role_for_title("chief dragon tamer"), None);
+    }
+
+    #[test]
+    fn suggestions_and_closest_codes() {
+        let c = codes();
+        let (r, s) = c.suggest_role("Senior Nursery Nurse (Baby Room)");
+        assert_eq!(c.roles.code(r), "room_leader");
+        assert!(s > 0.5);
+        assert_eq!(c.contract.closest("permanant"), "permanent");
+        assert_eq!(
+            c.contract.allowed(),
+            "permanent, fixed_term, agency, sessional, self_employed or volunteer"
+        );
+    }
+}

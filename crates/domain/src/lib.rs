@@ -1,0 +1,11 @@
+//! The domain of the children's workforce census: the code lists every value is drawn
+//! from, the records a return holds, and the small rules (ages, working pattern, FTE
+//! arithmetic) that every other crate must apply the same way. Nothing here knows about
+//! files, databases or screens, so every layer above can depend on it.
+
+pub mod codes;
+pub mod records;
+pub mod rules;
+
+pub use codes::{CodeList, Codes, Role, codes};
+pub use records::*;
