@@ -1,0 +1,364 @@
+//! Reading back: streaming a census date's records into an analysis sink, the returns
+//! tracker, audit history, job titles waiting for a person, mapping profiles, snapshots.
+
+use anyhow::{Context, Result, anyhow};
+use chrono::NaiveDate;
+use futures_util::TryStreamExt;
+use observatory_domain::codes::CodeList;
+use observatory_domain::{CensusSink, Leaver, PersonKey, Setting, Vacancy, Worker, codes};
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Row};
+use std::collections::HashMap;
+
+use crate::{Store, on_pool};
+
+/// One employer in the returns tracker for a census date.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReturnStatus {
+    pub employer_id: String,
+    pub employer_name: Option<String>,
+    pub area_code: Option<String>,
+    /// Expected: returned the previous census, or registered by hand.
+    pub expected: bool,
+    pub returned: bool,
+    pub submitted_at: Option<String>,
+    pub posts: Option<i64>,
+    pub warnings: Option<i64>,
+}
+
+/// One version of a return in the audit history.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub return_id: i64,
+    pub employer_id: String,
+    pub census_date: String,
+    pub status: String,
+    pub submitted_at: String,
+    pub submitted_by: String,
+    pub source: String,
+    pub file_digest: String,
+    pub settings: i64,
+    pub posts: i64,
+    pub leavers: i64,
+    pub vacancies: i64,
+    pub warnings: i64,
+    pub replaced_at: Option<String>,
+}
+
+/// A job title seen in current returns that no map resolves yet.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnmappedTitle {
+    pub title_norm: String,
+    pub example: String,
+    pub rows: i64,
+}
+
+fn code(list: &CodeList, s: &str) -> Result<u8> {
+    list.find(s).map(|i| i as u8).ok_or_else(|| {
+        anyhow!(
+            "stored {} code '{s}' is not in the current code list (was the list changed without a series break?)",
+            list.name
+        )
+    })
+}
+
+fn opt_code(list: &CodeList, s: Option<String>) -> Result<Option<u8>> {
+    s.map(|s| code(list, &s)).transpose()
+}
+
+fn date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .with_context(|| format!("stored date '{s}' is damaged"))
+}
+
+fn person(b: Option<Vec<u8>>) -> Option<PersonKey> {
+    b.and_then(|v| v.try_into().ok())
+}
+
+fn role(s: Option<String>) -> Result<Option<u16>> {
+    Ok(opt_code(&codes().roles, s)?.map(u16::from))
+}
+
+const CURRENT: &str =
+    "JOIN returns r ON r.id = t.return_id WHERE r.census_date = $1 AND r.status = 'current'";
+
+impl Store {
+    /// Census dates that have at least one current return, oldest first.
+    pub async fn census_dates(&self) -> Result<Vec<NaiveDate>> {
+        let rows: Vec<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT DISTINCT census_date FROM returns WHERE status = 'current' ORDER BY census_date",
+        ).fetch_all(p).await?);
+        rows.iter().map(|s| date(s)).collect()
+    }
+
+    /// A token that changes whenever anything a snapshot depends on changes.
+    pub async fn generation(&self) -> Result<String> {
+        let (a, b, c): (Option<i64>, i64, Option<String>) = on_pool!(self, p => sqlx::query_as(
+            "SELECT (SELECT MAX(id) FROM returns), (SELECT COUNT(*) FROM jobtitle_map),
+                    (SELECT MAX(confirmed_at) FROM jobtitle_map)",
+        ).fetch_one(p).await?);
+        Ok(format!(
+            "{}:{}:{}",
+            a.unwrap_or(0),
+            b,
+            c.unwrap_or_default()
+        ))
+    }
+
+    /// The stored snapshot of a census date if it was built from the current data.
+    pub async fn snapshot(&self, date: NaiveDate, generation: &str) -> Result<Option<Vec<u8>>> {
+        let row: Option<(String, Vec<u8>)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT generation, data FROM cube_snapshots WHERE census_date = $1",
+        ).bind(date.to_string()).fetch_optional(p).await?);
+        Ok(row.filter(|(g, _)| g == generation).map(|(_, d)| d))
+    }
+
+    /// Filled posts in the employer's latest current return before this census date.
+    pub async fn previous_posts(&self, employer: &str, date: NaiveDate) -> Result<Option<usize>> {
+        let n: Option<i64> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT posts FROM returns WHERE employer_id = $1 AND census_date < $2 AND status = 'current'
+             ORDER BY census_date DESC LIMIT 1",
+        ).bind(employer).bind(date.to_string()).fetch_optional(p).await?);
+        Ok(n.map(|n| n as usize))
+    }
+
+    /// Stream every current record of a census date into `sink`: all settings first,
+    /// then workers, leavers and vacancies. Job titles resolve through confirmed mappings.
+    pub async fn load_census(
+        &self,
+        census_date: NaiveDate,
+        sink: &mut (dyn CensusSink + Send),
+    ) -> Result<()> {
+        let c = codes();
+        let d = census_date.to_string();
+        on_pool!(self, p => {
+            let sql = format!(
+                "SELECT r.employer_id, t.setting_id, t.name, t.setting_type, t.area_code, t.employing_sector,
+                        t.provision, t.multi_agency, t.places FROM settings t {CURRENT}"
+            );
+            let mut rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(&d).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                let s = Setting {
+                    setting_id: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                    setting_type: code(&c.setting_types, r.try_get(3)?)?,
+                    area_code: r.try_get(4)?,
+                    employing_sector: code(&c.employing_sector, r.try_get(5)?)?,
+                    provision: code(&c.provision, r.try_get(6)?)?,
+                    multi_agency: r.try_get::<Option<String>, _>(7)?.map(|v| v == "yes"),
+                    places: r.try_get::<Option<i64>, _>(8)?.map(|v| v as u32),
+                };
+                sink.setting(r.try_get(0)?, &s);
+            }
+            drop(rows);
+            let sql = format!(
+                "SELECT r.employer_id, t.worker_ref, t.person_key, t.setting_id, COALESCE(t.role, m.role),
+                        t.job_title, t.contract, t.fte, t.start_date, t.gender, t.ethnicity, t.disability,
+                        t.birth_year, t.qualification_level, t.qualification_status, t.annual_pay
+                 FROM workers t LEFT JOIN jobtitle_map m ON t.role IS NULL AND m.title_norm = t.job_title_norm
+                 {CURRENT}"
+            );
+            let mut rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(&d).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                let w = Worker {
+                    worker_ref: r.try_get(1)?,
+                    person: person(r.try_get(2)?),
+                    setting_id: r.try_get(3)?,
+                    role: role(r.try_get(4)?)?,
+                    job_title: r.try_get(5)?,
+                    contract: code(&c.contract, r.try_get(6)?)?,
+                    fte: r.try_get::<i64, _>(7)? as u32,
+                    start_date: date(r.try_get(8)?)?,
+                    gender: code(&c.gender, r.try_get(9)?)?,
+                    ethnicity: code(&c.ethnicity, r.try_get(10)?)?,
+                    disability: code(&c.disability, r.try_get(11)?)?,
+                    birth_year: r.try_get::<i64, _>(12)? as u16,
+                    qualification_level: code(&c.qualification_level, r.try_get(13)?)?,
+                    qualification_status: code(&c.qualification_status, r.try_get(14)?)?,
+                    annual_pay: r.try_get::<Option<i64>, _>(15)?.map(|v| v as u32),
+                };
+                sink.worker(r.try_get(0)?, &w);
+            }
+            drop(rows);
+            let sql = format!(
+                "SELECT r.employer_id, t.worker_ref, t.person_key, t.setting_id, COALESCE(t.role, m.role),
+                        t.job_title, t.contract, t.fte, t.leave_date, t.reason, t.destination, t.gender,
+                        t.ethnicity, t.birth_year
+                 FROM leavers t LEFT JOIN jobtitle_map m ON t.role IS NULL AND m.title_norm = t.job_title_norm
+                 {CURRENT}"
+            );
+            let mut rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(&d).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                let l = Leaver {
+                    worker_ref: r.try_get(1)?,
+                    person: person(r.try_get(2)?),
+                    setting_id: r.try_get(3)?,
+                    role: role(r.try_get(4)?)?,
+                    job_title: r.try_get(5)?,
+                    contract: code(&c.contract, r.try_get(6)?)?,
+                    fte: r.try_get::<i64, _>(7)? as u32,
+                    leave_date: date(r.try_get(8)?)?,
+                    reason: code(&c.reason, r.try_get(9)?)?,
+                    destination: code(&c.destination, r.try_get(10)?)?,
+                    gender: opt_code(&c.gender, r.try_get(11)?)?,
+                    ethnicity: opt_code(&c.ethnicity, r.try_get(12)?)?,
+                    birth_year: r.try_get::<Option<i64>, _>(13)?.map(|v| v as u16),
+                };
+                sink.leaver(r.try_get(0)?, &l);
+            }
+            drop(rows);
+            let sql = format!(
+                "SELECT r.employer_id, t.setting_id, COALESCE(t.role, m.role), t.job_title, t.vacant_posts,
+                        t.vacant_fte, t.hard_to_fill, t.covered_by_agency
+                 FROM vacancies t LEFT JOIN jobtitle_map m ON t.role IS NULL AND m.title_norm = t.job_title_norm
+                 {CURRENT}"
+            );
+            let mut rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(&d).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                let v = Vacancy {
+                    setting_id: r.try_get(1)?,
+                    role: role(r.try_get(2)?)?,
+                    job_title: r.try_get(3)?,
+                    vacant_posts: r.try_get::<i64, _>(4)? as u32,
+                    vacant_fte: r.try_get::<i64, _>(5)? as u32,
+                    hard_to_fill: r.try_get::<Option<String>, _>(6)?.map(|v| v == "yes"),
+                    covered_by_agency: r.try_get::<Option<String>, _>(7)?.map(|v| v == "yes"),
+                };
+                sink.vacancy(r.try_get(0)?, &v);
+            }
+        });
+        Ok(())
+    }
+
+    /// Who has returned for a census date and who is expected but has not.
+    pub async fn returns_status(
+        &self,
+        date: NaiveDate,
+        area: Option<&str>,
+    ) -> Result<Vec<ReturnStatus>> {
+        let d = date.to_string();
+        type Row = (
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
+                "SELECT e.id, e.name, e.area_code,
+                    CASE WHEN e.registered_by_hand = 1 OR EXISTS (
+                        SELECT 1 FROM returns pr WHERE pr.employer_id = e.id AND pr.status = 'current'
+                          AND pr.census_date = (SELECT MAX(census_date) FROM returns WHERE census_date < $1))
+                      THEN 1 ELSE 0 END,
+                    r.submitted_at, r.posts, r.warnings
+                 FROM employers e
+                 LEFT JOIN returns r ON r.employer_id = e.id AND r.census_date = $1 AND r.status = 'current'
+                 WHERE ($2 IS NULL OR e.area_code = $2)
+                 ORDER BY e.id",
+            ).bind(&d).bind(area).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.3 == 1 || r.4.is_some())
+            .map(
+                |(id, name, area, expected, at, posts, warnings)| ReturnStatus {
+                    employer_id: id,
+                    employer_name: name,
+                    area_code: area,
+                    expected: expected == 1,
+                    returned: at.is_some(),
+                    submitted_at: at,
+                    posts,
+                    warnings,
+                },
+            )
+            .collect())
+    }
+
+    /// Every version of an employer's returns, newest first.
+    pub async fn history(&self, employer: &str) -> Result<Vec<AuditEntry>> {
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, employer_id, census_date, status, submitted_at, submitted_by, source, file_digest,
+                    settings, posts, leavers, vacancies, warnings, replaced_at
+             FROM returns WHERE employer_id = $1 ORDER BY id DESC",
+        ).bind(employer).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                return_id: r.0,
+                employer_id: r.1,
+                census_date: r.2,
+                status: r.3,
+                submitted_at: r.4,
+                submitted_by: r.5,
+                source: r.6,
+                file_digest: r.7,
+                settings: r.8,
+                posts: r.9,
+                leavers: r.10,
+                vacancies: r.11,
+                warnings: r.12,
+                replaced_at: r.13,
+            })
+            .collect())
+    }
+
+    /// Job titles in current returns that neither the shipped synonyms nor a confirmed
+    /// mapping resolve, most frequent first.
+    pub async fn unmapped_titles(&self) -> Result<Vec<UnmappedTitle>> {
+        let rows: Vec<(String, String, i64)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT t.job_title_norm, MIN(t.job_title), COUNT(*) FROM (
+                 SELECT return_id, job_title, job_title_norm, role FROM workers
+                 UNION ALL SELECT return_id, job_title, job_title_norm, role FROM leavers
+                 UNION ALL SELECT return_id, job_title, job_title_norm, role FROM vacancies) t
+             JOIN returns r ON r.id = t.return_id AND r.status = 'current'
+             WHERE t.role IS NULL AND t.job_title_norm IS NOT NULL
+               AND t.job_title_norm NOT IN (SELECT title_norm FROM jobtitle_map)
+             GROUP BY t.job_title_norm ORDER BY COUNT(*) DESC, t.job_title_norm",
+        ).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(title_norm, example, rows)| UnmappedTitle {
+                title_norm,
+                example,
+                rows,
+            })
+            .collect())
+    }
+
+    /// Confirmed job-title mappings (normalised title -> role position).
+    pub async fn confirmed_titles(&self) -> Result<HashMap<String, usize>> {
+        let rows: Vec<(String, String)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT title_norm, role FROM jobtitle_map",
+        ).fetch_all(p).await?);
+        let c = codes();
+        Ok(rows
+            .into_iter()
+            .filter_map(|(t, r)| c.roles.find(&r).map(|i| (t, i)))
+            .collect())
+    }
+
+    /// A saved mapping profile's JSON, if there is one by that name.
+    pub async fn mapping(&self, name: &str) -> Result<Option<String>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "SELECT body FROM mapping_profiles WHERE name = $1",
+        ).bind(name).fetch_optional(p).await?))
+    }
+}
