@@ -1,0 +1,274 @@
+//! The catalogue of measures: each name, what kind of figure it is, which records it
+//! counts and how. One table, so that `measure_names()`, validation and computation
+//! can never disagree.
+
+use std::sync::OnceLock;
+
+use observatory_domain::codes;
+use serde::{Deserialize, Serialize};
+
+use crate::dims::Table;
+
+/// What kind of figure a measure gives, which says how to read a result row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    /// A count or a sum: `value` = `numerator`, `denominator` is `None`.
+    Count,
+    /// A fraction (0.125, not 12.5 %): `value` = `numerator` / `denominator`.
+    Rate,
+    /// A statistic of a distribution (median, quartile, pay gap).
+    Statistic,
+}
+
+/// Which filled posts count in the numerator of a post-based rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PostPred {
+    /// Started at least 12 months before the census date.
+    Stable,
+    /// Agency contract.
+    Agency,
+}
+
+/// A test on one post of a person, for people-based figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PersonPred {
+    All,
+    Male,
+    Female,
+    GenderKnown,
+    GenderNotKnown,
+    MinorityEthnic,
+    EthnicGroupKnown,
+    EthnicGroupNotKnown,
+    Disabled,
+    DisabilityKnown,
+    DisabilityNotKnown,
+    Age55Plus,
+    /// Achieved qualification at or above this position in the level list.
+    AchievedAtLeast(u8),
+    /// Working towards a qualification at or above this position.
+    WorkingTowardsAtLeast(u8),
+}
+
+/// Which leavers count in a leaver-based figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LeaverPred {
+    All,
+    /// Destination outside the children's workforce.
+    Wastage,
+    /// As wastage, leaving out retirements.
+    NonRetirementWastage,
+}
+
+/// Quantile of annual pay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum PayStat {
+    Median,
+    LowerQuartile,
+    UpperQuartile,
+}
+
+impl PayStat {
+    pub(crate) fn p(self) -> f64 {
+        match self {
+            PayStat::Median => 0.5,
+            PayStat::LowerQuartile => 0.25,
+            PayStat::UpperQuartile => 0.75,
+        }
+    }
+}
+
+/// How a measure is computed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Def {
+    Posts,
+    Fte,
+    /// Posts (or their fte, when `fte`) meeting the test / all posts (or fte); basis posts.
+    PostRate {
+        num: PostPred,
+        fte: bool,
+    },
+    /// Distinct people; `num` over `den`, or just the `den` count for headcount.
+    People {
+        den: PersonPred,
+        num: PersonPred,
+    },
+    Pay(PayStat),
+    GenderPayGap,
+    Vacancies,
+    HardToFillShare,
+    VacancyRate,
+    Leavers,
+    /// Leavers (or their fte) meeting the test / filled posts (or their fte).
+    LeaverRate {
+        num: LeaverPred,
+        fte: bool,
+    },
+}
+
+impl Def {
+    /// The records each measure counts; a breakdown must be carried by all of them.
+    pub(crate) fn tables(self) -> &'static [Table] {
+        match self {
+            Def::Vacancies | Def::HardToFillShare => &[Table::Vacancies],
+            Def::VacancyRate => &[Table::Vacancies, Table::Workers],
+            Def::Leavers => &[Table::Leavers],
+            Def::LeaverRate { .. } => &[Table::Leavers, Table::Workers],
+            _ => &[Table::Workers],
+        }
+    }
+}
+
+/// One entry of the catalogue.
+#[derive(Debug, Clone)]
+pub(crate) struct Measure {
+    pub name: String,
+    pub kind: MeasureKind,
+    pub def: Def,
+}
+
+fn catalogue() -> &'static [Measure] {
+    static CATALOGUE: OnceLock<Vec<Measure>> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        use MeasureKind::*;
+        use PersonPred as P;
+        let mut v = Vec::new();
+        let mut add = |name: &str, kind, def| {
+            v.push(Measure {
+                name: name.to_string(),
+                kind,
+                def,
+            })
+        };
+        add("posts", Count, Def::Posts);
+        add(
+            "headcount",
+            Count,
+            Def::People {
+                den: P::All,
+                num: P::All,
+            },
+        );
+        add("fte", Count, Def::Fte);
+        add("vacancies", Count, Def::Vacancies);
+        add("vacancy_rate", Rate, Def::VacancyRate);
+        add("hard_to_fill_share", Rate, Def::HardToFillShare);
+        add("leavers", Count, Def::Leavers);
+        for (name, num) in [
+            ("turnover_rate", LeaverPred::All),
+            ("wastage_rate", LeaverPred::Wastage),
+            (
+                "non_retirement_wastage_rate",
+                LeaverPred::NonRetirementWastage,
+            ),
+        ] {
+            add(name, Rate, Def::LeaverRate { num, fte: false });
+            add(
+                &format!("{name}_fte"),
+                Rate,
+                Def::LeaverRate { num, fte: true },
+            );
+        }
+        add(
+            "stability_rate",
+            Rate,
+            Def::PostRate {
+                num: PostPred::Stable,
+                fte: false,
+            },
+        );
+        add(
+            "stability_rate_fte",
+            Rate,
+            Def::PostRate {
+                num: PostPred::Stable,
+                fte: true,
+            },
+        );
+        add(
+            "agency_share",
+            Rate,
+            Def::PostRate {
+                num: PostPred::Agency,
+                fte: true,
+            },
+        );
+        let levels = &codes().qualification_level;
+        for n in 1..=8 {
+            let at = levels.must(&n.to_string()) as u8;
+            add(
+                &format!("qualified_share_l{n}"),
+                Rate,
+                Def::People {
+                    den: P::All,
+                    num: P::AchievedAtLeast(at),
+                },
+            );
+        }
+        for n in 1..=8 {
+            let at = levels.must(&n.to_string()) as u8;
+            add(
+                &format!("working_towards_share_l{n}"),
+                Rate,
+                Def::People {
+                    den: P::All,
+                    num: P::WorkingTowardsAtLeast(at),
+                },
+            );
+        }
+        add("median_pay", Statistic, Def::Pay(PayStat::Median));
+        add(
+            "pay_lower_quartile",
+            Statistic,
+            Def::Pay(PayStat::LowerQuartile),
+        );
+        add(
+            "pay_upper_quartile",
+            Statistic,
+            Def::Pay(PayStat::UpperQuartile),
+        );
+        add("gender_pay_gap", Statistic, Def::GenderPayGap);
+        let people = |den, num| Def::People { den, num };
+        add("age_55_plus_share", Rate, people(P::All, P::Age55Plus));
+        add("share_male", Rate, people(P::GenderKnown, P::Male));
+        add("share_female", Rate, people(P::GenderKnown, P::Female));
+        add(
+            "share_minority_ethnic",
+            Rate,
+            people(P::EthnicGroupKnown, P::MinorityEthnic),
+        );
+        add(
+            "share_disabled",
+            Rate,
+            people(P::DisabilityKnown, P::Disabled),
+        );
+        add(
+            "share_gender_not_known",
+            Rate,
+            people(P::All, P::GenderNotKnown),
+        );
+        add(
+            "share_ethnicity_not_known",
+            Rate,
+            people(P::All, P::EthnicGroupNotKnown),
+        );
+        add(
+            "share_disability_not_known",
+            Rate,
+            people(P::All, P::DisabilityNotKnown),
+        );
+        v
+    })
+}
+
+/// The measure of that name (names are matched ignoring case and surrounding space).
+pub(crate) fn find(name: &str) -> Option<&'static Measure> {
+    let n = name.trim().to_ascii_lowercase();
+    catalogue().iter().find(|m| m.name == n)
+}
+
+/// Every measure this crate answers, in catalogue order.
+pub fn measure_names() -> Vec<String> {
+    catalogue().iter().map(|m| m.name.clone()).collect()
+}
