@@ -1,0 +1,149 @@
+//! `observatory generate` and `observatory demo`: a synthetic census on disk, and a
+//! ready database with a realistic demo area, for people trying the product.
+
+use anyhow::Result;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use observatory_synth::{GenerateOptions, Summary};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::Cli;
+use crate::import::{ReadContext, import_all, read_manifest};
+
+#[derive(Args)]
+#[command(
+    after_help = "Examples:\n  observatory generate --out synthetic/\n  observatory generate --national --out national/      (about 3 million posts a year)\n  observatory import --manifest synthetic/manifest.csv"
+)]
+pub struct GenerateArgs {
+    /// Folder to write the returns and manifest.csv into.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// National scale: 150 areas, about 3 million filled posts a year.
+    #[arg(long)]
+    pub national: bool,
+    /// The random seed: the same seed writes the same files.
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+    /// Number of areas (default: 1 for the demo area, 150 nationally).
+    #[arg(long)]
+    pub areas: Option<usize>,
+    /// Approximate filled posts per area per year.
+    #[arg(long)]
+    pub posts_per_area: Option<usize>,
+}
+
+impl GenerateArgs {
+    pub fn options(&self) -> GenerateOptions {
+        let mut o = if self.national {
+            GenerateOptions::national()
+        } else {
+            GenerateOptions::demo()
+        };
+        o.seed = self.seed;
+        if let Some(n) = self.areas {
+            o.areas = observatory_synth::national_area_codes(n);
+        }
+        if let Some(p) = self.posts_per_area {
+            o.posts_per_area = p;
+        }
+        o
+    }
+}
+
+/// Generate with a progress bar over the posts written.
+pub fn generate_with_progress(opts: &GenerateOptions, out: &Path) -> Result<Summary> {
+    let bar = ProgressBar::new(observatory_synth::expected_posts(opts));
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} generating [{bar:40}] {human_pos}/{human_len} posts ({elapsed}, about {eta} left)",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    let b = bar.clone();
+    let summary = observatory_synth::generate(opts, out, &move |n| b.inc(n))?;
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+pub fn generate(a: &GenerateArgs) -> Result<i32> {
+    let started = std::time::Instant::now();
+    let s = generate_with_progress(&a.options(), &a.out)?;
+    println!(
+        "Wrote {} returns from {} employers in {:.1} s; manifest: {}",
+        s.returns,
+        s.employers,
+        started.elapsed().as_secs_f64(),
+        s.manifest.display()
+    );
+    for (d, n) in &s.posts_by_date {
+        println!("  census {d}: {n} filled posts");
+    }
+    println!(
+        "Import them with: observatory import --manifest {}",
+        s.manifest.display()
+    );
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Where to write the demo's return files.
+    #[arg(long, default_value = "demo-data")]
+    pub data_dir: PathBuf,
+    /// The random seed of the demo area.
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+}
+
+pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
+    let location = cli.location();
+    println!("Creating the database: {}", location.describe());
+    let store = crate::init(&location, &cli.key_path()).await?;
+    let mut opts = GenerateOptions::demo();
+    opts.seed = a.seed;
+    if a.data_dir.exists() {
+        std::fs::remove_dir_all(&a.data_dir)?;
+    }
+    println!(
+        "Generating a synthetic demo area ({}) over {} census years into {}",
+        opts.areas.join(", "),
+        opts.census_dates.len(),
+        a.data_dir.display()
+    );
+    let summary = generate_with_progress(&opts, &a.data_dir)?;
+    let ctx = Arc::new(ReadContext::load(cli, &store, None, 200).await?);
+    let jobs = read_manifest(&summary.manifest)?;
+    let done = import_all(&store, ctx, jobs, 2, false, "demo", true).await?;
+    let rejected: Vec<_> = done.iter().filter(|d| d.outcome.data.is_none()).collect();
+    for d in &rejected {
+        eprintln!("A demo return was rejected (this is a bug; please report it):");
+        for p in d.outcome.report.errors().take(5) {
+            eprintln!("  {p}");
+        }
+    }
+    println!(
+        "Loaded {} returns from {} employers:",
+        done.len() - rejected.len(),
+        summary.employers
+    );
+    for (d, n) in &summary.posts_by_date {
+        println!("  census {d}: {n} filled posts");
+    }
+    for d in &opts.census_dates {
+        crate::cubes::load_one(&store, *d).await?;
+    }
+    let last = opts.census_dates.last().expect("demo has dates");
+    let area = &opts.areas[0];
+    let db = &cli.db;
+    println!(
+        "\nTry next:\n  observatory --db {db} query --census-date {last} --measure posts --by sector\n  observatory --db {db} query --census-date {last} --measure vacancy_rate --by sector,employing_sector --where area={area} --format json\n  observatory --db {db} query --census-date {} --measure turnover_rate --by census_date,sector\n  observatory --db {db} returns --census-date {last} --area {area}\n  observatory --db {db} jobtitles\n  observatory --help",
+        opts.census_dates
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    Ok(if rejected.is_empty() { 0 } else { 1 })
+}

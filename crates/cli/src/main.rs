@@ -1,0 +1,148 @@
+//! `observatory`: the command line of the Children's Workforce Observatory. Every job
+//! (importing returns, querying measures, tracking returns, mapping job titles,
+//! generating synthetic data, the demo and the benchmark) is a subcommand here; the
+//! work itself lives in the library crates below.
+
+mod bench;
+mod cubes;
+mod demo;
+mod import;
+mod output;
+mod query;
+mod reference;
+mod tracker;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use observatory_store::{Location, Store};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "observatory",
+    version,
+    about = "The Children's Workforce Observatory: one census of everyone who works with children, and the figures planners need",
+    long_about = "The Children's Workforce Observatory: one census of everyone who works with children, and the figures planners need.\n\nStart with `observatory demo`: it creates a database, loads a realistic demo area (three census years) and tells you what to try next.",
+    after_help = "Examples:\n  observatory demo\n  observatory --db census.db init\n  observatory --db census.db import --employer LA-001 --census-date 2025-11-01 returns/la-001.xlsx\n  observatory --db census.db query --census-date 2025-11-01 --measure vacancy_rate --by sector --format json\n  observatory --db census.db returns --census-date 2025-11-01 --area E06000056"
+)]
+struct Cli {
+    /// The database: a file path (SQLite, the default) or a postgres:// URL.
+    #[arg(
+        long,
+        global = true,
+        env = "OBSERVATORY_DB",
+        default_value = "observatory.db"
+    )]
+    db: String,
+
+    /// The secret key used to hash person identifiers (default: the database path + ".key",
+    /// or observatory.key beside you for PostgreSQL). OBSERVATORY_PERSON_KEY (hex) overrides it.
+    #[arg(long, global = true, env = "OBSERVATORY_KEY_FILE")]
+    key_file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database (and the secret key for person identifiers) if they do not exist.
+    Init,
+    /// Check a census return and, if it has no errors, store it (replacing any earlier
+    /// return of the same employer and census date).
+    Import(import::ImportArgs),
+    /// Compute a measure over any breakdowns, with disclosure control.
+    Query(query::QueryArgs),
+    /// Which employers have returned for a census date, and which expected ones have not.
+    Returns(tracker::ReturnsArgs),
+    /// The audit history of an employer's returns: every version, who sent it, when.
+    History(tracker::HistoryArgs),
+    /// Register an employer that is expected to make a return.
+    Employers(tracker::EmployersArgs),
+    /// Job titles that are not mapped to a role yet; confirm a mapping.
+    Jobtitles(reference::JobtitlesArgs),
+    /// Save or show a mapping profile (an employer's own column names and codes).
+    Mapping(reference::MappingArgs),
+    /// Write a synthetic census (several years, realistic) as return files and a manifest.
+    Generate(demo::GenerateArgs),
+    /// Create a database, load a realistic demo area (three census years) and show what to try.
+    Demo(demo::DemoArgs),
+    /// Measure import and query speed on a national-scale synthetic census.
+    Bench(bench::BenchArgs),
+}
+
+impl Cli {
+    fn location(&self) -> Location {
+        Location::parse(&self.db)
+    }
+
+    fn key_path(&self) -> PathBuf {
+        if let Some(k) = &self.key_file {
+            return k.clone();
+        }
+        match self.location() {
+            Location::Sqlite(p) => {
+                let mut s = p.into_os_string();
+                s.push(".key");
+                PathBuf::from(s)
+            }
+            Location::Postgres(_) => PathBuf::from("observatory.key"),
+        }
+    }
+
+    async fn store(&self) -> Result<Store> {
+        Store::open(&self.location(), false).await
+    }
+}
+
+/// Create the database and key; shared by `init`, `demo` and `bench`.
+pub async fn init(location: &Location, key: &std::path::Path) -> Result<Store> {
+    let store = Store::open(location, true).await?;
+    if observatory_store::secret::create(key)? {
+        eprintln!(
+            "Created the secret key for person identifiers at {} (keep it safe and back it up: without it people cannot be linked across years).",
+            key.display()
+        );
+    }
+    Ok(store)
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OBSERVATORY_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let code = match run(&cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
+    };
+    std::process::exit(code);
+}
+
+async fn run(cli: &Cli) -> Result<i32> {
+    match &cli.command {
+        Command::Init => {
+            init(&cli.location(), &cli.key_path()).await?;
+            println!("The database is ready: {}", cli.location().describe());
+            Ok(0)
+        }
+        Command::Import(a) => import::run(cli, a).await,
+        Command::Query(a) => query::run(cli, a).await,
+        Command::Returns(a) => tracker::returns(cli, a).await,
+        Command::History(a) => tracker::history(cli, a).await,
+        Command::Employers(a) => tracker::employers(cli, a).await,
+        Command::Jobtitles(a) => reference::jobtitles(cli, a).await,
+        Command::Mapping(a) => reference::mapping(cli, a).await,
+        Command::Generate(a) => demo::generate(a),
+        Command::Demo(a) => demo::demo(cli, a).await,
+        Command::Bench(a) => bench::run(cli, a).await,
+    }
+}

@@ -1,0 +1,253 @@
+//! Bad input through the real binary: every case gets a clear error and leaves the
+//! stored data exactly as it was. Also dry runs, mapping profiles, identifiers never
+//! stored in clear, concurrent submissions and a process killed mid-import.
+
+use crate::on_both;
+use crate::support::*;
+use std::time::{Duration, Instant};
+
+/// Import a good return first, so "nothing changed" is checked against real data.
+fn with_one_return(env: &Env) {
+    env.init();
+    let dir = Return::known().write_dir(&env.path("good"));
+    assert!(env.import("E1", &dir, &[]).status.success());
+}
+
+fn unchanged(env: &Env) {
+    assert_eq!(env.history_len("E1"), 1);
+    assert_eq!(env.value("posts"), 6.0);
+}
+
+on_both!(ugly_files_are_rejected_and_change_nothing, |env: Env| {
+    with_one_return(&env);
+    let junk: Vec<u8> = (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(env.path("junk.xlsx"), &junk).unwrap();
+    assert_rejected(
+        &env.import("E1", &env.path("junk.xlsx"), &[]),
+        "this is not an XLSX workbook",
+    );
+    std::fs::write(env.path("empty.ods"), b"").unwrap();
+    assert_rejected(
+        &env.import("E1", &env.path("empty.ods"), &[]),
+        "the file is empty",
+    );
+    let zip = Return::known().write_zip(&env.path("whole.zip"));
+    let bytes = std::fs::read(&zip).unwrap();
+    std::fs::write(env.path("cut.zip"), &bytes[..bytes.len() / 2]).unwrap();
+    assert_rejected(&env.import("E1", &env.path("cut.zip"), &[]), "damaged");
+    let xlsx = Return::known().write_xlsx(&env.path("formula.xlsx"), true);
+    assert_rejected(&env.import("E1", &xlsx, &[]), "formula");
+    // Windows-1252 text in a CSV.
+    let dir = Return::known().write_dir(&env.path("latin1"));
+    let mut w = std::fs::read(dir.join("settings.csv")).unwrap();
+    let pos = w.iter().position(|&b| b == b'L').unwrap();
+    w[pos] = 0xC9;
+    std::fs::write(dir.join("settings.csv"), w).unwrap();
+    assert_rejected(&env.import("E1", &dir, &[]), "UTF-8");
+    // Binary junk named workers.csv.
+    let dir = Return::known().write_dir(&env.path("binary"));
+    std::fs::write(dir.join("workers.csv"), &junk).unwrap();
+    assert_rejected(&env.import("E1", &dir, &[]), "binary");
+    // Too big for the limit.
+    let big = Return::known().write_dir(&env.path("big"));
+    let mut text = std::fs::read_to_string(big.join("workers.csv")).unwrap();
+    while text.len() < 1_200_000 {
+        text.push_str(
+            "W1,,S1,teacher,,permanent,1,2020-01-01,female,WBRI,no,1990,6,achieved,30000\n",
+        );
+    }
+    std::fs::write(big.join("workers.csv"), text).unwrap();
+    assert_rejected(&env.import("E1", &big, &["--max-file-mb", "1"]), "limit");
+    // Duplicated posts and a wrong code, each reported with row and column.
+    let dup = Return::known()
+        .push_row("workers", 0)
+        .set("workers", 1, "contract", "permanant");
+    let dir = dup.write_dir(&env.path("dup"));
+    let out = env.import("E1", &dir, &[]);
+    assert_rejected(&out, "row 8");
+    assert_rejected(&out, "closest allowed code is 'permanent'");
+    // A lone CSV, and a path that is not there.
+    assert_rejected(
+        &env.import("E1", &env.path("good/workers.csv"), &[]),
+        "not a whole return",
+    );
+    assert_rejected(
+        &env.import("E1", &env.path("nowhere"), &[]),
+        "no file or folder",
+    );
+    unchanged(&env);
+});
+
+on_both!(json_report_lists_every_error_with_its_place, |env: Env| {
+    env.init();
+    let r = Return::known()
+        .set("workers", 0, "fte", "1.5")
+        .set("workers", 2, "gender", "F");
+    let out = env.import("E1", &r.write_dir(&env.path("bad")), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["accepted"], false);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["file"], "workers.csv");
+    assert_eq!(errors[0]["row"], 2);
+    assert_eq!(errors[0]["column"], "fte");
+    assert_eq!(errors[0]["value"], "1.5");
+    assert_eq!(errors[1]["row"], 4);
+    assert_eq!(errors[1]["column"], "gender");
+    assert_eq!(env.history_len("E1"), 0);
+});
+
+on_both!(dry_run_checks_without_storing, |env: Env| {
+    env.init();
+    let dir = Return::known().write_dir(&env.path("ret"));
+    let out = env.import("E1", &dir, &["--dry-run"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing stored"));
+    assert_eq!(env.history_len("E1"), 0);
+});
+
+on_both!(mapping_profiles_translate_columns_and_codes, |env: Env| {
+    env.init();
+    let mut r = Return::known();
+    {
+        let workers = r.parts.iter_mut().find(|p| p.0 == "workers").unwrap();
+        workers.1[0] = "Staff No".into();
+        let contract = workers.1.iter().position(|h| h == "contract").unwrap();
+        for row in &mut workers.2 {
+            if row[contract] == "permanent" {
+                row[contract] = "Perm".into();
+            }
+        }
+    }
+    let dir = r.write_dir(&env.path("hr"));
+    let out = env.import("E1", &dir, &[]);
+    assert_rejected(&out, "worker_ref is missing");
+    std::fs::write(
+        env.path("hr.json"),
+        r#"{"columns": {"Staff No": "worker_ref"}, "codes": {"contract": {"perm": "permanent"}}}"#,
+    )
+    .unwrap();
+    env.ok(&[
+        "mapping",
+        "save",
+        "acme-hr",
+        env.path("hr.json").to_str().unwrap(),
+    ]);
+    let out = env.import("E1", &dir, &["--mapping", "acme-hr"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(env.value("posts"), 6.0);
+    let out = env.import("E1", &dir, &["--mapping", "no-such-profile"]);
+    assert_eq!(out.status.code(), Some(2));
+});
+
+#[test]
+fn national_insurance_numbers_are_never_stored_in_clear() {
+    let env = Env::sqlite();
+    env.init();
+    let dir = Return::known().write_dir(&env.path("ret"));
+    assert!(env.import("E1", &dir, &[]).status.success());
+    env.ok(&["query", "--census-date", CENSUS, "--measure", "headcount"]);
+    let mut bytes = std::fs::read(&env.db).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{}-wal", env.db)) {
+        bytes.extend(wal);
+    }
+    for ni in ["AB123456A", "AB123458A"] {
+        assert!(
+            !bytes.windows(ni.len()).any(|w| w == ni.as_bytes()),
+            "{ni} found in the database"
+        );
+    }
+    // The key lives beside, private, not in the database.
+    let key = std::fs::read_to_string(env.path("person.key")).unwrap();
+    assert!(!bytes.windows(32).any(|w| w == &key.as_bytes()[..32]));
+}
+
+#[test]
+fn a_missing_database_is_explained_not_created() {
+    let env = Env::sqlite();
+    let out = env.run(&["query", "--census-date", CENSUS, "--measure", "posts"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("observatory --db"));
+    assert!(!std::path::Path::new(&env.db).exists());
+    let out = env.run(&["query", "--census-date", CENSUS, "--measure", "vacancy_rat"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+on_both!(
+    concurrent_submissions_of_one_employer_leave_one_whole_return,
+    |env: Env| {
+        env.init();
+        let a = Return::known().write_dir(&env.path("a"));
+        let b = Return::known()
+            .push_row("workers", 0)
+            .set("workers", 6, "worker_ref", "W9")
+            .write_dir(&env.path("b"));
+        let runs: Vec<_> = [&a, &b, &a, &b]
+            .iter()
+            .map(|p| {
+                let ps = p.display().to_string();
+                env.cmd(&["import", "--employer", "E1", "--census-date", CENSUS, &ps])
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut r in runs {
+            assert!(r.wait().unwrap().success());
+        }
+        let h = env.json(&["history", "--employer", "E1", "--format", "json"]);
+        let h = h.as_array().unwrap();
+        assert_eq!(h.len(), 4);
+        assert_eq!(h.iter().filter(|e| e["status"] == "current").count(), 1);
+        // Whichever won, the stored posts are exactly that return's.
+        let posts = env.value("posts");
+        assert_eq!(posts, h[0]["posts"].as_f64().unwrap());
+    }
+);
+
+#[test]
+fn a_process_killed_mid_import_leaves_the_database_as_it_was() {
+    let env = Env::sqlite();
+    with_one_return(&env);
+    // A big return (for employer E1 again, so the kill lands during the replacement).
+    let dir = Return::known().write_dir(&env.path("big"));
+    let mut text = std::fs::read_to_string(dir.join("workers.csv")).unwrap();
+    for i in 0..150_000 {
+        text.push_str(&format!(
+            "X{i},,S1,teacher,,permanent,1,2020-01-01,female,WBRI,no,1990,6,achieved,30000\n"
+        ));
+    }
+    std::fs::write(dir.join("workers.csv"), text).unwrap();
+    let wal = format!("{}-wal", env.db);
+    let wal_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let before = wal_size();
+    let ps = dir.display().to_string();
+    let mut child = env
+        .cmd(&["import", "--employer", "E1", "--census-date", CENSUS, &ps])
+        .spawn()
+        .unwrap();
+    // Wait until the import is writing (the WAL grows), then kill it without warning.
+    let started = Instant::now();
+    while wal_size() < before + 2_000_000 && started.elapsed() < Duration::from_secs(120) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let finished = child.try_wait().unwrap().is_some();
+    child.kill().ok();
+    child.wait().unwrap();
+    assert!(
+        !finished,
+        "the import finished before it could be killed; make the file bigger"
+    );
+    unchanged(&env);
+    // And the database is still whole: a later import works.
+    let again = Return::known().write_dir(&env.path("again"));
+    assert!(env.import("E1", &again, &[]).status.success());
+    assert_eq!(env.history_len("E1"), 2);
+}

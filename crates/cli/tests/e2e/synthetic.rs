@@ -1,0 +1,176 @@
+//! The synthetic census through the whole pipeline: generate, import a manifest on both
+//! cores, track returns, map job titles, query a series.
+
+use crate::on_both;
+use crate::support::*;
+use serde_json::Value;
+
+fn load_small_census(env: &Env) -> Value {
+    env.init();
+    let out = env.path("synthetic");
+    env.ok(&[
+        "generate",
+        "--out",
+        out.to_str().unwrap(),
+        "--posts-per-area",
+        "700",
+        "--seed",
+        "7",
+    ]);
+    let manifest = out.join("manifest.csv");
+    env.json(&[
+        "import",
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--format",
+        "json",
+    ])
+}
+
+on_both!(a_generated_census_imports_whole_and_answers, |env: Env| {
+    let report = load_small_census(&env);
+    assert_eq!(report["rejected"], 0, "{report}");
+    assert!(report["accepted"].as_u64().unwrap() > 20);
+    // Three census years, each with posts in several sectors.
+    let rows = env.json(&[
+        "query",
+        "--census-date",
+        "2023-11-01,2024-11-01,2025-11-01",
+        "--measure",
+        "posts",
+        "--by",
+        "census_date",
+        "--format",
+        "json",
+    ]);
+    let rows = rows["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for r in rows {
+        assert!(r["value"].as_u64().unwrap() > 300, "{r}");
+    }
+    let sectors = env.query("posts", "sector", &[]);
+    assert!(sectors.len() >= 5, "{sectors:?}");
+    // Rates are fractions.
+    let t = env.value("turnover_rate");
+    assert!(t > 0.0 && t < 1.0);
+});
+
+on_both!(the_tracker_shows_who_has_not_returned, |env: Env| {
+    load_small_census(&env);
+    let status = env.json(&["returns", "--census-date", CENSUS, "--format", "json"]);
+    let expected = status["expected"].as_u64().unwrap();
+    let returned = status["returned_of_expected"].as_u64().unwrap();
+    assert!(expected > 0 && returned <= expected);
+    env.ok(&[
+        "employers",
+        "add",
+        "--id",
+        "NEW-1",
+        "--name",
+        "New Nursery",
+        "--area",
+        "E06000056",
+    ]);
+    let missing = env.json(&[
+        "returns",
+        "--census-date",
+        CENSUS,
+        "--missing",
+        "--format",
+        "json",
+    ]);
+    let ids: Vec<&str> = missing["employers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["employer_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"NEW-1"), "{ids:?}");
+    let table = env.ok(&["returns", "--census-date", CENSUS, "--area", "E06000056"]);
+    assert!(table.contains("NEW-1") && table.contains("not returned"));
+});
+
+on_both!(
+    confirming_a_job_title_moves_its_posts_to_the_role,
+    |env: Env| {
+        load_small_census(&env);
+        let titles = env.json(&["jobtitles", "--format", "json"]);
+        let titles = titles.as_array().unwrap();
+        assert!(
+            !titles.is_empty(),
+            "the generator writes some unmapped titles"
+        );
+        let title = titles[0]["title"].as_str().unwrap().to_string();
+        let suggested = titles[0]["suggested_role"].as_str().unwrap().to_string();
+        let unknown = |env: &Env| {
+            env.query("posts", "role", &["--no-suppression"])
+                .iter()
+                .find(|r| r["role"] == "not_known")
+                .map_or(0, |r| r["value"].as_u64().unwrap())
+        };
+        let before = unknown(&env);
+        assert!(before > 0);
+        env.ok(&["jobtitles", "confirm", &title, &suggested]);
+        assert!(unknown(&env) < before);
+        let after = env.json(&["jobtitles", "--format", "json"]);
+        assert!(
+            after
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["title"] != title.as_str())
+        );
+        let out = env.run(&["jobtitles", "confirm", "Anything", "not_a_role"]);
+        assert_eq!(out.status.code(), Some(2));
+    }
+);
+
+#[test]
+fn query_writes_csv_and_xlsx_files() {
+    let env = Env::sqlite();
+    load_small_census(&env);
+    let xlsx = env.path("q.xlsx");
+    env.ok(&[
+        "query",
+        "--census-date",
+        CENSUS,
+        "--measure",
+        "vacancy_rate",
+        "--by",
+        "sector",
+        "--format",
+        "xlsx",
+        "--output",
+        xlsx.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert!(bytes.starts_with(b"PK"));
+    let csv = env.ok(&[
+        "query",
+        "--census-date",
+        CENSUS,
+        "--measure",
+        "vacancy_rate",
+        "--by",
+        "sector",
+        "--format",
+        "csv",
+    ]);
+    assert!(csv.starts_with("sector,value,numerator,denominator"));
+    let out = env.run(&[
+        "query",
+        "--census-date",
+        CENSUS,
+        "--measure",
+        "posts",
+        "--format",
+        "xlsx",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "xlsx without --output is explained"
+    );
+    let out = env.run(&["query", "--census-date", "2031-11-01", "--measure", "posts"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no returns for census date 2031-11-01"));
+}
