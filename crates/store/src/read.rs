@@ -248,10 +248,10 @@ impl Store {
         );
         let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
                 "SELECT e.id, e.name, e.area_code,
-                    CASE WHEN e.registered_by_hand = 1 OR EXISTS (
+                    CAST(CASE WHEN e.registered_by_hand = 1 OR EXISTS (
                         SELECT 1 FROM returns pr WHERE pr.employer_id = e.id AND pr.status = 'current'
                           AND pr.census_date = (SELECT MAX(census_date) FROM returns WHERE census_date < $1))
-                      THEN 1 ELSE 0 END,
+                      THEN 1 ELSE 0 END AS BIGINT),
                     r.submitted_at, r.posts, r.warnings
                  FROM employers e
                  LEFT JOIN returns r ON r.employer_id = e.id AND r.census_date = $1 AND r.status = 'current'
