@@ -28,7 +28,9 @@ mod cube;
 mod dims;
 mod engine;
 mod measures;
+pub mod quality;
 mod query;
+pub mod standards;
 
 #[cfg(test)]
 mod tests;
