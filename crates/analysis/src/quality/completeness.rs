@@ -204,6 +204,20 @@ fn post_cells(
     ]
 }
 
+/// [`post_cells`] of a worker or a leaver (their shared fields have the same names).
+macro_rules! shared_cells {
+    ($r:expr) => {
+        post_cells(
+            &$r.worker_ref,
+            &$r.person,
+            &$r.setting_id,
+            &$r.role,
+            &$r.job_title,
+            $r.fte,
+        )
+    };
+}
+
 /// A worker's fields after the shared ones.
 fn worker_cells(w: &Worker, nk: &NotKnownCodes) -> [Cell; 7] {
     [
@@ -419,32 +433,14 @@ impl CensusSink for CompletenessSink {
         );
     }
 
-    fn worker(&mut self, employer: &str, worker: &Worker) {
-        let w = worker;
-        let head = post_cells(
-            &w.worker_ref,
-            &w.person,
-            &w.setting_id,
-            &w.role,
-            &w.job_title,
-            w.fte,
-        );
-        let tail = worker_cells(w, &self.nk);
-        self.count(employer, &w.setting_id, WORKERS_AT, &[&head, &tail]);
+    fn worker(&mut self, employer: &str, w: &Worker) {
+        let cells: [&[Cell]; 2] = [&shared_cells!(w), &worker_cells(w, &self.nk)];
+        self.count(employer, &w.setting_id, WORKERS_AT, &cells);
     }
 
-    fn leaver(&mut self, employer: &str, leaver: &Leaver) {
-        let l = leaver;
-        let head = post_cells(
-            &l.worker_ref,
-            &l.person,
-            &l.setting_id,
-            &l.role,
-            &l.job_title,
-            l.fte,
-        );
-        let tail = leaver_cells(l, &self.nk);
-        self.count(employer, &l.setting_id, LEAVERS_AT, &[&head, &tail]);
+    fn leaver(&mut self, employer: &str, l: &Leaver) {
+        let cells: [&[Cell]; 2] = [&shared_cells!(l), &leaver_cells(l, &self.nk)];
+        self.count(employer, &l.setting_id, LEAVERS_AT, &cells);
     }
 
     fn vacancy(&mut self, employer: &str, vacancy: &Vacancy) {

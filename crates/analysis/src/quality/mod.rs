@@ -39,7 +39,7 @@ fn by_employer(cube: &Cube, measure: &str) -> Result<HashMap<String, ResultRow>,
     let q = Query {
         measure: measure.to_string(),
         by: vec!["employer".to_string()],
-        filters: Vec::new(),
+        ..Query::default()
     };
     Ok(run_query(&[cube], &q)?
         .rows

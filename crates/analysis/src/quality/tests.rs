@@ -486,3 +486,10 @@ fn main_setting_type_follows_posts_then_settings() {
         ["private", "public"]
     );
 }
+
+#[test]
+fn the_completeness_sink_can_be_sent_to_the_store() {
+    // `Store::load_census` takes `&mut (dyn CensusSink + Send)`.
+    fn streams_into(_: &mut (dyn CensusSink + Send)) {}
+    streams_into(&mut CompletenessSink::default());
+}

@@ -391,7 +391,8 @@ fn judge(condition: &Condition, label: UnitLabel, t: &Tally) -> UnitResult {
         shortfall_share: None,
         unknown_role_posts: t.unknown_role_posts,
     };
-    match *condition {
+    // `short`: staff (people or FTE) missing to pass, before rounding.
+    let (measure, short) = match *condition {
         Condition::QualifiedShare {
             at_least, measure, ..
         } => {
@@ -407,18 +408,14 @@ fn judge(condition: &Condition, label: UnitLabel, t: &Tally) -> UnitResult {
             out.value = Some(share);
             out.shortfall_share = Some((at_least - share).max(0.0));
             // How many more covered staff would need the qualification to pass.
-            let short = at_least * all - qualified;
-            out.shortfall = match measure {
-                Amount::People => (short - EPS).ceil().max(0.0),
-                Amount::Fte => round2(short.max(0.0)),
-            };
+            (measure, at_least * all - qualified)
         }
         Condition::StaffCount { at_least, measure } => {
             let (all, _) = t.amount(measure);
             out.numerator = all;
             out.value = Some(all);
             out.required = at_least;
-            out.shortfall = round2((at_least - all).max(0.0));
+            (measure, at_least - all)
         }
         Condition::StaffPerSettings {
             at_least,
@@ -430,13 +427,17 @@ fn judge(condition: &Condition, label: UnitLabel, t: &Tally) -> UnitResult {
             out.denominator = Some(t.settings as f64);
             out.value = Some(all);
             out.required = at_least * t.settings as f64 / per_settings as f64;
-            out.shortfall = round2((out.required - all).max(0.0));
+            (measure, out.required - all)
         }
-    }
+    };
     if out.value.is_some_and(|v| v + EPS < out.required) {
         out.status = Status::Fail;
+        // People come whole: 1.1 people required and none there means 2 short.
+        out.shortfall = match measure {
+            Amount::People => (short - EPS).ceil().max(0.0),
+            Amount::Fte => round2(short.max(0.0)),
+        };
     } else {
-        out.shortfall = 0.0;
         out.shortfall_share = out.shortfall_share.map(|_| 0.0);
     }
     out

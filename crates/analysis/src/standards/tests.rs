@@ -289,6 +289,14 @@ unit = "setting"
 settings = { setting_type = ["full_daycare"], area = ["E06000002"] }
 staff = { sector = ["early_years"], contract = ["agency"] }
 condition = { kind = "staff_count", at_least = 2, measure = "fte" }
+
+[[standard]]
+id = "teachers_per_settings_people"
+title = "One qualified teacher (a person) per ten PVI settings"
+unit = "area"
+settings = { setting_type = ["sessional_daycare"], employing_sector = ["private"] }
+staff = { role = ["teacher", "early_years_teacher"], qualification_at_least = "6" }
+condition = { kind = "staff_per_settings", at_least = 1, per_settings = 10, measure = "people" }
 "#;
 
 #[test]
@@ -308,6 +316,10 @@ fn fte_shares_area_units_and_staff_filters() {
     // Only E1/S2 is full daycare in area B; it has no agency staff.
     assert_eq!(r[2].units.len(), 1);
     assert_unit(&r[2].units[0], Status::Fail, Some(0.0), 2.0, 2.0);
+    // People per settings: area C's 11 settings need 1.1 people and have p13: one person
+    // short, as people come whole. Area A (E1/S3) needs 0.1 and has p11.
+    assert_unit(unit(&r[3], C), Status::Fail, Some(1.0), 1.1, 1.0);
+    assert_unit(unit(&r[3], A), Status::Pass, Some(1.0), 0.1, 0.0);
 }
 
 #[test]
