@@ -17,13 +17,28 @@ use crate::dims::{Dim, NOT_KNOWN, Table, card, not_known_code, sanitize, value_l
 
 /// Bumped whenever the cube's layout or the meaning of a column changes, so an old
 /// snapshot is rebuilt rather than misread.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Marks a file as a cube snapshot at all (a wrong file gives a plain error).
 const MAGIC: &[u8; 8] = b"CWOCUBE\0";
 
 /// Header: magic, format version (u32 LE), checksum of the payload (u64 LE).
 const HEADER_LEN: usize = 8 + 4 + 8;
+
+/// Link key of a person without person_id (who cannot be followed across dates).
+pub(crate) const NO_LINK: u64 = 0;
+
+/// The link key of a person key: its first 8 bytes. The key is already an HMAC, so
+/// these bytes are as good as random; the one key that would read 0 is moved to 1.
+/// (Two of 3 million people sharing a link key has odds of about 1 in 4 million.)
+pub(crate) fn link_key(key: &PersonKey) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&key[..8]);
+    match u64::from_le_bytes(b) {
+        NO_LINK => 1,
+        k => k,
+    }
+}
 
 /// Pay column value for "no annual_pay given".
 pub(crate) const NO_PAY: u32 = u32::MAX;
@@ -171,12 +186,15 @@ pub(crate) struct VacancyCols {
 }
 
 /// One census date's workforce, ready to answer any measure over any breakdown.
-/// Person identifiers are not kept, only a per-cube person number, so a snapshot holds
-/// nothing that links people across returns.
+/// Person identifiers are not kept: each person has a per-cube number and, when the
+/// return gave a person_id, a link key (the first 8 bytes of its HMAC key). The HMAC
+/// is keyed with the installation's secret, so a link key reveals nothing about the
+/// person; it only lets the same person be followed from one census date to the next
+/// (observed wastage, mobility).
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Cube {
     census_date: NaiveDate,
-    codes_fingerprint: u64,
+    pub(crate) codes_fingerprint: u64,
     pub(crate) employers: Vec<String>,
     pub(crate) areas: Vec<String>,
     pub(crate) settings: SettingCols,
@@ -184,6 +202,8 @@ pub struct Cube {
     pub(crate) leavers: LeaverCols,
     pub(crate) vacancies: VacancyCols,
     people: u32,
+    /// Per person number: its link key, [`NO_LINK`] for a person without person_id.
+    pub(crate) links: Vec<u64>,
 }
 
 impl std::fmt::Debug for Cube {
@@ -602,6 +622,9 @@ impl Cube {
             "qualification status",
         )?;
         below(&w.person, self.people as u64, "person")?;
+        if self.links.len() != self.people as usize {
+            return Err("link keys do not match the people".into());
+        }
         if !w.person.windows(2).all(|p| p[0] <= p[1]) {
             return Err("workers not ordered by person".into());
         }
@@ -821,6 +844,10 @@ impl CubeBuilder {
         apply(&mut w.qual_status, &perm);
         apply(&mut w.pay, &perm);
         apply(&mut w.person, &perm);
+        let mut links = vec![NO_LINK; people as usize];
+        for (key, &p) in &self.persons {
+            links[p as usize] = link_key(key);
+        }
         Cube {
             census_date: self.census_date,
             codes_fingerprint: codes_fingerprint(),
@@ -831,6 +858,7 @@ impl CubeBuilder {
             leavers: self.leavers,
             vacancies: self.vacancies,
             people,
+            links,
         }
     }
 }

@@ -246,6 +246,19 @@ pub(crate) fn sanitize(dim: Dim, code: u32) -> u32 {
     }
 }
 
+/// Whether a code of a person-group breakdown is a known value: not `not_known`, and
+/// for ethnicity not one of the codes of the not_known group (refused, not obtained).
+pub(crate) fn is_known(dim: Dim, code: u32) -> bool {
+    if dim == Dim::Ethnicity {
+        let c = codes();
+        c.ethnic_group_of
+            .get(code as usize)
+            .is_some_and(|&g| g != c.known.ethnic_group_not_known)
+    } else {
+        code != not_known_code(dim)
+    }
+}
+
 /// The name in `candidates` closest to a misspelt one, if any is reasonably close.
 pub(crate) fn closest<'a>(
     value: &str,
@@ -286,5 +299,13 @@ mod tests {
         assert!(Table::Leavers.carries(Dim::Reason));
         assert!(!Table::Workers.carries(Dim::Reason));
         assert!(!Table::Vacancies.carries(Dim::Gender));
+        let eth = codes().ethnicity.must("REFU") as u32;
+        assert!(!is_known(Dim::Ethnicity, eth));
+        assert!(is_known(
+            Dim::Ethnicity,
+            codes().ethnicity.must("WBRI") as u32
+        ));
+        assert!(!is_known(Dim::Gender, not_known_code(Dim::Gender)));
+        assert!(is_known(Dim::Gender, codes().gender.must("other") as u32));
     }
 }

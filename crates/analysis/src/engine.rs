@@ -2,15 +2,17 @@
 //! breakdowns (mixed-radix keys over the code columns, no hashing in the common case),
 //! and aggregate each measure. Labels and ordering are the query's business.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use observatory_domain::codes;
 use observatory_domain::rules::{AGE_BANDS, age_band};
 
 use crate::AnalysisError;
-use crate::cube::{Col, Cube, FxBuild, NO_PAY};
-use crate::dims::{Dim, Table};
-use crate::measures::{Def, LeaverPred, MeasureKind, PersonPred, PostPred};
+use crate::cube::{Col, Cube, FxBuild, NO_LINK, NO_PAY};
+use crate::dims::{Dim, Table, card, is_known, value_list};
+use crate::measures::{Def, LeaverPred, MeasureKind, PersonPred, PostPred, Versus};
+use crate::population::{PopulationProfile, ProfileUse};
 
 /// A figure before labelling.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -72,6 +74,19 @@ impl Figures {
 
     pub(crate) fn key(&self, i: usize) -> &[u32] {
         &self.codes[i * self.width..(i + 1) * self.width]
+    }
+
+    /// The same figures without breakdown `pos` (whose value must be one per figure
+    /// set, e.g. a group given by a single filter value).
+    fn drop_column(self, pos: usize) -> Figures {
+        let mut out = Figures::new(self.width - 1);
+        for i in 0..self.len() {
+            let k = self.key(i);
+            out.codes.extend_from_slice(&k[..pos]);
+            out.codes.extend_from_slice(&k[pos + 1..]);
+        }
+        out.cells = self.cells;
+        out
     }
 }
 
@@ -401,16 +416,30 @@ impl<'a> Test<'a> {
 /// x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]). The median of an even count
 /// is thus the mean of the two middle values. Uses selection, not a full sort.
 pub(crate) fn quantile(v: &mut [u32], p: f64) -> Option<f64> {
+    quantile_by(v, p, Ord::cmp, |x| x as f64)
+}
+
+/// As [`quantile`], over figures (benchmark groups' per-member values).
+pub(crate) fn quantile_f64(v: &mut [f64], p: f64) -> Option<f64> {
+    quantile_by(v, p, f64::total_cmp, |x| x)
+}
+
+fn quantile_by<T: Copy>(
+    v: &mut [T],
+    p: f64,
+    cmp: impl Fn(&T, &T) -> Ordering,
+    to_f64: impl Fn(T) -> f64,
+) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
     let h = (v.len() - 1) as f64 * p;
     let lo = h.floor() as usize;
     let frac = h - lo as f64;
-    let (_, x_lo, upper) = v.select_nth_unstable(lo);
-    let x_lo = *x_lo as f64;
-    match upper.iter().min() {
-        Some(&x_hi) if frac > 0.0 => Some(x_lo + frac * (x_hi as f64 - x_lo)),
+    let (_, x_lo, upper) = v.select_nth_unstable_by(lo, &cmp);
+    let x_lo = to_f64(*x_lo);
+    match upper.iter().min_by(|a, b| cmp(a, b)) {
+        Some(&x_hi) if frac > 0.0 => Some(x_lo + frac * (to_f64(x_hi) - x_lo)),
         _ => Some(x_lo),
     }
 }
@@ -420,9 +449,16 @@ pub(crate) fn quantile(v: &mut [u32], p: f64) -> Option<f64> {
 /// in the group passes its test. Relies on the workers being ordered by person, so a
 /// person's selected posts are adjacent: no sort of (group, person) pairs is needed.
 fn people(cube: &Cube, g: &Groups, k: &Known, den: PersonPred, num: PersonPred) -> Vec<[u64; 2]> {
-    let person = &cube.workers.person;
     let (den, num) = (k.person(cube, den), k.person(cube, num));
-    let flags = |i: usize| (den.pass(i) as u8) | ((num.pass(i) as u8) << 1);
+    count_people(cube, g, |i| {
+        (den.pass(i) as u8) | ((num.pass(i) as u8) << 1)
+    })
+}
+
+/// As [`people`], with the tests given as `flags(row)`: bit 0 counts the person in the
+/// denominator, bit 1 in the numerator.
+fn count_people(cube: &Cube, g: &Groups, flags: impl Fn(usize) -> u8) -> Vec<[u64; 2]> {
+    let person = &cube.workers.person;
     let mut acc = vec![[0u64; 2]; g.n()];
     let add = |acc: &mut Vec<[u64; 2]>, grp: u64, f: u8| {
         let a = &mut acc[grp as usize];
@@ -674,7 +710,226 @@ pub(crate) fn compute(
                 },
             )
         }
+        Def::GroupRatio(_) | Def::ObservedWastage => {
+            return Err(AnalysisError::NeedsMore(
+                "this measure is answered by run_query, which gives it what it compares".into(),
+            ));
+        }
     })
+}
+
+/// Distinct people per group of `dims` over the rows passing the filters and `keep`:
+/// the groups' codes (flat, `dims.len()` a group) and counts.
+fn group_people(
+    cube: &Cube,
+    dims: &[Dim],
+    masks: &[(Dim, Vec<bool>)],
+    keep: Option<&dyn Fn(usize) -> bool>,
+) -> Result<(Vec<u32>, Vec<u64>), AnalysisError> {
+    let g = group(cube, Table::Workers, dims, masks, keep)?;
+    let (codes, counts) = g.partial(&count_people(cube, &g, |_| 1));
+    Ok((codes, counts.into_iter().map(|[n, _]| n).collect()))
+}
+
+/// Per context (a group of `dims` without position `gpos`, whose breakdown is the
+/// person-group one): `[all people, people with a known value of that breakdown]`.
+fn context_people(
+    cube: &Cube,
+    dims: &[Dim],
+    gpos: usize,
+    masks: &[(Dim, Vec<bool>)],
+    keep: Option<&dyn Fn(usize) -> bool>,
+) -> Result<HashMap<Vec<u32>, [u64; 2], FxBuild>, AnalysisError> {
+    let gdim = dims[gpos];
+    let ctx: Vec<Dim> = dims
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != gpos)
+        .map(|(_, &d)| d)
+        .collect();
+    let known: Vec<bool> = (0..card(gdim)).map(|c| is_known(gdim, c)).collect();
+    let col = cube
+        .col(Table::Workers, gdim)
+        .expect("workers carry every person-group breakdown");
+    let g = group(cube, Table::Workers, &ctx, masks, keep)?;
+    let (codes, counts) = g.partial(&count_people(cube, &g, |i| {
+        1 | ((known[col.code(i) as usize] as u8) << 1)
+    }));
+    let w = ctx.len();
+    Ok(counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (codes[i * w..(i + 1) * w].to_vec(), c))
+        .collect())
+}
+
+/// A group's key without the person-group breakdown: its context's key.
+fn context_key(key: &[u32], gpos: usize) -> Vec<u32> {
+    let mut k = key.to_vec();
+    k.remove(gpos);
+    k
+}
+
+/// What a group-share comparison needs besides the cube.
+pub(crate) struct Comparison<'a> {
+    pub versus: Versus,
+    /// The breakdowns computed, the person-group breakdown among them at `gpos`.
+    pub dims: &'a [Dim],
+    pub gpos: usize,
+    /// Filters, without those on the group breakdown (they pick groups, not people).
+    pub masks: &'a [(Dim, Vec<bool>)],
+    /// Which group codes to report (`None`: all).
+    pub groups: Option<&'a [bool]>,
+    /// Drop the group breakdown from the keys (it was given as a single filter value).
+    pub drop_group: bool,
+    pub profile: &'a PopulationProfile,
+    /// The area whose profile applies when the rows are not broken down by area.
+    pub area: Option<&'a str>,
+}
+
+/// `num / den`, or `None` when `den` is 0.
+fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den > 0.0).then(|| num / den)
+}
+
+/// representation_ratio and leadership_gap for one cube. Each row is one group in its
+/// context (the other breakdowns). For a known group: the group's share of the people
+/// with a known value, compared with its share of the population (representation) or
+/// with the same share among leaders (leadership: leaders' share / workforce share).
+/// For the not_known group: its share of everyone, which has no population counterpart
+/// (representation: no ratio) or is compared as leaders' / everyone's (leadership).
+/// `uses` collects which population profile answered for each area.
+pub(crate) fn compute_comparison(
+    cube: &Cube,
+    c: &Comparison,
+    uses: &mut BTreeSet<ProfileUse>,
+) -> Result<Figures, AnalysisError> {
+    let width = c.dims.len();
+    let gdim = c.dims[c.gpos];
+    let (keys, counts) = group_people(cube, c.dims, c.masks, None)?;
+    let contexts = context_people(cube, c.dims, c.gpos, c.masks, None)?;
+    // leadership_gap: the same among leaders (levels 5-6).
+    let leaders = match c.versus {
+        Versus::Population => None,
+        Versus::Leaders => {
+            let col = cube
+                .col(Table::Workers, Dim::Leader)
+                .expect("workers carry the leader breakdown");
+            let yes = codes().yes_no.must("yes") as u32;
+            let is_leader = |i: usize| col.code(i) == yes;
+            let (lkeys, lcounts) = group_people(cube, c.dims, c.masks, Some(&is_leader))?;
+            let groups: HashMap<Vec<u32>, u64, FxBuild> = lcounts
+                .into_iter()
+                .enumerate()
+                .map(|(i, n)| (lkeys[i * width..(i + 1) * width].to_vec(), n))
+                .collect();
+            let ctx = context_people(cube, c.dims, c.gpos, c.masks, Some(&is_leader))?;
+            Some((groups, ctx))
+        }
+    };
+    let area_pos = c.dims.iter().position(|&d| d == Dim::Area);
+    let labels = value_list(gdim).unwrap_or(&[]);
+    let mut out = Figures::new(width);
+    for (i, &n) in counts.iter().enumerate() {
+        let key = &keys[i * width..(i + 1) * width];
+        let g = key[c.gpos];
+        if c.groups.is_some_and(|allowed| !allowed[g as usize]) {
+            continue;
+        }
+        let is_known_group = is_known(gdim, g);
+        let ctx_key = context_key(key, c.gpos);
+        // A share's denominator: people with a known value, or everyone for not_known.
+        let of = |ctx: Option<&[u64; 2]>| {
+            ctx.map_or(0, |&[all, known]| if is_known_group { known } else { all })
+        };
+        let base = of(contexts.get(&ctx_key));
+        let share = ratio(n as f64, base as f64);
+        let cell = match &leaders {
+            None => {
+                let population = if is_known_group {
+                    let area = match area_pos {
+                        Some(p) => Some(cube.label(Dim::Area, key[p])),
+                        None => c.area.map(str::to_string),
+                    };
+                    let (used, shares) = c.profile.resolve(area.as_deref(), gdim);
+                    uses.insert(ProfileUse {
+                        area,
+                        dimension: gdim.name().to_string(),
+                        profile: used,
+                    });
+                    shares.and_then(|s| labels.get(g as usize).and_then(|l| s.get(l)).copied())
+                } else {
+                    None
+                };
+                Cell {
+                    value: share.zip(population).and_then(|(w, p)| ratio(w, p)),
+                    numerator: share,
+                    denominator: population,
+                    basis: base,
+                }
+            }
+            Some((groups, ctx)) => {
+                let lead_base = of(ctx.get(&ctx_key));
+                let lead_n = groups.get(key).copied().unwrap_or(0);
+                let lead_share = ratio(lead_n as f64, lead_base as f64);
+                Cell {
+                    value: lead_share.zip(share).and_then(|(l, w)| ratio(l, w)),
+                    numerator: lead_share,
+                    denominator: share,
+                    basis: lead_base,
+                }
+            }
+        };
+        out.codes.extend_from_slice(key);
+        out.cells.push(cell);
+    }
+    Ok(if c.drop_group {
+        out.drop_column(c.gpos)
+    } else {
+        out
+    })
+}
+
+/// observed_wastage_rate at `cur`'s census date, over `prev`'s people and places:
+/// people at `prev` whose link key is in no return at `cur`, out of people at `prev`,
+/// both counting only people with a person_id (no link key, nothing to follow) at
+/// employers that made a return at both dates (so an employer that has not returned
+/// yet does not pass for all its staff leaving). Broken down by where people were at
+/// `prev`; a person with several posts in a group counts once.
+pub(crate) fn compute_observed_wastage(
+    prev: &Cube,
+    cur: &Cube,
+    dims: &[Dim],
+    masks: &[(Dim, Vec<bool>)],
+) -> Result<Figures, AnalysisError> {
+    let present: HashSet<u64, FxBuild> = cur
+        .links
+        .iter()
+        .copied()
+        .filter(|&l| l != NO_LINK)
+        .collect();
+    let returned: HashSet<&str> = cur.employers.iter().map(String::as_str).collect();
+    let setting_returned: Vec<bool> = prev
+        .settings
+        .employer
+        .iter()
+        .map(|&e| returned.contains(prev.employers[e as usize].as_str()))
+        .collect();
+    let absent: Vec<u8> = prev
+        .links
+        .iter()
+        .map(|l| (*l != NO_LINK && !present.contains(l)) as u8)
+        .collect();
+    let w = &prev.workers;
+    let keep = |i: usize| {
+        setting_returned[w.setting[i] as usize] && prev.links[w.person[i] as usize] != NO_LINK
+    };
+    let g = group(prev, Table::Workers, dims, masks, Some(&keep))?;
+    let acc = count_people(prev, &g, |i| 1 | (absent[w.person[i] as usize] << 1));
+    Ok(g.figures(|i| {
+        let [d, n] = acc[i];
+        Some(rate_cell(n as f64, d as f64, d))
+    }))
 }
 
 #[cfg(test)]

@@ -24,23 +24,35 @@
 
 #![warn(missing_docs)]
 
+mod benchmark;
 mod cube;
 mod dims;
 mod engine;
 mod measures;
+mod mobility;
+mod population;
 pub mod quality;
 mod query;
+mod series;
 pub mod standards;
 
 #[cfg(test)]
 mod tests;
 
+pub use benchmark::{BenchmarkResult, Group, Subject, benchmark};
 pub use cube::{Cube, CubeBuilder, FORMAT_VERSION};
 pub use measures::{MeasureKind, measure_names};
+pub use mobility::{MOBILITY_CATEGORIES, MobilityResult, mobility};
+pub use population::{
+    DataFileError, DataProblem, NATIONAL, PopulationProfile, ProfileUse, SHARE_SUM_TOLERANCE,
+    Shares,
+};
 pub use query::{
     DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD, Query, QueryResult, ResultRow,
     apply_primary_suppression, breakdown_names, check_query, run_query,
 };
+pub use query::{QueryContext, run_query_with};
+pub use series::{SeriesBreak, SeriesBreaks};
 
 /// Why a query or a snapshot could not be answered, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -104,6 +116,10 @@ pub enum AnalysisError {
     /// A snapshot that is not one, is damaged, or is of another format or code lists.
     #[error("the cube snapshot cannot be read: {0}")]
     Snapshot(String),
+    /// A well-formed question this measure cannot answer without more (a group to
+    /// compare, the census before, a comparison group), said in full.
+    #[error("{0}")]
+    NeedsMore(String),
 }
 
 fn did_you_mean(s: &Option<String>) -> String {

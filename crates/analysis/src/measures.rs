@@ -79,6 +79,16 @@ impl PayStat {
     }
 }
 
+/// What a group's share in the workforce is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Versus {
+    /// Its share in the population served (representation_ratio).
+    Population,
+    /// Its share among leaders, compared with its share in the whole workforce
+    /// (leadership_gap).
+    Leaders,
+}
+
 /// How a measure is computed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Def {
@@ -105,6 +115,12 @@ pub(crate) enum Def {
         num: LeaverPred,
         fte: bool,
     },
+    /// A ratio of two shares of the group named by a gender, ethnic_group, ethnicity,
+    /// disability or age_band breakdown or filter.
+    GroupRatio(Versus),
+    /// People at the previous census who are in no return at this one, among the
+    /// employers that returned both times.
+    ObservedWastage,
 }
 
 impl Def {
@@ -258,6 +274,13 @@ fn catalogue() -> &'static [Measure] {
             Rate,
             people(P::All, P::DisabilityNotKnown),
         );
+        add(
+            "representation_ratio",
+            Rate,
+            Def::GroupRatio(Versus::Population),
+        );
+        add("leadership_gap", Rate, Def::GroupRatio(Versus::Leaders));
+        add("observed_wastage_rate", Rate, Def::ObservedWastage);
         v
     })
 }

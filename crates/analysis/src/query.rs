@@ -2,14 +2,18 @@
 //! have the engine compute it per census date, then label and order the rows. Also
 //! primary suppression.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::AnalysisError;
 use crate::cube::Cube;
 use crate::dims::{Dim, closest, value_list};
-use crate::engine::{Figures, compute};
-use crate::measures::{self, MeasureKind};
+use crate::engine::{Comparison, Figures, compute, compute_comparison, compute_observed_wastage};
+use crate::measures::{self, Def, MeasureKind, Versus};
+use crate::population::{GROUP_DIMS, PopulationProfile, ProfileUse};
+use crate::series::{SeriesBreak, SeriesBreaks, breaks_for};
 
 /// The smallest primary-suppression threshold allowed (spec: "never below 3").
 pub const MIN_SUPPRESSION_THRESHOLD: u64 = 3;
@@ -41,6 +45,25 @@ pub struct QueryResult {
     pub by: Vec<String>,
     /// One row per group present in the data, sorted by keys.
     pub rows: Vec<ResultRow>,
+    /// Breaks in the series: at each census date listed, the figures are not comparable
+    /// with those of the census date before (a chart must not join them). Empty for a
+    /// single census date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series_breaks: Vec<SeriesBreak>,
+    /// representation_ratio: which population profile answered for each area (its own
+    /// or the national one). Empty for other measures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub population_profiles: Vec<ProfileUse>,
+}
+
+impl QueryResult {
+    /// The series break reason at a census date, if the series breaks there.
+    pub fn series_break(&self, census_date: NaiveDate) -> Option<&str> {
+        self.series_breaks
+            .iter()
+            .find(|b| b.census_date == census_date)
+            .map(|b| b.reason.as_str())
+    }
 }
 
 /// One group's figure, with what it was worked from so it can always be explained.
@@ -85,10 +108,43 @@ pub fn breakdown_names() -> &'static [&'static str] {
     &crate::dims::DIM_NAMES
 }
 
+/// What a query may be given besides the cubes. `Default` gives the shipped national
+/// population profile and the shipped series breaks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct QueryContext<'a> {
+    /// The population profile representation_ratio compares with (`None`: the national
+    /// default, [`PopulationProfile::england_2021`]).
+    pub population: Option<&'a PopulationProfile>,
+    /// Declared series breaks (`None`: those in `data/series_breaks.csv`).
+    pub series_breaks: Option<&'a SeriesBreaks>,
+}
+
 /// Answers `q` over one or more census dates. Each cube is computed on its own (the
 /// same measure per census date); with several cubes `census_date` is a breakdown and
-/// can be filtered on. Rows come sorted by their keys.
+/// can be filtered on. Rows come sorted by their keys. Uses the shipped population
+/// profile and series breaks; see [`run_query_with`].
 pub fn run_query(cubes: &[&Cube], q: &Query) -> Result<QueryResult, AnalysisError> {
+    run_query_with(cubes, q, &QueryContext::default())
+}
+
+/// As [`run_query`], with a population profile and series breaks of the caller's.
+///
+/// - `representation_ratio` and `leadership_gap` compare one group's share: the group
+///   breakdown (gender, ethnic_group, ethnicity, disability or age_band) is named by
+///   `--by` (a row per group) or `--where` (that group only; several values give a row
+///   each). Filters on it pick groups, not people: the shares are always out of everyone
+///   in the row's other breakdowns with a known value. Rows carry the workforce share as
+///   numerator and the population share (representation) or, for leadership_gap, the
+///   leaders' share as numerator and the whole workforce's as denominator. The
+///   population profile of each row's area is used when it has one, else the national
+///   one; `population_profiles` in the result says which answered.
+/// - `observed_wastage_rate` is answered at each census date that has an earlier one
+///   among the cubes given, from the people and places of that earlier census.
+pub fn run_query_with(
+    cubes: &[&Cube],
+    q: &Query,
+    ctx: &QueryContext,
+) -> Result<QueryResult, AnalysisError> {
     let checked = check(q)?;
     let (m, mut by) = (checked.measure, checked.by);
 
@@ -104,53 +160,170 @@ pub fn run_query(cubes: &[&Cube], q: &Query) -> Result<QueryResult, AnalysisErro
         return Err(AnalysisError::RepeatedCensus(w[0].census_date()));
     }
 
-    // Filters grouped by dimension; census_date picks cubes instead.
+    // Filters grouped by dimension; census_date picks cubes, and the compared group's
+    // breakdown picks groups, instead.
+    let group_dim = checked.group;
     let mut filters: Vec<(Dim, Vec<String>)> = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
     let mut dates: Vec<NaiveDate> = Vec::new();
     for (dim, value) in checked.filters {
         if dim == Dim::CensusDate {
             dates.push(check_date(&all, &value)?);
             continue;
         }
-        if dim.is_dictionary() {
-            check_dictionary_value(&all, dim, &value)?;
+        if Some(dim) == group_dim {
+            if !groups.iter().any(|g| g.eq_ignore_ascii_case(&value)) {
+                groups.push(value);
+            }
+            continue;
         }
-        match filters.iter_mut().find(|(d, _)| *d == dim) {
-            Some((_, vs)) => vs.push(value),
-            None => filters.push((dim, vec![value])),
-        }
+        add_filter(&all, &mut filters, dim, value)?;
     }
     let chosen: Vec<&Cube> = all
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|c| dates.is_empty() || dates.contains(&c.census_date()))
         .collect();
-    if chosen.len() > 1 && !by.contains(&Dim::CensusDate) {
+    // Each answered date, and the cube whose rows answer it.
+    let answers: Vec<(&Cube, &Cube)> = match m.def {
+        Def::ObservedWastage => previous_census(&all, &chosen, &m.name)?,
+        _ => chosen.iter().map(|&c| (c, c)).collect(),
+    };
+    if answers.len() > 1 && !by.contains(&Dim::CensusDate) {
         by.insert(0, Dim::CensusDate);
+    }
+    // A group given by several filter values gets a row each.
+    if let Some(g) = group_dim
+        && !by.contains(&g)
+        && groups.len() > 1
+    {
+        by.push(g);
     }
     let inner: Vec<Dim> = by
         .iter()
         .copied()
         .filter(|d| *d != Dim::CensusDate)
         .collect();
-    let figures = chosen
-        .iter()
-        .map(|cube| compute(cube, m.kind, m.def, &inner, &filter_masks(cube, &filters)))
-        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut uses = BTreeSet::new();
+    let mut figures = Vec::with_capacity(answers.len());
+    for &(at, source) in &answers {
+        let masks = filter_masks(source, &filters);
+        figures.push(match (m.def, group_dim) {
+            (Def::ObservedWastage, _) => compute_observed_wastage(source, at, &inner, &masks)?,
+            (Def::GroupRatio(versus), Some(g)) => {
+                let mut dims = inner.clone();
+                let drop_group = !dims.contains(&g);
+                if drop_group {
+                    dims.push(g);
+                }
+                let allowed = (!groups.is_empty()).then(|| group_mask(g, &groups));
+                let single_area = filters
+                    .iter()
+                    .find(|(d, vs)| *d == Dim::Area && vs.len() == 1)
+                    .map(|(_, vs)| vs[0].as_str());
+                let comparison = Comparison {
+                    versus,
+                    gpos: dims.iter().position(|&d| d == g).expect("group in dims"),
+                    dims: &dims,
+                    masks: &masks,
+                    groups: allowed.as_deref(),
+                    drop_group,
+                    profile: ctx
+                        .population
+                        .unwrap_or_else(|| PopulationProfile::england_2021()),
+                    area: single_area,
+                };
+                compute_comparison(source, &comparison, &mut uses)?
+            }
+            _ => compute(source, m.kind, m.def, &inner, &masks)?,
+        });
+    }
+    let answered_dates: Vec<NaiveDate> = answers.iter().map(|a| a.0.census_date()).collect();
+    let answered_cubes: Vec<&Cube> = answers.iter().map(|a| a.0).collect();
+    let label_cubes: Vec<&Cube> = answers.iter().map(|a| a.1).collect();
     Ok(QueryResult {
         measure: m.name.clone(),
         kind: m.kind,
         by: by.iter().map(|d| d.name().to_string()).collect(),
-        rows: assemble(&chosen, &by, &figures),
+        rows: assemble(&label_cubes, &answered_dates, &by, &figures),
+        series_breaks: breaks_for(
+            &m.name,
+            &answered_dates,
+            &answered_cubes,
+            ctx.series_breaks.unwrap_or_else(|| SeriesBreaks::shipped()),
+        ),
+        population_profiles: uses.into_iter().collect(),
     })
+}
+
+/// For a measure comparing each census with the one before: each chosen census that has
+/// an earlier one among `all`, paired with it. An error names the census date missing.
+fn previous_census<'a>(
+    all: &[&'a Cube],
+    chosen: &[&'a Cube],
+    measure: &str,
+) -> Result<Vec<(&'a Cube, &'a Cube)>, AnalysisError> {
+    let mut out = Vec::new();
+    for &c in chosen {
+        match all.iter().rposition(|p| p.census_date() < c.census_date()) {
+            Some(i) => out.push((c, all[i])),
+            // The earliest of several dates answers nothing; alone it is an error.
+            None if chosen.len() > 1 => {}
+            None => {
+                let d = c.census_date();
+                let before = d - chrono::Months::new(12);
+                return Err(AnalysisError::NeedsMore(format!(
+                    "{measure} at {d} follows the people of the census before it, which was not given: pass both census dates (e.g. --census-date {before},{d})"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Adds a filter value to its breakdown's list, checking an area, employer or setting
+/// against the data first.
+pub(crate) fn add_filter(
+    cubes: &[&Cube],
+    filters: &mut Vec<(Dim, Vec<String>)>,
+    dim: Dim,
+    value: String,
+) -> Result<(), AnalysisError> {
+    if dim.is_dictionary() {
+        check_dictionary_value(cubes, dim, &value)?;
+    }
+    match filters.iter_mut().find(|(d, _)| *d == dim) {
+        Some((_, vs)) => vs.push(value),
+        None => filters.push((dim, vec![value])),
+    }
+    Ok(())
+}
+
+/// Which codes of a group breakdown the filter values name.
+fn group_mask(dim: Dim, values: &[String]) -> Vec<bool> {
+    let list = value_list(dim).unwrap_or(&[]);
+    list.iter()
+        .map(|c| values.iter().any(|v| c.eq_ignore_ascii_case(v)))
+        .collect()
 }
 
 /// Labels the figures of every cube and orders them by their keys: code-list order
 /// where the breakdown has one, text order for area, employer and setting (across all
 /// cubes), date order for census_date. Each key is first turned into a rank so the
 /// sort compares integers, and labels are made only once the order is known.
-fn assemble(cubes: &[&Cube], by: &[Dim], figures: &[Figures]) -> Vec<ResultRow> {
+/// `cubes[i]` labels `figures[i]`, answered at `dates[i]` (ascending).
+fn assemble(
+    cubes: &[&Cube],
+    dates: &[NaiveDate],
+    by: &[Dim],
+    figures: &[Figures],
+) -> Vec<ResultRow> {
     // Per breakdown and cube: the label and the rank of every code.
-    let tables: Vec<Labels> = by.iter().map(|&dim| Labels::new(cubes, dim)).collect();
+    let tables: Vec<Labels> = by
+        .iter()
+        .map(|&dim| Labels::new(cubes, dates, dim))
+        .collect();
     let radix: Vec<u128> = tables.iter().map(|t| t.ranks as u128).collect();
     // The code behind breakdown `d` of row `i` of cube `c` (census_date: the cube).
     let code = |c: usize, i: usize, d: usize, inner: usize| -> usize {
@@ -250,16 +423,13 @@ struct Labels {
 }
 
 impl Labels {
-    fn new(cubes: &[&Cube], dim: Dim) -> Labels {
+    fn new(cubes: &[&Cube], dates: &[NaiveDate], dim: Dim) -> Labels {
         if dim == Dim::CensusDate {
-            // Cubes come in date order: the cube's position is its rank.
+            // Dates come in order: the position is the rank.
             return Labels {
-                label: cubes
-                    .iter()
-                    .map(|c| vec![c.census_date().to_string()])
-                    .collect(),
-                rank: (0..cubes.len() as u32).map(|i| vec![i]).collect(),
-                ranks: cubes.len().max(1) as u32,
+                label: dates.iter().map(|d| vec![d.to_string()]).collect(),
+                rank: (0..dates.len() as u32).map(|i| vec![i]).collect(),
+                ranks: dates.len().max(1) as u32,
             };
         }
         if let Some(list) = value_list(dim) {
@@ -298,10 +468,12 @@ impl Labels {
 }
 
 /// A query checked against the catalogue, before any data is looked at.
-struct Checked {
-    measure: &'static measures::Measure,
-    by: Vec<Dim>,
-    filters: Vec<(Dim, String)>,
+pub(crate) struct Checked {
+    pub measure: &'static measures::Measure,
+    pub by: Vec<Dim>,
+    pub filters: Vec<(Dim, String)>,
+    /// The person-group breakdown a group comparison compares.
+    pub group: Option<Dim>,
 }
 
 /// Checks everything about a query that needs no data: the measure, the breakdowns and
@@ -313,7 +485,7 @@ pub fn check_query(q: &Query) -> Result<(), AnalysisError> {
     check(q).map(|_| ())
 }
 
-fn check(q: &Query) -> Result<Checked, AnalysisError> {
+pub(crate) fn check(q: &Query) -> Result<Checked, AnalysisError> {
     let m = measures::find(&q.measure).ok_or_else(|| AnalysisError::UnknownMeasure {
         name: q.measure.trim().to_string(),
         suggestion: closest(
@@ -363,11 +535,54 @@ fn check(q: &Query) -> Result<Checked, AnalysisError> {
         }
         filters.push((dim, value.to_string()));
     }
+    let group = match m.def {
+        Def::GroupRatio(versus) => Some(compared_group(&m.name, versus, &by, &filters)?),
+        _ => None,
+    };
     Ok(Checked {
         measure: m,
         by,
         filters,
+        group,
     })
+}
+
+/// The one person-group breakdown that representation_ratio or leadership_gap compares,
+/// from the breakdowns and filters.
+fn compared_group(
+    measure: &str,
+    versus: Versus,
+    by: &[Dim],
+    filters: &[(Dim, String)],
+) -> Result<Dim, AnalysisError> {
+    let named: Vec<Dim> = by
+        .iter()
+        .chain(filters.iter().map(|(d, _)| d))
+        .copied()
+        .collect();
+    if versus == Versus::Leaders && named.contains(&Dim::Leader) {
+        return Err(AnalysisError::NeedsMore(format!(
+            "{measure} compares leaders with the whole workforce, so it cannot be broken down or filtered by leader"
+        )));
+    }
+    let mut groups: Vec<Dim> = Vec::new();
+    for d in named {
+        if GROUP_DIMS.contains(&d) && !groups.contains(&d) {
+            groups.push(d);
+        }
+    }
+    match groups[..] {
+        [g] => Ok(g),
+        [] => Err(AnalysisError::NeedsMore(format!(
+            "{measure} compares the share of a group: name it with --by or --where on one of {} (e.g. --by ethnic_group, or --where gender=female)",
+            GROUP_DIMS.map(Dim::name).join(", ")
+        ))),
+        [a, b, ..] => Err(AnalysisError::NeedsMore(format!(
+            "{measure} compares one group breakdown at a time, but both {} and {} were given",
+            a.name(),
+            b.name()
+        ))),
+    }
 }
 
 fn parse_dim(name: &str) -> Result<Dim, AnalysisError> {
@@ -377,7 +592,7 @@ fn parse_dim(name: &str) -> Result<Dim, AnalysisError> {
     })
 }
 
-fn check_date(cubes: &[&Cube], value: &str) -> Result<NaiveDate, AnalysisError> {
+pub(crate) fn check_date(cubes: &[&Cube], value: &str) -> Result<NaiveDate, AnalysisError> {
     let loaded: Vec<String> = cubes.iter().map(|c| c.census_date().to_string()).collect();
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .ok()
@@ -391,7 +606,11 @@ fn check_date(cubes: &[&Cube], value: &str) -> Result<NaiveDate, AnalysisError> 
 
 /// An area, employer or setting filter value must be present in at least one of the
 /// census dates given.
-fn check_dictionary_value(cubes: &[&Cube], dim: Dim, value: &str) -> Result<(), AnalysisError> {
+pub(crate) fn check_dictionary_value(
+    cubes: &[&Cube],
+    dim: Dim,
+    value: &str,
+) -> Result<(), AnalysisError> {
     if cubes
         .iter()
         .any(|c| c.dictionary_code(dim, value).is_some())
@@ -407,7 +626,7 @@ fn check_dictionary_value(cubes: &[&Cube], dim: Dim, value: &str) -> Result<(), 
 }
 
 /// Per filtered breakdown, which of this cube's codes pass.
-fn filter_masks(cube: &Cube, filters: &[(Dim, Vec<String>)]) -> Vec<(Dim, Vec<bool>)> {
+pub(crate) fn filter_masks(cube: &Cube, filters: &[(Dim, Vec<String>)]) -> Vec<(Dim, Vec<bool>)> {
     filters
         .iter()
         .map(|(dim, values)| {

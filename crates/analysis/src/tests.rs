@@ -6,15 +6,15 @@ use observatory_domain::{CensusSink, Leaver, PersonKey, Setting, Vacancy, Worker
 
 use crate::*;
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(crate) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn key(tag: u8) -> Option<PersonKey> {
+pub(crate) fn key(tag: u8) -> Option<PersonKey> {
     Some([tag; 16])
 }
 
-fn setting(
+pub(crate) fn setting(
     id: &str,
     kind: &str,
     area: &str,
@@ -38,7 +38,7 @@ fn setting(
 /// A worker row; the fields the tests vary are arguments, in the order of the table in
 /// [`census_2025`]'s comment.
 #[allow(clippy::too_many_arguments)]
-fn worker(
+pub(crate) fn worker(
     person: Option<PersonKey>,
     setting_id: &str,
     role: Option<&str>,
@@ -144,7 +144,7 @@ fn vacancy(setting_id: &str, role: &str, posts: u32, hard: Option<bool>) -> Vaca
 ///
 /// Vacancies: E1/S1 early_years_practitioner 3 hard to fill; E1/S2 teacher 1 (blank);
 /// E2/S1 residential_care_worker 2 not hard to fill.
-fn census_2025() -> Cube {
+pub(crate) fn census_2025() -> Cube {
     let d = date;
     let mut b = CubeBuilder::new(d(2025, 11, 1));
     b.setting(
@@ -412,7 +412,7 @@ fn census_2025() -> Cube {
 }
 
 /// The 2024-11-01 census: E1/S1 only, two posts (person A again, and G), one leaver.
-fn census_2024() -> Cube {
+pub(crate) fn census_2024() -> Cube {
     let d = date;
     let mut b = CubeBuilder::new(d(2024, 11, 1));
     b.setting(
@@ -479,7 +479,7 @@ fn census_2024() -> Cube {
     b.finish()
 }
 
-fn q(measure: &str, by: &[&str], filters: &[(&str, &str)]) -> Query {
+pub(crate) fn q(measure: &str, by: &[&str], filters: &[(&str, &str)]) -> Query {
     Query {
         measure: measure.into(),
         by: by.iter().map(|s| s.to_string()).collect(),
@@ -490,23 +490,28 @@ fn q(measure: &str, by: &[&str], filters: &[(&str, &str)]) -> Query {
     }
 }
 
-fn run(cube: &Cube, measure: &str, by: &[&str], filters: &[(&str, &str)]) -> QueryResult {
+pub(crate) fn run(
+    cube: &Cube,
+    measure: &str,
+    by: &[&str],
+    filters: &[(&str, &str)],
+) -> QueryResult {
     run_query(&[cube], &q(measure, by, filters)).unwrap_or_else(|e| panic!("{measure}: {e}"))
 }
 
 /// The single total of a measure with no breakdown.
-fn total(cube: &Cube, measure: &str) -> ResultRow {
+pub(crate) fn total(cube: &Cube, measure: &str) -> ResultRow {
     let r = run(cube, measure, &[], &[]);
     assert_eq!(r.rows.len(), 1, "{measure}");
     r.rows[0].clone()
 }
 
-fn close(a: Option<f64>, b: f64) -> bool {
+pub(crate) fn close(a: Option<f64>, b: f64) -> bool {
     a.is_some_and(|a| (a - b).abs() < 1e-9)
 }
 
 #[track_caller]
-fn assert_value(row: &ResultRow, expected: f64, basis: u64) {
+pub(crate) fn assert_value(row: &ResultRow, expected: f64, basis: u64) {
     assert!(
         close(row.value, expected),
         "value {:?}, expected {expected}",
@@ -517,7 +522,7 @@ fn assert_value(row: &ResultRow, expected: f64, basis: u64) {
 }
 
 /// (keys joined by '|', value) for each row, for compact comparisons.
-fn table(r: &QueryResult) -> Vec<(String, Option<f64>)> {
+pub(crate) fn table(r: &QueryResult) -> Vec<(String, Option<f64>)> {
     r.rows
         .iter()
         .map(|row| (row.keys.join("|"), row.value))
@@ -525,7 +530,7 @@ fn table(r: &QueryResult) -> Vec<(String, Option<f64>)> {
 }
 
 #[track_caller]
-fn assert_table(r: &QueryResult, expected: &[(&str, f64)]) {
+pub(crate) fn assert_table(r: &QueryResult, expected: &[(&str, f64)]) {
     let got = table(r);
     assert_eq!(got.len(), expected.len(), "{got:?}");
     for ((k, v), (ek, ev)) in got.iter().zip(expected) {
@@ -1288,13 +1293,31 @@ fn catalogue_lists_every_measure_and_breakdown() {
     ] {
         assert!(names.iter().any(|n| n == m), "{m} missing");
     }
-    assert_eq!(names.len(), 44);
+    for m in [
+        "representation_ratio",
+        "leadership_gap",
+        "observed_wastage_rate",
+    ] {
+        assert!(names.iter().any(|n| n == m), "{m} missing");
+    }
+    assert_eq!(names.len(), 47);
     assert_eq!(breakdown_names().len(), 23);
     assert!(breakdown_names().contains(&"reason"));
-    // Every measure answers on every cube without a breakdown.
+    // Every measure answers on every cube without a breakdown, but for those that
+    // need a group to compare or the census before, which say so.
     let c = census_2025();
     for m in &names {
-        run(&c, m, &[], &[]);
+        match m.as_str() {
+            "representation_ratio" | "leadership_gap" => {
+                run(&c, m, &[], &[("gender", "female")]);
+            }
+            "observed_wastage_rate" => {
+                run_query(&[&census_2024(), &c], &q(m, &[], &[])).unwrap();
+            }
+            _ => {
+                run(&c, m, &[], &[]);
+            }
+        }
     }
     // Results serialise for the CLI and API.
     let r = run(&c, "posts", &["employer"], &[]);
@@ -1309,4 +1332,500 @@ fn builder_and_cube_cross_threads() {
     fn shared<T: Send + Sync>() {}
     send::<CubeBuilder>();
     shared::<Cube>();
+}
+
+/// A post for the scenarios below, where only who, where, what and how much vary.
+pub(crate) fn post(person: Option<PersonKey>, setting_id: &str, role: &str, fte: u32) -> Worker {
+    worker(
+        person,
+        setting_id,
+        Some(role),
+        "permanent",
+        fte,
+        date(2020, 1, 1),
+        "female",
+        "WBRI",
+        "no",
+        1985,
+        "3",
+        "achieved",
+        Some(25000),
+    )
+}
+
+/// Describes a private, universal setting of `kind` in `area`.
+pub(crate) fn place(b: &mut CubeBuilder, employer: &str, id: &str, kind: &str, area: &str) {
+    b.setting(
+        employer,
+        &setting(id, kind, area, "private", "universal", None),
+    );
+}
+
+/// Two census dates for following people (areas X = E06000001, Y = E06000002):
+///
+/// 2024-11-01: E1 has S1 (full_daycare, X) and S2 (school_primary, Y); E2 has S1
+/// (childrens_home, X); E3 has S1 (full_daycare, Y) and makes no return in 2025.
+///
+/// | person | 2024 posts (fte) | main | 2025 posts | move |
+/// | P1 | E1/S1 early_years_practitioner 1.00 | same | E1/S1 early_years_practitioner | stayed |
+/// | P2 | E1/S1 early_years_practitioner 1.00 | same | E1/S1 room_leader | changed_role |
+/// | P3 | E1/S2 teacher 1.00 | same | E2/S1 residential_care_worker | changed_sector (education -> social_care) |
+/// | P4 | E1/S1 early_years_practitioner 0.50, E2/S1 residential_care_worker 0.80 | E2/S1 (higher fte) | E4/S1 residential_care_worker | changed_employer (social_care) |
+/// | P5 | E2/S1 residential_care_worker 1.00 | same | - | left |
+/// | P6 | E3/S1 early_years_practitioner 1.00 | same | - | left (E3 made no return) |
+/// | P7 | E1/S2 teaching_assistant 0.50, E1/S1 early_years_practitioner 0.50 | E1/S1 (tie: E1/S1 sorts before E1/S2) | E1/S1 early_years_practitioner 1.00 | stayed |
+/// | K1 | E1/S1 early_years_practitioner, no person_id | | | not followed |
+/// | P8 | - | | E1/S2 teacher | joined (education) |
+/// | K2 | - | | E2/S1 residential_care_worker, no person_id | not followed |
+///
+/// 2025-11-01 adds E4 with S1 (childrens_home, X).
+pub(crate) fn two_years() -> (Cube, Cube) {
+    let (x, y) = ("E06000001", "E06000002");
+    let mut a = CubeBuilder::new(date(2024, 11, 1));
+    place(&mut a, "E1", "S1", "full_daycare", x);
+    place(&mut a, "E1", "S2", "school_primary", y);
+    place(&mut a, "E2", "S1", "childrens_home", x);
+    place(&mut a, "E3", "S1", "full_daycare", y);
+    let eyp = "early_years_practitioner";
+    let rcw = "residential_care_worker";
+    for (employer, w) in [
+        ("E1", post(key(1), "S1", eyp, 100)),
+        ("E1", post(key(2), "S1", eyp, 100)),
+        ("E1", post(key(3), "S2", "teacher", 100)),
+        ("E1", post(key(4), "S1", eyp, 50)),
+        ("E1", post(key(7), "S2", "teaching_assistant", 50)),
+        ("E1", post(key(7), "S1", eyp, 50)),
+        ("E1", post(None, "S1", eyp, 100)),
+        ("E2", post(key(4), "S1", rcw, 80)),
+        ("E2", post(key(5), "S1", rcw, 100)),
+        ("E3", post(key(6), "S1", eyp, 100)),
+    ] {
+        a.worker(employer, &w);
+    }
+    let mut b = CubeBuilder::new(date(2025, 11, 1));
+    place(&mut b, "E1", "S1", "full_daycare", x);
+    place(&mut b, "E1", "S2", "school_primary", y);
+    place(&mut b, "E2", "S1", "childrens_home", x);
+    place(&mut b, "E4", "S1", "childrens_home", x);
+    for (employer, w) in [
+        ("E1", post(key(1), "S1", eyp, 100)),
+        ("E1", post(key(2), "S1", "room_leader", 100)),
+        ("E2", post(key(3), "S1", rcw, 100)),
+        ("E4", post(key(4), "S1", rcw, 100)),
+        ("E1", post(key(7), "S1", eyp, 100)),
+        ("E1", post(key(8), "S2", "teacher", 100)),
+        ("E2", post(None, "S1", rcw, 100)),
+    ] {
+        b.worker(employer, &w);
+    }
+    (a.finish(), b.finish())
+}
+
+fn with_profile(
+    cubes: &[&Cube],
+    measure: &str,
+    by: &[&str],
+    filters: &[(&str, &str)],
+    profile: &PopulationProfile,
+) -> QueryResult {
+    let ctx = QueryContext {
+        population: Some(profile),
+        ..QueryContext::default()
+    };
+    run_query_with(cubes, &q(measure, by, filters), &ctx).unwrap()
+}
+
+#[test]
+fn representation_ratio_against_the_national_default() {
+    let c = census_2025();
+    // Gender known: A, row 4, E, row 8 (female) and B, D, F (male) = 7; C not known.
+    // Census 2021 England: female 0.5104, male 0.4896.
+    let r = run(&c, "representation_ratio", &["gender"], &[]);
+    assert_eq!(r.kind, MeasureKind::Rate);
+    assert_eq!(r.rows.len(), 3);
+    assert!(close(r.rows[0].value, (4.0 / 7.0) / 0.5104));
+    assert!(close(r.rows[1].value, (3.0 / 7.0) / 0.4896));
+    // The not_known row is reported as its own figure: 1 of all 8 people, with no
+    // population counterpart, so no ratio.
+    let rows: Vec<_> = r.rows.iter().map(|x| (x.keys[0].as_str(), x)).collect();
+    let female = rows[0].1;
+    assert!(close(female.numerator, 4.0 / 7.0));
+    assert_eq!((female.denominator, female.basis), (Some(0.5104), 7));
+    let nk = rows.iter().find(|(k, _)| *k == "not_known").unwrap().1;
+    assert!(close(nk.numerator, 1.0 / 8.0));
+    assert_eq!((nk.value, nk.denominator, nk.basis), (None, None, 8));
+    assert_eq!(
+        r.population_profiles,
+        vec![ProfileUse {
+            area: None,
+            dimension: "gender".into(),
+            profile: Some(NATIONAL.into()),
+        }]
+    );
+    // A group named by --where: its row only, keys without the group; the share is
+    // still out of everyone (filtering people to women would make it 1).
+    let r = run(&c, "representation_ratio", &[], &[("gender", "female")]);
+    assert!(r.by.is_empty());
+    assert_table(&r, &[("", (4.0 / 7.0) / 0.5104)]);
+    // Two groups by --where: a row each, keyed by the group.
+    let r = run(
+        &c,
+        "representation_ratio",
+        &[],
+        &[("gender", "female"), ("gender", "male")],
+    );
+    assert_eq!(r.by, vec!["gender"]);
+    assert_eq!(r.rows.len(), 2);
+    // Disabled: B of the 6 with a known disability, against 17.7 %.
+    assert_table(
+        &run(&c, "representation_ratio", &[], &[("disability", "yes")]),
+        &[("", (1.0 / 6.0) / 0.177)],
+    );
+    // Ages: 35 (A) is one of 8 people, all ages known: 1/8 against 0.1047.
+    let r = run(&c, "representation_ratio", &["age_band"], &[]);
+    assert_eq!(r.rows[2].keys, vec!["35_39"]);
+    assert!(
+        close(r.rows[2].value, (1.0 / 8.0) / 0.1047),
+        "{:?}",
+        r.rows[2]
+    );
+    // A group the profile lacks (as 65_plus is outside the working-age population of
+    // the default) keeps its workforce share and has no ratio.
+    let women_only = PopulationProfile::from_csv(
+        "area,dimension,group,share
+national,gender,female,1
+",
+    )
+    .unwrap();
+    let r = with_profile(&[&c], "representation_ratio", &["gender"], &[], &women_only);
+    let male = &r.rows[1];
+    assert_eq!(male.keys, vec!["male"]);
+    assert!(close(male.numerator, 3.0 / 7.0));
+    assert_eq!((male.value, male.denominator), (None, None));
+}
+
+#[test]
+fn representation_ratio_uses_each_areas_profile_or_falls_back() {
+    let c = census_2025();
+    let profile = PopulationProfile::from_csv(
+        "area,dimension,group,share\n\
+         E06000056,ethnic_group,White,0.5\nE06000056,ethnic_group,Asian,0.3\n\
+         E06000056,ethnic_group,Black,0.2\n\
+         national,ethnic_group,White,0.8\nnational,ethnic_group,Mixed,0.05\n\
+         national,ethnic_group,Asian,0.1\nnational,ethnic_group,Black,0.05\n",
+    )
+    .unwrap();
+    // E06000056 (E1/S1 and E2/S1): A and F White, B Asian, C Black, row 4 refused:
+    // known 4. White 2/4 / .5 = 1; Asian 1/4 / .3; Black 1/4 / .2.
+    // E09000001 (E1/S2): A, D and row 8 White, E Mixed, all 4 known, national shares:
+    // White 3/4 / .8; Mixed 1/4 / .05 = 5.
+    let r = with_profile(
+        &[&c],
+        "representation_ratio",
+        &["area", "ethnic_group"],
+        &[],
+        &profile,
+    );
+    let shown: Vec<(String, Option<f64>)> = table(&r);
+    let expect = [
+        ("E06000056|White", Some(1.0)),
+        ("E06000056|Asian", Some(0.25 / 0.3)),
+        ("E06000056|Black", Some(1.25)),
+        ("E06000056|not_known", None),
+        ("E09000001|White", Some(0.75 / 0.8)),
+        ("E09000001|Mixed", Some(5.0)),
+    ];
+    assert_eq!(shown.len(), expect.len(), "{shown:?}");
+    for ((k, v), (ek, ev)) in shown.iter().zip(expect) {
+        assert_eq!(k, ek);
+        match ev {
+            Some(e) => assert!(close(*v, e), "{k}: {v:?}"),
+            None => assert_eq!(*v, None),
+        }
+    }
+    let used: Vec<(Option<&str>, Option<&str>)> = r
+        .population_profiles
+        .iter()
+        .map(|u| (u.area.as_deref(), u.profile.as_deref()))
+        .collect();
+    assert_eq!(
+        used,
+        vec![
+            (Some("E06000056"), Some("E06000056")),
+            (Some("E09000001"), Some(NATIONAL)),
+        ]
+    );
+    // One area selected by --where uses that area's profile.
+    let r = with_profile(
+        &[&c],
+        "representation_ratio",
+        &[],
+        &[("area", "E06000056"), ("ethnic_group", "Black")],
+        &profile,
+    );
+    assert_table(&r, &[("", 1.25)]);
+    // The result says which profile answered, in JSON too (the field only appears for
+    // this measure, so the contract only grows).
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(json.contains("\"population_profiles\""), "{json}");
+    let plain = serde_json::to_string(&run(&c, "posts", &[], &[])).unwrap();
+    assert!(!plain.contains("population_profiles") && !plain.contains("series_breaks"));
+}
+
+#[test]
+fn group_comparisons_need_one_group() {
+    let c = census_2025();
+    let err = |m: &str, by: &[&str], f: &[(&str, &str)]| {
+        run_query(&[&c], &q(m, by, f)).unwrap_err().to_string()
+    };
+    assert_eq!(
+        err("representation_ratio", &["area"], &[]),
+        "representation_ratio compares the share of a group: name it with --by or --where on one of gender, ethnic_group, ethnicity, disability, age_band (e.g. --by ethnic_group, or --where gender=female)"
+    );
+    assert_eq!(
+        err("leadership_gap", &["gender"], &[("disability", "yes")]),
+        "leadership_gap compares one group breakdown at a time, but both gender and disability were given"
+    );
+    assert_eq!(
+        err("leadership_gap", &["gender", "leader"], &[]),
+        "leadership_gap compares leaders with the whole workforce, so it cannot be broken down or filtered by leader"
+    );
+    // Found before any data is loaded.
+    assert!(check_query(&q("representation_ratio", &[], &[])).is_err());
+    assert!(check_query(&q("representation_ratio", &[], &[("gender", "male")])).is_ok());
+}
+
+#[test]
+fn leadership_gap_compares_leaders_with_everyone() {
+    let c = census_2025();
+    // Leaders (levels 5-6): row 4 (female, refused ethnicity) and F (male, White).
+    // Gender: leaders female 1/2, male 1/2; workforce (gender known 7) female 4/7,
+    // male 3/7. Gap = leaders' share / workforce share. not_known: C is no leader,
+    // 0 of the 2 leaders against 1 of all 8 people.
+    let r = run(&c, "leadership_gap", &["gender"], &[]);
+    assert_table(
+        &r,
+        &[
+            ("female", 0.5 / (4.0 / 7.0)),
+            ("male", 0.5 / (3.0 / 7.0)),
+            ("not_known", 0.0),
+        ],
+    );
+    let female = &r.rows[0];
+    assert!(close(female.numerator, 0.5) && close(female.denominator, 4.0 / 7.0));
+    // Basis: the leaders the leaders' share is out of.
+    assert_eq!(female.basis, 2);
+    // Ethnic group: the one leader with a known group is White (1/1), against 4 White
+    // of the 7 people with a known group; Asian leaders 0/1 against 1/7.
+    let r = run(&c, "leadership_gap", &["ethnic_group"], &[]);
+    let white = r.rows.iter().find(|x| x.keys[0] == "White").unwrap();
+    assert_value(white, 1.0 / (4.0 / 7.0), 1);
+    let asian = r.rows.iter().find(|x| x.keys[0] == "Asian").unwrap();
+    assert_value(asian, 0.0, 1);
+    // Per employer: E1's only leader is row 4 (female): 1/1 against E1's women
+    // A, row 4, E, row 8 = 4 of the 6 with known gender (B, D men; C not known).
+    assert_table(
+        &run(&c, "leadership_gap", &["employer"], &[("gender", "female")]),
+        &[("E1", 1.0 / (4.0 / 6.0)), ("E2", 0.0)],
+    );
+    // A context with no leaders has no gap (basis 0).
+    let r = run(&c, "leadership_gap", &["sector"], &[("gender", "female")]);
+    let edu = r.rows.iter().find(|x| x.keys[0] == "education").unwrap();
+    assert_eq!((edu.value, edu.basis), (None, 0));
+}
+
+#[test]
+fn observed_wastage_follows_people_to_the_next_census() {
+    let (t, t1) = two_years();
+    // Employers returning both years: E1 and E2 (E3 did not return in 2025). People at
+    // 2024 with a person_id there: P1, P2, P3, P4, P5, P7 = 6 (K1 has no person_id; P6
+    // worked for E3). In no 2025 return: P5. 1/6, queried at 2025.
+    let r = run_query(&[&t, &t1], &q("observed_wastage_rate", &[], &[])).unwrap();
+    assert!(r.by.is_empty());
+    assert_table(&r, &[("", 1.0 / 6.0)]);
+    assert_eq!(
+        (r.rows[0].numerator, r.rows[0].denominator),
+        (Some(1.0), Some(6.0))
+    );
+    // By the person's place at 2024 (a person counts once per group): early_years
+    // P1, P2, P4, P7 = 0/4; education P3, P7 = 0/2; social_care P4, P5 = 1/2.
+    assert_table(
+        &run_query(&[&t1, &t], &q("observed_wastage_rate", &["sector"], &[])).unwrap(),
+        &[
+            ("education", 0.0),
+            ("early_years", 0.0),
+            ("social_care", 0.5),
+        ],
+    );
+    // By employer at 2024 (E3 is not among those that returned both years).
+    let r = run_query(
+        &[&t, &t1],
+        &q("observed_wastage_rate", &["census_date", "employer"], &[]),
+    )
+    .unwrap();
+    assert_table(&r, &[("2025-11-01|E1", 0.0), ("2025-11-01|E2", 0.5)]);
+    // Filters apply to the places at 2024: area X (E06000001) holds E1/S1 and E2/S1:
+    // P1, P2, P4, P5, P7 = 1/5.
+    assert_table(
+        &run_query(
+            &[&t, &t1],
+            &q("observed_wastage_rate", &[], &[("area", "E06000001")]),
+        )
+        .unwrap(),
+        &[("", 0.2)],
+    );
+    // Asked at 2025 alone, or at the first date, it says what is missing.
+    let e = run_query(&[&t1], &q("observed_wastage_rate", &[], &[]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "observed_wastage_rate at 2025-11-01 follows the people of the census before it, which was not given: pass both census dates (e.g. --census-date 2024-11-01,2025-11-01)"
+    );
+    let e = run_query(
+        &[&t, &t1],
+        &q(
+            "observed_wastage_rate",
+            &[],
+            &[("census_date", "2024-11-01")],
+        ),
+    )
+    .unwrap_err();
+    assert!(matches!(e, AnalysisError::NeedsMore(_)), "{e}");
+    // The census_date filter picks the later date; the earlier one is still used.
+    assert_table(
+        &run_query(
+            &[&t, &t1],
+            &q(
+                "observed_wastage_rate",
+                &[],
+                &[("census_date", "2025-11-01")],
+            ),
+        )
+        .unwrap(),
+        &[("", 1.0 / 6.0)],
+    );
+    // Link keys survive a snapshot.
+    let back = Cube::from_bytes(&t.to_bytes()).unwrap();
+    assert_eq!(
+        run_query(&[&back, &t1], &q("observed_wastage_rate", &[], &[])).unwrap(),
+        r_total(&t, &t1)
+    );
+}
+
+fn r_total(t: &Cube, t1: &Cube) -> QueryResult {
+    run_query(&[t, t1], &q("observed_wastage_rate", &[], &[])).unwrap()
+}
+
+#[test]
+fn series_breaks_are_declared_or_detected() {
+    let (t, t1) = two_years();
+    let breaks = SeriesBreaks::from_csv(
+        "measure,census_date,reason\n\
+         *,2025-06-01,The role list was revised\n\
+         turnover_rate,2025-11-01,Leavers now include agency staff\n\
+         posts,2024-11-01,Too early: no date before it in the series\n",
+    )
+    .unwrap();
+    let ctx = QueryContext {
+        series_breaks: Some(&breaks),
+        ..QueryContext::default()
+    };
+    let r = run_query_with(&[&t, &t1], &q("posts", &[], &[]), &ctx).unwrap();
+    assert_eq!(
+        r.series_breaks,
+        vec![SeriesBreak {
+            census_date: date(2025, 11, 1),
+            reason: "The role list was revised".into(),
+        }]
+    );
+    assert_eq!(
+        r.series_break(date(2025, 11, 1)),
+        Some("The role list was revised")
+    );
+    assert_eq!(r.series_break(date(2024, 11, 1)), None);
+    let r = run_query_with(&[&t, &t1], &q("turnover_rate", &[], &[]), &ctx).unwrap();
+    assert_eq!(
+        r.series_breaks[0].reason,
+        "The role list was revised; Leavers now include agency staff"
+    );
+    // One census date is no series: no breaks.
+    let r = run_query_with(&[&t1], &q("posts", &[], &[]), &ctx).unwrap();
+    assert!(r.series_breaks.is_empty());
+    // Cubes built from different code lists break the series by themselves.
+    let mut other = t.clone();
+    other.codes_fingerprint ^= 1;
+    let r = run_query(&[&other, &t1], &q("posts", &[], &[])).unwrap();
+    assert_eq!(r.series_breaks.len(), 1);
+    assert!(
+        r.series_breaks[0]
+            .reason
+            .contains("code lists changed between 2024-11-01 and 2025-11-01"),
+        "{:?}",
+        r.series_breaks
+    );
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(
+        json.contains("\"series_breaks\":[{\"census_date\":\"2025-11-01\""),
+        "{json}"
+    );
+    // Without breaks nothing is added.
+    assert!(
+        run_query(&[&t, &t1], &q("posts", &[], &[]))
+            .unwrap()
+            .series_breaks
+            .is_empty()
+    );
+}
+
+#[test]
+fn several_posts_unknowns_and_even_medians() {
+    // Z holds two posts in different roles (teacher and teaching_assistant) at one
+    // setting; Y is a teacher; U's job title maps to no role. Pay: Z 30000 and 10000,
+    // Y 40000, U 20000.
+    let mut b = CubeBuilder::new(date(2025, 11, 1));
+    place(&mut b, "E1", "S1", "school_primary", "E06000001");
+    let with_pay = |w: Worker, pay: u32| Worker {
+        annual_pay: Some(pay),
+        ..w
+    };
+    b.worker("E1", &with_pay(post(key(1), "S1", "teacher", 60), 30000));
+    b.worker(
+        "E1",
+        &with_pay(post(key(1), "S1", "teaching_assistant", 40), 10000),
+    );
+    b.worker("E1", &with_pay(post(key(2), "S1", "teacher", 100), 40000));
+    b.worker(
+        "E1",
+        &Worker {
+            role: None,
+            job_title: Some("Chief dragon tamer".into()),
+            ..with_pay(post(key(3), "S1", "teacher", 100), 20000)
+        },
+    );
+    let c = b.finish();
+    // Z counts once in the headcount (3 people over 4 posts)...
+    assert_value(&total(&c, "headcount"), 3.0, 3);
+    assert_value(&total(&c, "posts"), 4.0, 4);
+    // ...and once in each role's headcount; the unmapped title is its own row.
+    assert_table(
+        &run(&c, "headcount", &["role"], &[]),
+        &[
+            ("teacher", 2.0),
+            ("teaching_assistant", 1.0),
+            ("not_known", 1.0),
+        ],
+    );
+    // Both of Z's roles are in education: one person there.
+    assert_table(
+        &run(&c, "headcount", &["sector"], &[]),
+        &[("education", 2.0), ("not_known", 1.0)],
+    );
+    // Four pay values 10000 20000 30000 40000: the median is (20000 + 30000) / 2.
+    assert_value(&total(&c, "median_pay"), 25000.0, 4);
+    // Teachers' two values 30000 and 40000: 35000.
+    assert_table(
+        &run(&c, "median_pay", &["role"], &[("role", "teacher")]),
+        &[("teacher", 35000.0)],
+    );
 }

@@ -1,0 +1,463 @@
+//! Mobility flows between two census dates: who stayed, changed role, changed employer
+//! within their sector, changed sector, left or joined, overall, by sector and as a
+//! sector x sector matrix. People are followed by the link key the cube keeps from their
+//! person_id; each person is placed by one main post per date, so that a person counts
+//! once in every table.
+//!
+//! Main post: of a person's posts at a date, the one with the highest fte; on a tie the
+//! one whose employer and setting id come first in text order; then the lowest role code.
+//! The rule uses nothing that depends on the order rows were loaded in.
+
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::AnalysisError;
+use crate::cube::{Cube, FxBuild, NO_LINK};
+use crate::dims::{Dim, Table, value_list};
+use crate::measures::MeasureKind;
+use crate::query::{
+    Query, QueryResult, ResultRow, add_filter, apply_primary_suppression, check, filter_masks,
+};
+
+/// The categories of a person's move, in the order tables show them.
+pub const MOBILITY_CATEGORIES: [&str; 6] = [
+    "stayed",
+    "changed_role",
+    "changed_employer",
+    "changed_sector",
+    "left",
+    "joined",
+];
+
+const STAYED: usize = 0;
+const CHANGED_ROLE: usize = 1;
+const CHANGED_EMPLOYER: usize = 2;
+const CHANGED_SECTOR: usize = 3;
+const LEFT: usize = 4;
+const JOINED: usize = 5;
+
+/// The matrix's extra row (people who joined) and column (people who left).
+const MATRIX_JOINED: &str = "joined";
+const MATRIX_LEFT: &str = "left";
+
+/// Flows of people between two census dates. Each table is a [`QueryResult`] of counts
+/// of people (measure `mobility`), so it prints, exports and is suppressed like any
+/// query result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MobilityResult {
+    /// The earlier census date (t).
+    pub from_date: NaiveDate,
+    /// The later census date (t+1).
+    pub to_date: NaiveDate,
+    /// People per category (by `category`).
+    pub categories: QueryResult,
+    /// People per sector and category (by `sector`, `category`): the sector of the main
+    /// post at t, or at t+1 for people who joined.
+    pub by_sector: QueryResult,
+    /// People per sector at t and sector at t+1 (by `from_sector`, `to_sector`): people
+    /// who joined have `from_sector` = `joined`, people who left `to_sector` = `left`.
+    pub matrix: QueryResult,
+    /// People with no person_id among those selected at t, who cannot be followed and
+    /// are in no table (`None` once suppressed).
+    pub unlinked_from: Option<u64>,
+    /// As `unlinked_from`, at t+1.
+    pub unlinked_to: Option<u64>,
+    /// Of the people counted as left: those whose main employer at t made no return at
+    /// t+1, so they may not have left at all (`None` once suppressed).
+    pub left_without_return: Option<u64>,
+}
+
+impl MobilityResult {
+    /// Primary suppression on every count of people: table cells as
+    /// [`apply_primary_suppression`] does, and the extra counts (set to `None`).
+    pub fn apply_primary_suppression(&mut self, threshold: u64) {
+        for t in [&mut self.categories, &mut self.by_sector, &mut self.matrix] {
+            apply_primary_suppression(t, threshold);
+        }
+        let threshold = threshold.max(crate::query::MIN_SUPPRESSION_THRESHOLD);
+        for n in [
+            &mut self.unlinked_from,
+            &mut self.unlinked_to,
+            &mut self.left_without_return,
+        ] {
+            if n.is_some_and(|v| v < threshold) {
+                *n = None;
+            }
+        }
+    }
+}
+
+/// Per person of a cube: the row of their main post (see the module's rule).
+fn main_posts(cube: &Cube) -> Vec<u32> {
+    let s = &cube.settings;
+    let mut order: Vec<u32> = (0..s.id.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let key = |i: u32| {
+            (
+                &cube.employers[s.employer[i as usize] as usize],
+                &s.id[i as usize],
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let mut rank = vec![0u32; order.len()];
+    for (r, &setting) in order.iter().enumerate() {
+        rank[setting as usize] = r as u32;
+    }
+    let w = &cube.workers;
+    let key = |row: usize| {
+        (
+            w.fte[row],
+            Reverse(rank[w.setting[row] as usize]),
+            Reverse(w.role[row]),
+        )
+    };
+    let mut main = vec![u32::MAX; cube.people()];
+    for (row, &p) in w.person.iter().enumerate() {
+        let m = &mut main[p as usize];
+        if *m == u32::MAX || key(row) > key(*m as usize) {
+            *m = row as u32;
+        }
+    }
+    main
+}
+
+/// Whether a worker row passes every filter of a cube.
+struct Selection<'a> {
+    tests: Vec<(crate::cube::Col<'a>, Vec<bool>)>,
+}
+
+impl<'a> Selection<'a> {
+    fn new(cube: &'a Cube, filters: &[(Dim, Vec<String>)]) -> Selection<'a> {
+        let tests = filter_masks(cube, filters)
+            .into_iter()
+            .map(|(dim, allowed)| {
+                let col = cube
+                    .col(Table::Workers, dim)
+                    .expect("checked: workers carry every filter");
+                (col, allowed)
+            })
+            .collect();
+        Selection { tests }
+    }
+
+    fn pass(&self, row: u32) -> bool {
+        self.tests
+            .iter()
+            .all(|(col, allowed)| allowed[col.code(row as usize) as usize])
+    }
+}
+
+/// Mobility flows from census `from` (t) to census `to` (t+1) of the people the filters
+/// select (`--where` pairs, on anything filled posts record but census_date): a person
+/// is included when their main post at either date passes every filter, so flows out
+/// of and into an area both show. People without a person_id cannot be followed; they
+/// are counted apart (`unlinked_from`, `unlinked_to`).
+pub fn mobility(
+    from: &Cube,
+    to: &Cube,
+    filters: &[(String, String)],
+) -> Result<MobilityResult, AnalysisError> {
+    if from.census_date() >= to.census_date() {
+        return Err(AnalysisError::NeedsMore(format!(
+            "mobility runs from an earlier census to a later one, but {} is not before {}",
+            from.census_date(),
+            to.census_date()
+        )));
+    }
+    let checked = check(&Query {
+        measure: "posts".into(),
+        by: Vec::new(),
+        filters: filters.to_vec(),
+    })?;
+    let mut grouped: Vec<(Dim, Vec<String>)> = Vec::new();
+    for (dim, value) in checked.filters {
+        if dim == Dim::CensusDate {
+            return Err(AnalysisError::NeedsMore(
+                "mobility is between the two census dates given; it cannot be filtered by census_date".into(),
+            ));
+        }
+        add_filter(&[from, to], &mut grouped, dim, value)?;
+    }
+    let (sel_from, sel_to) = (Selection::new(from, &grouped), Selection::new(to, &grouped));
+    let (main_from, main_to) = (main_posts(from), main_posts(to));
+    let sector_from = from
+        .col(Table::Workers, Dim::Sector)
+        .expect("workers carry sector");
+    let sector_to = to
+        .col(Table::Workers, Dim::Sector)
+        .expect("workers carry sector");
+    let sectors = value_list(Dim::Sector).unwrap_or(&[]);
+    let ns = sectors.len();
+
+    // Employers by id: the same employer has different numbers in the two cubes.
+    let to_employer: HashMap<&str, u32> = to
+        .employers
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.as_str(), i as u32))
+        .collect();
+    let employer_then: Vec<Option<u32>> = from
+        .employers
+        .iter()
+        .map(|e| to_employer.get(e.as_str()).copied())
+        .collect();
+    let mut person_to: HashMap<u64, u32, FxBuild> = HashMap::default();
+    person_to.reserve(to.people());
+    for (p, &link) in to.links.iter().enumerate() {
+        if link != NO_LINK {
+            person_to.insert(link, p as u32);
+        }
+    }
+
+    let mut overall = [0u64; 6];
+    let mut by_sector = vec![[0u64; 6]; ns];
+    // (ns + 1) x (ns + 1): the last row is `joined`, the last column `left`.
+    let mut matrix = vec![0u64; (ns + 1) * (ns + 1)];
+    let (mut unlinked_from, mut unlinked_to, mut left_without_return) = (0u64, 0u64, 0u64);
+    let mut count = |cat: usize, sector: usize, cell: (usize, usize)| {
+        overall[cat] += 1;
+        by_sector[sector][cat] += 1;
+        matrix[cell.0 * (ns + 1) + cell.1] += 1;
+    };
+    let employer_of =
+        |cube: &Cube, row: u32| cube.settings.employer[cube.workers.setting[row as usize] as usize];
+    let mut followed = vec![false; to.people()];
+    for (p, &link) in from.links.iter().enumerate() {
+        let rf = main_from[p];
+        let then = (link != NO_LINK)
+            .then(|| person_to.get(&link).copied())
+            .flatten();
+        if let Some(q) = then {
+            followed[q as usize] = true;
+        }
+        let rt = then.map(|q| main_to[q as usize]);
+        if !sel_from.pass(rf) && !rt.is_some_and(|r| sel_to.pass(r)) {
+            continue;
+        }
+        if link == NO_LINK {
+            unlinked_from += 1;
+            continue;
+        }
+        let sf = sector_from.code(rf as usize) as usize;
+        let ef = employer_of(from, rf);
+        match rt {
+            None => {
+                count(LEFT, sf, (sf, ns));
+                if employer_then[ef as usize].is_none() {
+                    left_without_return += 1;
+                }
+            }
+            Some(rt) => {
+                let st = sector_to.code(rt as usize) as usize;
+                let cat = if employer_then[ef as usize] == Some(employer_of(to, rt)) {
+                    if from.workers.role[rf as usize] == to.workers.role[rt as usize] {
+                        STAYED
+                    } else {
+                        CHANGED_ROLE
+                    }
+                } else if sf == st {
+                    CHANGED_EMPLOYER
+                } else {
+                    CHANGED_SECTOR
+                };
+                count(cat, sf, (sf, st));
+            }
+        }
+    }
+    for (q, &link) in to.links.iter().enumerate() {
+        let rt = main_to[q];
+        if followed[q] || !sel_to.pass(rt) {
+            continue;
+        }
+        if link == NO_LINK {
+            unlinked_to += 1;
+            continue;
+        }
+        let st = sector_to.code(rt as usize) as usize;
+        count(JOINED, st, (ns, st));
+    }
+
+    let table = |by: &[&str], rows: Vec<(Vec<String>, u64)>| QueryResult {
+        measure: "mobility".into(),
+        kind: MeasureKind::Count,
+        by: by.iter().map(|s| s.to_string()).collect(),
+        rows: rows
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(keys, n)| ResultRow {
+                keys,
+                value: Some(n as f64),
+                numerator: Some(n as f64),
+                denominator: None,
+                basis: n,
+                suppressed: false,
+            })
+            .collect(),
+        series_breaks: Vec::new(),
+        population_profiles: Vec::new(),
+    };
+    let cat = |c: usize| MOBILITY_CATEGORIES[c].to_string();
+    let label = |i: usize, extra: &str| sectors.get(i).cloned().unwrap_or(extra.to_string());
+    Ok(MobilityResult {
+        from_date: from.census_date(),
+        to_date: to.census_date(),
+        categories: table(
+            &["category"],
+            (0..6).map(|c| (vec![cat(c)], overall[c])).collect(),
+        ),
+        by_sector: table(
+            &["sector", "category"],
+            (0..ns)
+                .flat_map(|s| (0..6).map(move |c| (s, c)))
+                .map(|(s, c)| (vec![sectors[s].clone(), cat(c)], by_sector[s][c]))
+                .collect(),
+        ),
+        matrix: table(
+            &["from_sector", "to_sector"],
+            (0..=ns)
+                .flat_map(|a| (0..=ns).map(move |b| (a, b)))
+                .map(|(a, b)| {
+                    (
+                        vec![label(a, MATRIX_JOINED), label(b, MATRIX_LEFT)],
+                        matrix[a * (ns + 1) + b],
+                    )
+                })
+                .collect(),
+        ),
+        unlinked_from: Some(unlinked_from),
+        unlinked_to: Some(unlinked_to),
+        left_without_return: Some(left_without_return),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{close, two_years};
+
+    fn counts(r: &QueryResult) -> Vec<(String, Option<f64>)> {
+        crate::tests::table(r)
+    }
+
+    fn expect(r: &QueryResult, rows: &[(&str, f64)]) {
+        crate::tests::assert_table(r, rows);
+    }
+
+    #[test]
+    fn flows_between_two_censuses() {
+        let (t, t1) = two_years();
+        let m = mobility(&t, &t1, &[]).unwrap();
+        assert_eq!(
+            (m.from_date.to_string(), m.to_date.to_string()),
+            ("2024-11-01".into(), "2025-11-01".into())
+        );
+        // Stayed P1 and P7 (whose main post is E1/S1 by the tie-break, not the E1/S2
+        // teaching assistant post, which would make it a change of role); changed role
+        // P2; changed employer P4 (main post E2/S1, 0.80 fte, to E4, both social care);
+        // changed sector P3; left P5 and P6; joined P8.
+        expect(
+            &m.categories,
+            &[
+                ("stayed", 2.0),
+                ("changed_role", 1.0),
+                ("changed_employer", 1.0),
+                ("changed_sector", 1.0),
+                ("left", 2.0),
+                ("joined", 1.0),
+            ],
+        );
+        expect(
+            &m.by_sector,
+            &[
+                ("education|changed_sector", 1.0),
+                ("education|joined", 1.0),
+                ("early_years|stayed", 2.0),
+                ("early_years|changed_role", 1.0),
+                ("early_years|left", 1.0),
+                ("social_care|changed_employer", 1.0),
+                ("social_care|left", 1.0),
+            ],
+        );
+        expect(
+            &m.matrix,
+            &[
+                ("education|social_care", 1.0),
+                ("early_years|early_years", 3.0),
+                ("early_years|left", 1.0),
+                ("social_care|social_care", 1.0),
+                ("social_care|left", 1.0),
+                ("joined|education", 1.0),
+            ],
+        );
+        assert_eq!(m.matrix.by, vec!["from_sector", "to_sector"]);
+        // K1 and K2 have no person_id; P6's employer E3 made no return in 2025.
+        assert_eq!(
+            (m.unlinked_from, m.unlinked_to, m.left_without_return),
+            (Some(1), Some(1), Some(1))
+        );
+        // Every person once per table: the 8 people followed (P1 to P8).
+        for t in [&m.categories, &m.by_sector, &m.matrix] {
+            let sum: f64 = t.rows.iter().filter_map(|r| r.value).sum();
+            assert!(close(Some(sum), 8.0), "{:?}", counts(t));
+        }
+    }
+
+    #[test]
+    fn filters_select_people_by_either_end() {
+        let (t, t1) = two_years();
+        // Area Y (E06000002) holds E1/S2 and E3/S1: P3 (2024 main post in Y) changed
+        // sector, P6 left, P8 joined into Y. P7's main post is in X both years.
+        let m = mobility(&t, &t1, &[("area".into(), "E06000002".into())]).unwrap();
+        expect(
+            &m.categories,
+            &[("changed_sector", 1.0), ("left", 1.0), ("joined", 1.0)],
+        );
+        assert_eq!((m.unlinked_from, m.unlinked_to), (Some(0), Some(0)));
+        // Social care at either end: P3 (to), P4, P5, and K2 (unlinked).
+        let m = mobility(&t, &t1, &[("sector".into(), "social_care".into())]).unwrap();
+        expect(
+            &m.categories,
+            &[
+                ("changed_employer", 1.0),
+                ("changed_sector", 1.0),
+                ("left", 1.0),
+            ],
+        );
+        assert_eq!(m.unlinked_to, Some(1));
+        let e = mobility(&t, &t1, &[("census_date".into(), "2025-11-01".into())])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot be filtered by census_date"), "{e}");
+        let e = mobility(&t, &t1, &[("area".into(), "E99".into())]).unwrap_err();
+        assert_eq!(e.to_string(), "unknown value 'E99' for area in --where");
+        let e = mobility(&t1, &t, &[]).unwrap_err().to_string();
+        assert!(e.contains("is not before"), "{e}");
+    }
+
+    #[test]
+    fn suppression_hides_small_counts_and_serialises() {
+        let (t, t1) = two_years();
+        let mut m = mobility(&t, &t1, &[]).unwrap();
+        m.apply_primary_suppression(3);
+        // Only the early_years -> early_years cell (3) survives a threshold of 3.
+        let shown: Vec<_> = m
+            .matrix
+            .rows
+            .iter()
+            .filter(|r| !r.suppressed)
+            .map(|r| r.keys.join("|"))
+            .collect();
+        assert_eq!(shown, vec!["early_years|early_years"]);
+        assert!(m.categories.rows.iter().all(|r| r.suppressed));
+        assert_eq!(m.unlinked_from, None);
+        let json = serde_json::to_string(&m).unwrap();
+        assert!(json.contains("\"from_date\":\"2024-11-01\""), "{json}");
+        assert!(!json.contains("\"value\":1.0"), "{json}");
+        let back: MobilityResult = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
+    }
+}
