@@ -3,6 +3,7 @@
 //! on SQLite (the embedded default: one file, nothing to install) and PostgreSQL (real
 //! deployments). The SQL text is shared; each method runs it on whichever pool is open.
 
+pub mod evidence;
 mod read;
 pub mod secret;
 mod write;
