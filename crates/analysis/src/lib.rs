@@ -25,8 +25,10 @@
 #![warn(missing_docs)]
 
 mod benchmark;
+pub mod audit;
 mod cube;
 mod dims;
+mod disclosure;
 mod engine;
 mod measures;
 mod mobility;
@@ -41,6 +43,11 @@ mod tests;
 
 pub use benchmark::{BenchmarkResult, Group, Subject, benchmark};
 pub use cube::{Cube, CubeBuilder, FORMAT_VERSION};
+pub use disclosure::{
+    Cell, Column, Control, DisclosureSummary, Hierarchy, LinkedTable, Method, ProtectStats,
+    Relation, Status, TOTAL_KEY, apply_disclosure_control, protect_linked, protect_linked_table,
+    protect_tables, run_query_with_totals,
+};
 pub use measures::{MeasureKind, measure_names};
 pub use mobility::{MOBILITY_CATEGORIES, MobilityResult, mobility};
 pub use population::{
