@@ -10,6 +10,8 @@ use chrono::NaiveDate;
 use observatory_analysis::{AnalysisError, Cube, CubeBuilder, Query, measure_names, run_query};
 use observatory_domain::{CensusSink, Leaver, PersonKey, Vacancy, Worker, codes};
 
+// Not every shared helper is used by every example.
+#[allow(dead_code)]
 #[path = "support/timing.rs"]
 mod timing;
 use timing::{Rng, ms, random_setting, size_arg};

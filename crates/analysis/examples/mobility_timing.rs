@@ -14,7 +14,7 @@ use observatory_domain::{CensusSink, PersonKey, Setting, Worker, codes};
 
 #[path = "support/timing.rs"]
 mod timing;
-use timing::{Rng, ms, random_setting, size_arg};
+use timing::{Rng, cpu_ms, ms, random_setting, size_arg};
 
 /// One post: who (None: no person_id), where (employer, setting within it), what.
 #[derive(Clone, Copy)]
@@ -173,17 +173,20 @@ fn main() {
 
     let mut times = Vec::new();
     let mut result = None;
+    let cpu = cpu_ms();
     for _ in 0..3 {
         let t = Instant::now();
         result = Some(mobility(&from, &to, &[]).expect("mobility runs"));
         times.push(ms(t));
     }
+    let cpu = cpu.zip(cpu_ms()).map(|(a, b)| (b - a) / 3.0);
     times.sort_by(f64::total_cmp);
     let m = result.expect("ran");
     println!(
-        "mobility, whole country: median of 3 runs {:.0} ms (runs {:?})",
+        "mobility, whole country: median of 3 runs {:.0} ms wall (runs {:?}), {} ms CPU a run",
         times[1],
-        times.iter().map(|t| t.round()).collect::<Vec<_>>()
+        times.iter().map(|t| t.round()).collect::<Vec<_>>(),
+        cpu.map_or("?".into(), |c| format!("{c:.0}"))
     );
     for row in &m.categories.rows {
         println!("  {:<17} {:>9}", row.keys[0], row.value.unwrap_or(0.0));
@@ -218,12 +221,14 @@ fn main() {
             by: by.clone(),
             filters: vec![],
         };
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), cpu_ms());
         let r = run_query(&[&from, &to], &q).expect("query runs");
+        let cpu = cpu.zip(cpu_ms()).map(|(a, b)| b - a);
         println!(
-            "observed_wastage_rate by [{}]: {:.0} ms, {} rows{}",
+            "observed_wastage_rate by [{}]: {:.0} ms wall, {} ms CPU, {} rows{}",
             by.join(","),
             ms(t),
+            cpu.map_or("?".into(), |c| format!("{c:.0}")),
             r.rows.len(),
             if by.is_empty() {
                 format!(" (rate {:.4})", r.rows[0].value.unwrap_or(f64::NAN))

@@ -90,8 +90,23 @@ impl MobilityResult {
     }
 }
 
-/// Per person of a cube: the row of their main post (see the module's rule).
-fn main_posts(cube: &Cube) -> Vec<u32> {
+/// An employer of the earlier census that made no return at the later one.
+const NOT_RETURNED: u32 = u32::MAX;
+
+/// Where a person's main post is, as the flows compare it.
+struct Place {
+    /// Employer, numbered as in the later cube (or [`NOT_RETURNED`]).
+    employer: u32,
+    role: u16,
+    sector: u8,
+    /// The main post passes the filters.
+    pass: bool,
+}
+
+/// Per person of a cube: their main post's place (see the module's rule). Workers are
+/// ordered by person, so this is one pass over the rows, and the flows then need one
+/// lookup per person instead of several scattered over the columns.
+fn places(cube: &Cube, selection: &Selection, employer_ids: &[u32]) -> Vec<Place> {
     let s = &cube.settings;
     let mut order: Vec<u32> = (0..s.id.len() as u32).collect();
     order.sort_by(|&a, &b| {
@@ -115,14 +130,38 @@ fn main_posts(cube: &Cube) -> Vec<u32> {
             Reverse(w.role[row]),
         )
     };
-    let mut main = vec![u32::MAX; cube.people()];
-    for (row, &p) in w.person.iter().enumerate() {
-        let m = &mut main[p as usize];
-        if *m == u32::MAX || key(row) > key(*m as usize) {
-            *m = row as u32;
+    let sector = cube
+        .col(Table::Workers, Dim::Sector)
+        .expect("workers carry sector");
+    // A person without posts (only in a damaged snapshot) passes no filter.
+    let mut out: Vec<Place> = (0..cube.people())
+        .map(|_| Place {
+            employer: NOT_RETURNED,
+            role: 0,
+            sector: 0,
+            pass: false,
+        })
+        .collect();
+    let mut start = 0;
+    while start < w.person.len() {
+        let p = w.person[start];
+        let mut end = start + 1;
+        let mut main = start;
+        while end < w.person.len() && w.person[end] == p {
+            if key(end) > key(main) {
+                main = end;
+            }
+            end += 1;
         }
+        out[p as usize] = Place {
+            employer: employer_ids[s.employer[w.setting[main] as usize] as usize],
+            role: w.role[main],
+            sector: sector.code(main) as u8,
+            pass: selection.pass(main as u32),
+        };
+        start = end;
     }
-    main
+    out
 }
 
 /// Whether a worker row passes every filter of a cube.
@@ -182,29 +221,24 @@ pub fn mobility(
         }
         add_filter(&[from, to], &mut grouped, dim, value)?;
     }
-    let (sel_from, sel_to) = (Selection::new(from, &grouped), Selection::new(to, &grouped));
-    let (main_from, main_to) = (main_posts(from), main_posts(to));
-    let sector_from = from
-        .col(Table::Workers, Dim::Sector)
-        .expect("workers carry sector");
-    let sector_to = to
-        .col(Table::Workers, Dim::Sector)
-        .expect("workers carry sector");
     let sectors = value_list(Dim::Sector).unwrap_or(&[]);
     let ns = sectors.len();
-
-    // Employers by id: the same employer has different numbers in the two cubes.
+    // Employers by id: the same employer has different numbers in the two cubes, so
+    // both sides are numbered as in `to` (NOT_RETURNED: absent there).
     let to_employer: HashMap<&str, u32> = to
         .employers
         .iter()
         .enumerate()
         .map(|(i, e)| (e.as_str(), i as u32))
         .collect();
-    let employer_then: Vec<Option<u32>> = from
+    let employer_then: Vec<u32> = from
         .employers
         .iter()
-        .map(|e| to_employer.get(e.as_str()).copied())
+        .map(|e| to_employer.get(e.as_str()).copied().unwrap_or(NOT_RETURNED))
         .collect();
+    let employer_now: Vec<u32> = (0..to.employers.len() as u32).collect();
+    let place_from = places(from, &Selection::new(from, &grouped), &employer_then);
+    let place_to = places(to, &Selection::new(to, &grouped), &employer_now);
     let mut person_to: HashMap<u64, u32, FxBuild> = HashMap::default();
     person_to.reserve(to.people());
     for (p, &link) in to.links.iter().enumerate() {
@@ -223,38 +257,34 @@ pub fn mobility(
         by_sector[sector][cat] += 1;
         matrix[cell.0 * (ns + 1) + cell.1] += 1;
     };
-    let employer_of =
-        |cube: &Cube, row: u32| cube.settings.employer[cube.workers.setting[row as usize] as usize];
     let mut followed = vec![false; to.people()];
-    for (p, &link) in from.links.iter().enumerate() {
-        let rf = main_from[p];
+    for (pf, &link) in place_from.iter().zip(&from.links) {
         let then = (link != NO_LINK)
             .then(|| person_to.get(&link).copied())
             .flatten();
         if let Some(q) = then {
             followed[q as usize] = true;
         }
-        let rt = then.map(|q| main_to[q as usize]);
-        if !sel_from.pass(rf) && !rt.is_some_and(|r| sel_to.pass(r)) {
+        let pt = then.map(|q| &place_to[q as usize]);
+        if !pf.pass && !pt.is_some_and(|t| t.pass) {
             continue;
         }
         if link == NO_LINK {
             unlinked_from += 1;
             continue;
         }
-        let sf = sector_from.code(rf as usize) as usize;
-        let ef = employer_of(from, rf);
-        match rt {
+        let sf = pf.sector as usize;
+        match pt {
             None => {
                 count(LEFT, sf, (sf, ns));
-                if employer_then[ef as usize].is_none() {
+                if pf.employer == NOT_RETURNED {
                     left_without_return += 1;
                 }
             }
-            Some(rt) => {
-                let st = sector_to.code(rt as usize) as usize;
-                let cat = if employer_then[ef as usize] == Some(employer_of(to, rt)) {
-                    if from.workers.role[rf as usize] == to.workers.role[rt as usize] {
+            Some(pt) => {
+                let st = pt.sector as usize;
+                let cat = if pf.employer == pt.employer {
+                    if pf.role == pt.role {
                         STAYED
                     } else {
                         CHANGED_ROLE
@@ -268,17 +298,15 @@ pub fn mobility(
             }
         }
     }
-    for (q, &link) in to.links.iter().enumerate() {
-        let rt = main_to[q];
-        if followed[q] || !sel_to.pass(rt) {
+    for ((pt, &link), &seen) in place_to.iter().zip(&to.links).zip(&followed) {
+        if seen || !pt.pass {
             continue;
         }
         if link == NO_LINK {
             unlinked_to += 1;
             continue;
         }
-        let st = sector_to.code(rt as usize) as usize;
-        count(JOINED, st, (ns, st));
+        count(JOINED, pt.sector as usize, (ns, pt.sector as usize));
     }
 
     let table = |by: &[&str], rows: Vec<(Vec<String>, u64)>| QueryResult {
