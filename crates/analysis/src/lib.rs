@@ -24,8 +24,8 @@
 
 #![warn(missing_docs)]
 
-mod benchmark;
 pub mod audit;
+mod benchmark;
 mod cube;
 mod dims;
 mod disclosure;
