@@ -1,7 +1,7 @@
 //! `observatory generate` and `observatory demo`: a synthetic census on disk, and a
 //! ready database with a realistic demo area, for people trying the product.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use observatory_synth::{GenerateOptions, Summary};
@@ -31,6 +31,10 @@ pub struct GenerateArgs {
     /// Approximate filled posts per area per year.
     #[arg(long)]
     pub posts_per_area: Option<usize>,
+    /// Empty the output folder first if it already holds files (otherwise that is refused,
+    /// so that files of an earlier run are never mixed with this one's).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl GenerateArgs {
@@ -69,6 +73,17 @@ pub fn generate_with_progress(opts: &GenerateOptions, out: &Path) -> Result<Summ
 
 pub fn generate(a: &GenerateArgs) -> Result<i32> {
     let started = std::time::Instant::now();
+    let occupied = std::fs::read_dir(&a.out).is_ok_and(|mut d| d.next().is_some());
+    if occupied {
+        if !a.force {
+            anyhow::bail!(
+                "{} already holds files; choose an empty folder, or add --force to empty it first",
+                a.out.display()
+            );
+        }
+        std::fs::remove_dir_all(&a.out)
+            .with_context(|| format!("cannot empty {}", a.out.display()))?;
+    }
     let s = generate_with_progress(&a.options(), &a.out)?;
     println!(
         "Wrote {} returns from {} employers in {:.1} s; manifest: {}",
@@ -134,6 +149,7 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
     for d in &opts.census_dates {
         crate::cubes::load_one(&store, *d).await?;
     }
+    crate::evidence::load_demo(&store).await?;
     let last = opts.census_dates.last().expect("demo has dates");
     let area = &opts.areas[0];
     let db = &cli.db;
@@ -145,5 +161,15 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
             .collect::<Vec<_>>()
             .join(",")
     );
-    Ok(if rejected.is_empty() { 0 } else { 1 })
+    if !rejected.is_empty() {
+        return Ok(1);
+    }
+    let employer = done
+        .iter()
+        .rev()
+        .find(|d| d.saved.is_some())
+        .map(|d| d.job.meta.employer_id.clone())
+        .unwrap_or_default();
+    crate::serve::demo_accounts_and_serve(cli, store, area, &employer).await?;
+    Ok(0)
 }

@@ -343,6 +343,56 @@ impl Codes {
     pub fn is_leader_role(&self, role: usize) -> bool {
         self.leader_levels[self.role_info[role].career_level as usize - 1]
     }
+
+    /// The code list a breakdown's values come from (None for breakdowns whose values
+    /// are identifiers or derived bands: area, employer, setting, age_band, ...).
+    pub fn list_for(&self, breakdown: &str) -> Option<&CodeList> {
+        Some(match breakdown {
+            "sector" => &self.sectors,
+            "career_level" => &self.career_levels,
+            "role" => &self.roles,
+            "setting_type" => &self.setting_types,
+            "ethnicity" => &self.ethnicity,
+            "ethnic_group" => &self.ethnic_groups,
+            "employing_sector" => &self.employing_sector,
+            "provision" => &self.provision,
+            "multi_agency" | "leader" => &self.yes_no,
+            "contract" => &self.contract,
+            "gender" => &self.gender,
+            "disability" => &self.disability,
+            "qualification_level" => &self.qualification_level,
+            "qualification_status" => &self.qualification_status,
+            "reason" => &self.reason,
+            "destination" => &self.destination,
+            _ => return None,
+        })
+    }
+
+    /// A breakdown value in words for people ("Early years" for sector `early_years`);
+    /// values without a label (identifiers, `total`, `not_known`) are given back readably.
+    pub fn label_of(&self, breakdown: &str, value: &str) -> String {
+        match value {
+            "total" => return "Total".to_string(),
+            "not_known" => return "Not known".to_string(),
+            _ => {}
+        }
+        if let Some(label) = self
+            .list_for(breakdown)
+            .and_then(|l| l.find(value).map(|i| l.label(i)))
+        {
+            return label.to_string();
+        }
+        if breakdown == "age_band" {
+            if let Some(n) = value.strip_prefix("under_") {
+                return format!("Under {n}");
+            }
+            if let Some(n) = value.strip_suffix("_plus") {
+                return format!("{n} and over");
+            }
+            return value.replacen('_', " to ", 1);
+        }
+        value.to_string()
+    }
 }
 
 /// Share of words in common (Jaccard), which catches re-ordered titles that
@@ -364,6 +414,20 @@ pub fn codes() -> &'static Codes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn breakdown_values_read_as_words() {
+        let c = codes();
+        assert_eq!(
+            c.label_of("sector", "early_years"),
+            c.sectors.label(c.sectors.must("early_years"))
+        );
+        assert_eq!(c.label_of("area", "E06000056"), "E06000056");
+        assert_eq!(c.label_of("age_band", "20_24"), "20 to 24");
+        assert_eq!(c.label_of("age_band", "65_plus"), "65 and over");
+        assert_eq!(c.label_of("sector", "total"), "Total");
+        assert_eq!(c.label_of("gender", "not_known"), "Not known");
+    }
 
     #[test]
     fn lists_load_and_know_their_codes() {

@@ -5,7 +5,7 @@ use crate::on_both;
 use crate::support::*;
 use serde_json::Value;
 
-fn load_small_census(env: &Env) -> Value {
+pub fn load_small_census(env: &Env) -> Value {
     env.init();
     let out = env.path("synthetic");
     env.ok(&[
@@ -173,4 +173,38 @@ fn query_writes_csv_and_xlsx_files() {
     );
     let out = env.run(&["query", "--census-date", "2031-11-01", "--measure", "posts"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no returns for census date 2031-11-01"));
+}
+
+#[test]
+fn generate_refuses_a_folder_that_holds_files_unless_forced() {
+    let env = Env::sqlite();
+    let out = env.path("synthetic");
+    let args = |force: bool| {
+        let mut a = vec![
+            "generate".to_string(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+            "--posts-per-area".into(),
+            "200".into(),
+        ];
+        if force {
+            a.push("--force".into());
+        }
+        a
+    };
+    let first: Vec<String> = args(false);
+    env.ok(&first.iter().map(String::as_str).collect::<Vec<_>>());
+    std::fs::write(out.join("stray.csv"), "left over").unwrap();
+    let out2 = env.run(&first.iter().map(String::as_str).collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&out2.stderr);
+    assert_eq!(out2.status.code(), Some(2), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert!(
+        out.join("stray.csv").exists(),
+        "nothing is deleted without --force"
+    );
+    let forced = args(true);
+    env.ok(&forced.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!out.join("stray.csv").exists());
+    assert!(out.join("manifest.csv").exists());
 }

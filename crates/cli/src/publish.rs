@@ -1,0 +1,100 @@
+//! `observatory publish`: the standard publication of a census date, every table protected
+//! together, written as CSV files, one XLSX workbook and an HTML report with charts.
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+use clap::Args;
+use observatory_publish::{Control, Method};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::Cli;
+
+#[derive(Args)]
+#[command(
+    after_help = "Writes into --out:\n  csv/        one CSV per table (codes and labels; fractions; c = suppressed) and notes.txt\n  census-DATE.xlsx   a workbook: Contents, Notes, then a sheet per table\n  census-DATE.html   a report with a chart beside every table (print it to PDF if you need one)\n\nThe table list is data/publication/tables.csv. Every table is protected together: small\ncounts are suppressed (primary) and further cells hidden wherever a total would give a\nsuppressed figure away (secondary).\n\nExample:\n  observatory publish --census-date 2025-11-01 --out publication/"
+)]
+pub struct PublishArgs {
+    /// The census date to publish, YYYY-MM-DD.
+    #[arg(long, value_parser = crate::import::parse_date)]
+    pub census_date: NaiveDate,
+    /// The folder to write into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The disclosure threshold: figures about fewer people are suppressed (never below 3).
+    #[arg(long, default_value_t = 5)]
+    pub threshold: u64,
+    /// How to protect figures: suppression (primary and secondary, proven by an audit) or
+    /// rounding (counts to the nearest --round-base, totals to twice that).
+    #[arg(long, value_enum, default_value = "suppression")]
+    pub method: MethodArg,
+    /// Base for rounding (with --method rounding).
+    #[arg(long, default_value_t = 5)]
+    pub round_base: u64,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum MethodArg {
+    Suppression,
+    Rounding,
+}
+
+pub async fn run(cli: &Cli, a: &PublishArgs) -> Result<i32> {
+    if a.threshold < 3 {
+        bail!("--threshold must be at least 3: smaller cells could identify people");
+    }
+    let store = cli.store().await?;
+    let cube = crate::cubes::load(&store, &[a.census_date])
+        .await?
+        .pop()
+        .expect("one cube per date");
+    let started = Instant::now();
+    let method = match a.method {
+        MethodArg::Suppression => Method::Suppression,
+        MethodArg::Rounding => {
+            if a.round_base < 2 {
+                bail!("--round-base must be at least 2");
+            }
+            Method::Rounding {
+                base: a.round_base,
+                total_base: a.round_base * 2,
+            }
+        }
+    };
+    let control = Control {
+        threshold: a.threshold,
+        method,
+    };
+    let publication = observatory_publish::assemble(&cube, control)?;
+    let computed = started.elapsed();
+    if !publication.disclosure.unresolved.is_empty() {
+        bail!(
+            "disclosure control could not protect {} figures (the audit found them derivable); nothing was written: {:?}",
+            publication.disclosure.unresolved.len(),
+            publication.disclosure.unresolved.first()
+        );
+    }
+    let files = observatory_publish::write_all(&publication, &a.out)?;
+    println!(
+        "Published the census of {} in {:.1} s: {} tables ({} figures suppressed as small, {} more to protect them, {} rounded), {} files in {}",
+        a.census_date,
+        started.elapsed().as_secs_f64(),
+        publication.tables.len(),
+        publication.disclosure.primary,
+        publication.disclosure.secondary,
+        publication.disclosure.rounded,
+        files.len(),
+        a.out.display()
+    );
+    println!(
+        "  tables computed and protected in {:.2} s",
+        computed.as_secs_f64()
+    );
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "xlsx" || e == "html"))
+    {
+        println!("  {}", f.display());
+    }
+    Ok(0)
+}
