@@ -354,18 +354,16 @@ pub mod ris {
                 (Some(p), None) | (None, Some(p)) => line("PB", p),
                 (None, None) => {}
             }
-            if let Some(c) = &f.place {
-                line("CY", c);
-            }
-            if let Some(n) = &f.report_number {
-                line("SN", n);
+            for (tag, v) in [("CY", &f.place), ("SN", &f.report_number)] {
+                if let Some(v) = v {
+                    line(tag, v);
+                }
             }
             line("M3", &tax.types.label(&f.item_type));
-            if let Some(d) = &f.doi {
-                line("DO", d);
-            }
-            if let Some(u) = &f.link {
-                line("UR", u);
+            for (tag, v) in [("DO", &f.doi), ("UR", &f.link)] {
+                if let Some(v) = v {
+                    line(tag, v);
+                }
             }
             if !f.summary.is_empty() {
                 line("AB", &f.summary);
@@ -631,11 +629,10 @@ pub mod bibtex {
                 field("address", a);
             }
             field("type", &tax.types.label(&f.item_type));
-            if let Some(d) = &f.doi {
-                field("doi", d);
-            }
-            if let Some(u) = &f.link {
-                field("url", u);
+            for (name, v) in [("doi", &f.doi), ("url", &f.link)] {
+                if let Some(v) = v {
+                    field(name, v);
+                }
             }
             if !f.summary.is_empty() {
                 field("abstract", &f.summary);

@@ -154,7 +154,11 @@ impl Library {
     /// Search, after catching the index up (if another process is updating the index
     /// right now, the search runs on what is there and says it may be stale).
     pub async fn search(&self, r: &SearchRequest) -> Result<SearchResults> {
-        let stale = self.sync().await.is_err();
+        let stale = match self.sync().await {
+            Ok(_) => false,
+            Err(e) if search::is_lock_busy(&e) => true,
+            Err(e) => return Err(e),
+        };
         let index = self.index.clone();
         let r = r.clone();
         let mut res = tokio::task::spawn_blocking(move || index.search(&r)).await??;

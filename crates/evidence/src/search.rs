@@ -40,18 +40,13 @@ pub const SEARCH_FACETS: [&str; 6] = [
     "organisation",
     "strength",
 ];
-/// Facets a search can be filtered by (the counted ones plus the other tags).
-pub const FILTER_FACETS: [&str; 9] = [
-    "type",
-    "theme",
-    "sector",
-    "year",
-    "organisation",
-    "strength",
-    "provision",
-    "geography",
-    "outcome",
-];
+/// Tag facets a search can be filtered by but that are not counted.
+pub const OTHER_FILTERS: [&str; 3] = ["provision", "geography", "outcome"];
+
+/// Whether a search can be filtered by a facet.
+pub fn filterable(facet: &str) -> bool {
+    SEARCH_FACETS.contains(&facet) || OTHER_FILTERS.contains(&facet)
+}
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -183,10 +178,11 @@ impl SearchRequest {
 
     /// Add a filter, checking the facet and (for tag facets) turning the value into its code.
     pub fn add_filter(&mut self, facet: &str, value: &str) -> Result<()> {
-        if !FILTER_FACETS.contains(&facet) {
+        if !filterable(facet) {
             bail!(
-                "'{facet}' is not something to filter by; use one of: {}",
-                FILTER_FACETS.join(", ")
+                "'{facet}' is not something to filter by; use one of: {}, {}",
+                SEARCH_FACETS.join(", "),
+                OTHER_FILTERS.join(", ")
             );
         }
         let value = match facet {
@@ -679,6 +675,16 @@ impl SearchIndex {
             stale: false,
         })
     }
+}
+
+/// Whether an error is another process holding the index's writer lock.
+pub fn is_lock_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<tantivy::TantivyError>(),
+            Some(tantivy::TantivyError::LockFailure(..))
+        )
+    })
 }
 
 /// Escape text for HTML.

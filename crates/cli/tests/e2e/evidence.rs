@@ -1,0 +1,290 @@
+//! The evidence library through the real binary, on SQLite and PostgreSQL: demo
+//! content, search, the gap map, feeds, the register's duplicate warning, a call for
+//! evidence from opening to report, and RIS/BibTeX round trips between databases.
+
+use crate::on_both;
+use crate::support::*;
+use serde_json::Value;
+
+/// Run `observatory evidence ...` with the index in the test's folder.
+fn ev(env: &Env, args: &[&str]) -> std::process::Output {
+    let index = env.path("evidence-index").display().to_string();
+    let mut all = vec!["evidence", "--index-dir", index.as_str(), "--as", "tester"];
+    all.extend_from_slice(args);
+    env.run(&all)
+}
+
+fn ok(env: &Env, args: &[&str]) -> String {
+    let out = ev(env, args);
+    assert!(
+        out.status.success(),
+        "evidence {args:?} failed\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(env: &Env, args: &[&str]) -> Value {
+    let out = ok(env, args);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+on_both!(demo_search_gaps_and_feed, |env: Env| {
+    env.init();
+    assert!(ok(&env, &["import-demo"]).contains("Loaded"));
+    assert!(ok(&env, &["import-demo"]).contains("already"));
+    let r = json(&env, &["search", "support staff", "--format", "json"]);
+    assert!(
+        r["hits"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("Support Staff"),
+        "{r}"
+    );
+    assert!(r["facets"]["type"].as_array().unwrap().len() > 1);
+    let r = json(
+        &env,
+        &[
+            "search",
+            "--theme",
+            "Workforce reform",
+            "--sector",
+            "education",
+            "--sort",
+            "newest",
+            "--format",
+            "json",
+        ],
+    );
+    let years: Vec<i64> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["year"].as_i64().unwrap())
+        .collect();
+    assert!(years.windows(2).all(|w| w[0] >= w[1]), "{years:?}");
+    let table = ok(&env, &["search", "childcare providers survey", "--facets"]);
+    assert!(
+        table.contains("Childcare and Early Years Providers Survey")
+            && table.contains("type: Data release"),
+        "{table}"
+    );
+    let csv = ok(&env, &["gaps", "--as-of", "2009", "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 81);
+    assert!(
+        csv.contains("workforce_reform,Impact of workforce reform,social_care,"),
+        "{csv}"
+    );
+    let html = ok(&env, &["gaps", "--by", "outcome", "--format", "html"]);
+    assert!(html.contains("<a href=\"/evidence?theme=") && html.contains("outcome="));
+    let t = ok(&env, &["gaps", "--as-of", "2009"]);
+    assert!(t.contains("Evidence gap map as of 2009"), "{t}");
+    let feed = ok(
+        &env,
+        &[
+            "feed",
+            "--scope",
+            "theme:qualifications",
+            "--base-url",
+            "https://obs.example",
+        ],
+    );
+    assert!(
+        feed.starts_with("<?xml") && feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"),
+        "{feed}"
+    );
+    assert!(feed.contains("https://obs.example/evidence/items/"));
+    // Mistakes are explained and exit with 2.
+    let out = ev(
+        &env,
+        &[
+            "add",
+            "--title",
+            "X",
+            "--type",
+            "report",
+            "--organisation",
+            "Y",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'report' is not an evidence type"));
+    let out = ev(&env, &["search", "--theme", "leadership"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean leadership_succession?"));
+});
+
+on_both!(register_warns_about_duplication, |env: Env| {
+    env.init();
+    ok(&env, &["import-demo"]);
+    let out = ok(
+        &env,
+        &[
+            "register",
+            "add",
+            "--title",
+            "Impact of school leadership on pupil outcomes",
+            "--organisation",
+            "A university",
+            "--status",
+            "planned",
+            "--theme",
+            "leadership_succession",
+            "--sector",
+            "education",
+        ],
+    );
+    assert!(
+        out.contains("Registered study") && out.contains("likely duplicate"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Impact of School Leadership on Pupil Outcomes"),
+        "{out}"
+    );
+    let list = json(
+        &env,
+        &[
+            "register", "list", "--status", "planned", "--format", "json",
+        ],
+    );
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["organisation"] == "A university")
+    );
+});
+
+on_both!(a_call_for_evidence_end_to_end, |env: Env| {
+    env.init();
+    let out = ok(
+        &env,
+        &[
+            "calls",
+            "open",
+            "--question",
+            "What helps new social workers stay?",
+            "--deadline",
+            "2099-12-31",
+            "--theme",
+            "motivation",
+            "--sector",
+            "social_care",
+        ],
+    );
+    let token = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Public token: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let file = env.path("scheme.txt");
+    std::fs::write(&file, "A buddy scheme halved first-year leaving.").unwrap();
+    let f = file.display().to_string();
+    let base = [
+        "calls",
+        "submit",
+        "--token",
+        token.as_str(),
+        "--name",
+        "Pat",
+        "--email",
+        "pat@example.org",
+        "--type",
+        "case_study",
+        "--summary",
+        "Buddy scheme",
+    ];
+    let mut a = base.to_vec();
+    a.extend(["--title", "Buddy scheme", "--file", f.as_str()]);
+    ok(&env, &a);
+    let mut b = base.to_vec();
+    b.extend(["--title", "Courses for sale"]);
+    ok(&env, &b);
+    let bad = env.path("x.bin");
+    std::fs::write(&bad, [0u8, 1, 2, 3]).unwrap();
+    let badp = bad.display().to_string();
+    let mut c = base.to_vec();
+    c.extend(["--title", "Binary", "--file", badp.as_str()]);
+    let out = ev(&env, &c);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a PDF, a Word document"));
+    let queue = json(&env, &["calls", "queue", "--format", "json"]);
+    let ids: Vec<String> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let out = ok(
+        &env,
+        &[
+            "calls",
+            "moderate",
+            &ids[0],
+            "--accept",
+            "--strength",
+            "indicative",
+        ],
+    );
+    assert!(out.contains("is now part of evidence item"), "{out}");
+    ok(
+        &env,
+        &["calls", "moderate", &ids[1], "--reject", "an advertisement"],
+    );
+    let out = ev(&env, &["calls", "moderate", &ids[1], "--accept"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already rejected"));
+    let r = json(&env, &["calls", "report", "1", "--format", "json"]);
+    assert_eq!(r["received"], 2);
+    assert_eq!(r["by_status"]["accepted"], 1);
+    let hits = json(&env, &["search", "halved", "--format", "json"]);
+    assert_eq!(hits["total"], 1, "the attached file is searchable: {hits}");
+    let id = hits["hits"][0]["id"].to_string();
+    ok(&env, &["link", &id, "--decision", "CB-2010/objective-3"]);
+    let shown = json(&env, &["show", &id, "--format", "json"]);
+    assert_eq!(shown["item"]["calls"][0], 1);
+    assert_eq!(
+        shown["decision_links"][0]["decision_ref"],
+        "CB-2010/objective-3"
+    );
+});
+
+on_both!(citations_round_trip_between_databases, |env: Env| {
+    env.init();
+    ok(&env, &["import-demo"]);
+    let items = json(&env, &["export", "--format", "json"])
+        .as_array()
+        .unwrap()
+        .len();
+    for format in ["ris", "bibtex"] {
+        let file = env.path(&format!("library.{format}"));
+        let f = file.display().to_string();
+        ok(&env, &["export", "--format", format, "--output", &f]);
+        // Back into the same library: every record is a reported duplicate.
+        let r = json(&env, &["import", &f, "--format", "json"]);
+        assert_eq!(r["duplicates"].as_array().unwrap().len(), items, "{format}");
+        assert!(r["added"].as_array().unwrap().is_empty());
+        // Into a fresh SQLite library: the one likely duplicate of the demo (a talk and
+        // a report of the same title and year) is held back unless asked for.
+        let other = Env::sqlite();
+        other.init();
+        let r = json(&other, &["import", &f, "--dry-run", "--format", "json"]);
+        assert_eq!(
+            r["duplicates"].as_array().unwrap().len(),
+            1,
+            "{format}: {r}"
+        );
+        let r = json(
+            &other,
+            &["import", &f, "--keep-duplicates", "--format", "json"],
+        );
+        assert_eq!(r["added"].as_array().unwrap().len(), items, "{format}: {r}");
+        // ... and exports the same text again.
+        assert_eq!(
+            ok(&other, &["export", "--format", format]),
+            std::fs::read_to_string(&file).unwrap()
+        );
+    }
+});
