@@ -1,41 +1,24 @@
-//! Getting the columnar cube of each census date a query needs: from its stored snapshot
-//! when the data has not changed since it was built, otherwise rebuilt from the rows (the
-//! source of truth) and snapshotted for the next query.
+//! Getting the columnar cube of each census date a query needs (shared with the web app
+//! in `observatory_service::cubes`); on the terminal a spinner shows while a cube is
+//! rebuilt after an import.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
-use observatory_analysis::{Cube, CubeBuilder};
+use observatory_analysis::Cube;
 use observatory_store::Store;
 use std::time::Duration;
 
-pub async fn load(store: &Store, dates: &[NaiveDate]) -> Result<Vec<Cube>> {
-    let known = store.census_dates().await?;
-    let mut cubes = Vec::with_capacity(dates.len());
-    for &d in dates {
-        if !known.contains(&d) {
-            let list: Vec<String> = known.iter().map(|d| d.to_string()).collect();
-            bail!(
-                "there are no returns for census date {d}; census dates with returns: {}",
-                if list.is_empty() {
-                    "none yet (import some with `observatory import`)".to_string()
-                } else {
-                    list.join(", ")
-                }
-            );
-        }
-        cubes.push(load_one(store, d).await?);
+/// Clears its spinner when dropped, i.e. when the rebuild is over.
+struct Spinner(ProgressBar);
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
     }
-    Ok(cubes)
 }
 
-pub async fn load_one(store: &Store, date: NaiveDate) -> Result<Cube> {
-    let generation = store.generation().await?;
-    if let Some(bytes) = store.snapshot(date, &generation).await?
-        && let Ok(cube) = Cube::from_bytes(&bytes)
-    {
-        return Ok(cube);
-    }
+fn spinner(date: NaiveDate) -> Spinner {
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"),
@@ -44,12 +27,13 @@ pub async fn load_one(store: &Store, date: NaiveDate) -> Result<Cube> {
         "Preparing census {date} for queries (once after each import)"
     ));
     spinner.enable_steady_tick(Duration::from_millis(120));
-    let mut builder = CubeBuilder::new(date);
-    store.load_census(date, &mut builder).await?;
-    let cube = builder.finish();
-    store
-        .put_snapshot(date, &generation, &cube.to_bytes())
-        .await?;
-    spinner.finish_and_clear();
-    Ok(cube)
+    Spinner(spinner)
+}
+
+pub async fn load(store: &Store, dates: &[NaiveDate]) -> Result<Vec<Cube>> {
+    observatory_service::cubes::load(store, dates, spinner).await
+}
+
+pub async fn load_one(store: &Store, date: NaiveDate) -> Result<Cube> {
+    observatory_service::cubes::load_one(store, date, spinner).await
 }

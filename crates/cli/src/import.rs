@@ -5,19 +5,25 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use observatory_census::{
-    Limits, MappingProfile, PersonHasher, ReadOptions, ReadOutcome, ReturnMeta, headcount_check,
-    read_return,
-};
-use observatory_store::{SaveInfo, Saved, Store};
+use observatory_census::{ReadOutcome, ReturnMeta};
+use observatory_store::{Saved, Store};
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::Cli;
+
+// Reading, checking and storing one return is shared with the web app.
+pub use observatory_service::import::{Job, ReadContext, parse_date, store_one};
+
+impl observatory_service::KeySource for Cli {
+    fn key_path(&self) -> PathBuf {
+        Cli::key_path(self)
+    }
+}
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 pub enum ReportFormat {
@@ -65,18 +71,6 @@ pub struct ImportArgs {
     /// Threads reading and checking returns (default: every core).
     #[arg(long)]
     pub jobs: Option<usize>,
-}
-
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("'{s}' is not a date; write it as YYYY-MM-DD, e.g. 2025-11-01"))
-}
-
-/// One return to import.
-#[derive(Clone)]
-pub struct Job {
-    pub meta: ReturnMeta,
-    pub path: PathBuf,
 }
 
 /// What happened to one return.
@@ -165,108 +159,6 @@ impl Done {
             println!("  {p}");
         }
     }
-}
-
-/// What every reader thread needs, shared.
-pub struct ReadContext {
-    pub hasher: PersonHasher,
-    pub mapping: Option<MappingProfile>,
-    pub titles: HashMap<String, usize>,
-    pub limits: Limits,
-}
-
-impl ReadContext {
-    pub async fn load(
-        cli: &Cli,
-        store: &Store,
-        mapping: Option<&str>,
-        max_mb: u64,
-    ) -> Result<ReadContext> {
-        let key = observatory_store::secret::load(&cli.key_path())?;
-        let mapping = match mapping {
-            None => None,
-            Some(m) => Some(load_mapping(store, m).await?),
-        };
-        Ok(ReadContext {
-            hasher: PersonHasher::new(&key),
-            mapping,
-            titles: store.confirmed_titles().await?,
-            limits: Limits {
-                max_file_bytes: max_mb * 1024 * 1024,
-            },
-        })
-    }
-
-    pub fn read(&self, job: &Job) -> ReadOutcome {
-        let opts = ReadOptions {
-            limits: self.limits,
-            mapping: self.mapping.as_ref(),
-            hasher: &self.hasher,
-            confirmed_titles: &self.titles,
-        };
-        read_return(&job.path, &job.meta, &opts)
-    }
-}
-
-async fn load_mapping(store: &Store, m: &str) -> Result<MappingProfile> {
-    let text = if Path::new(m).is_file() {
-        std::fs::read_to_string(m).with_context(|| format!("cannot read mapping profile {m}"))?
-    } else {
-        match store.mapping(m).await? {
-            Some(t) => t,
-            None => bail!(
-                "there is no mapping profile named '{m}' and no file of that name; save one with `observatory mapping save {m} FILE.json`"
-            ),
-        }
-    };
-    MappingProfile::from_json(&text).map_err(|e| anyhow::anyhow!("mapping profile {m}: {e}"))
-}
-
-/// Store a checked return (unless dry run), adding the year-on-year warning first.
-pub async fn store_one(
-    store: &Store,
-    job: &Job,
-    outcome: &mut ReadOutcome,
-    dry_run: bool,
-    submitted_by: &str,
-) -> Result<Option<Saved>> {
-    let Some(data) = &outcome.data else {
-        return Ok(None);
-    };
-    let prev = store
-        .previous_posts(&job.meta.employer_id, job.meta.census_date)
-        .await?;
-    headcount_check(&mut outcome.report, prev, data.workers.len());
-    if dry_run {
-        return Ok(None);
-    }
-    let name = job.meta.employer_name.clone().or_else(|| {
-        outcome
-            .sheet_meta
-            .iter()
-            .find(|(k, _)| k == "employer_name")
-            .map(|(_, v)| v.clone())
-    });
-    let source = job
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let saved = store
-        .save_return(
-            &SaveInfo {
-                employer_id: &job.meta.employer_id,
-                employer_name: name.as_deref(),
-                census_date: job.meta.census_date,
-                submitted_by,
-                source: &source,
-                digest: &outcome.digest,
-                warnings: outcome.report.warning_count(),
-            },
-            data,
-        )
-        .await?;
-    Ok(Some(saved))
 }
 
 pub async fn run(cli: &Cli, a: &ImportArgs) -> Result<i32> {
@@ -397,7 +289,22 @@ pub async fn import_all(
         pending.insert(i, outcome);
         while let Some(mut outcome) = pending.remove(&out.len()) {
             let job = jobs[out.len()].clone();
-            let saved = store_one(store, &job, &mut outcome, dry_run, submitted_by).await?;
+            let saved = match store_one(store, &job, &mut outcome, dry_run, submitted_by).await {
+                Ok(saved) => saved,
+                // An approved return is refused like a return with an error.
+                Err(e) => match e.downcast::<observatory_store::ReturnLocked>() {
+                    Ok(locked) => {
+                        let file = job.path.display().to_string();
+                        outcome.report.error(
+                            observatory_census::Problem::at_file(&file, "")
+                                .says(locked.to_string()),
+                        );
+                        outcome.data = None;
+                        None
+                    }
+                    Err(e) => return Err(e),
+                },
+            };
             posts += outcome.data.as_ref().map_or(0, |d| d.workers.len());
             out.push(Done {
                 job,

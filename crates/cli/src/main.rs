@@ -6,10 +6,13 @@
 mod bench;
 mod cubes;
 mod demo;
+mod evidence;
 mod import;
 mod output;
+mod publish;
 mod query;
 mod reference;
+mod serve;
 mod tracker;
 
 use anyhow::Result;
@@ -69,6 +72,14 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Measure import and query speed on a national-scale synthetic census.
     Bench(bench::BenchArgs),
+    /// Serve the web app and the JSON API.
+    Serve(serve::ServeArgs),
+    /// Accounts of the web app: create the first administrator, list accounts.
+    Users(serve::UsersArgs),
+    /// The evidence library: search, research register, gap map, calls for evidence, citations.
+    Evidence(evidence::EvidenceArgs),
+    /// Write the standard publication of a census date (CSV, XLSX, HTML with charts).
+    Publish(publish::PublishArgs),
 }
 
 impl Cli {
@@ -144,5 +155,9 @@ async fn run(cli: &Cli) -> Result<i32> {
         Command::Generate(a) => demo::generate(a),
         Command::Demo(a) => demo::demo(cli, a).await,
         Command::Bench(a) => bench::run(cli, a).await,
+        Command::Serve(a) => serve::run(cli, a).await,
+        Command::Users(a) => serve::users(cli, a).await,
+        Command::Evidence(a) => evidence::run(cli, a).await,
+        Command::Publish(a) => publish::run(cli, a).await,
     }
 }

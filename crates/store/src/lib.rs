@@ -3,11 +3,13 @@
 //! on SQLite (the embedded default: one file, nothing to install) and PostgreSQL (real
 //! deployments). The SQL text is shared; each method runs it on whichever pool is open.
 
+pub mod accounts;
 pub mod evidence;
 mod read;
 pub mod secret;
 mod write;
 
+pub use accounts::ReturnLocked;
 pub use read::{AuditEntry, ReturnStatus, UnmappedTitle};
 pub use write::{SaveInfo, Saved};
 

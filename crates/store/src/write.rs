@@ -74,6 +74,23 @@ impl Store {
             .bind(&at)
             .execute(&mut *tx)
             .await?;
+            // An approved return is locked until its area reopens it.
+            let approved: Option<(String, String)> = sqlx::query_as(
+                "SELECT approved_by, approved_at FROM return_approvals WHERE employer_id = $1 AND census_date = $2",
+            )
+            .bind(info.employer_id)
+            .bind(&date)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((approved_by, approved_at)) = approved {
+                return Err(crate::ReturnLocked {
+                    employer_id: info.employer_id.to_string(),
+                    census_date: info.census_date,
+                    approved_by,
+                    approved_at,
+                }
+                .into());
+            }
             let old: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM returns WHERE employer_id = $1 AND census_date = $2 AND status = 'current'",
             )

@@ -4,6 +4,8 @@
 
 mod support;
 
+mod analysis;
 mod census_cases;
+mod evidence;
 mod known_answers;
 mod synthetic;

@@ -1,0 +1,198 @@
+//! `observatory serve` (the web app and API) and `observatory users` (accounts from the
+//! command line, e.g. the first administrator); `demo` ends here too, with demo accounts
+//! and the web app serving the demo area.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use observatory_store::Store;
+use observatory_store::accounts::{NewUser, Role};
+use observatory_web::{AppState, Config, auth};
+use std::sync::Arc;
+
+use crate::Cli;
+
+#[derive(Args)]
+#[command(
+    after_help = "Examples:\n  observatory serve\n  observatory --db postgres://observatory@db/census serve --addr 0.0.0.0:8080\n\nCreate the first administrator with `observatory users add --email you@example.org --role admin`."
+)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Disclosure threshold for figures across organisations (never below 3).
+    #[arg(long, default_value_t = 5)]
+    pub threshold: u64,
+    /// Largest return file accepted, in megabytes.
+    #[arg(long, default_value_t = 50)]
+    pub max_upload_mb: u64,
+}
+
+impl ServeArgs {
+    fn config(&self, cli: &Cli) -> Result<Config> {
+        observatory_service::query::check_threshold(self.threshold)?;
+        let mut c = Config::new(cli.key_path());
+        c.threshold = self.threshold;
+        c.max_upload_mb = self.max_upload_mb;
+        Ok(c)
+    }
+}
+
+/// Serve until stopped (Ctrl-C).
+pub async fn serve(cli: &Cli, store: Store, a: &ServeArgs) -> Result<i32> {
+    let listener = tokio::net::TcpListener::bind(&a.addr)
+        .await
+        .with_context(|| format!("cannot listen on {} (is something else using it?)", a.addr))?;
+    let state = Arc::new(AppState::new(store, a.config(cli)?));
+    println!(
+        "The web app is at http://{}/ (stop it with Ctrl-C)",
+        listener.local_addr()?
+    );
+    observatory_web::serve_on(listener, state).await?;
+    Ok(0)
+}
+
+pub async fn run(cli: &Cli, a: &ServeArgs) -> Result<i32> {
+    serve(cli, cli.store().await?, a).await
+}
+
+#[derive(Args)]
+pub struct UsersArgs {
+    #[command(subcommand)]
+    pub command: UsersCommand,
+}
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Create an account with a random password (printed once).
+    #[command(
+        after_help = "Examples:\n  observatory users add --email admin@example.org --role admin\n  observatory users add --email planner@example.org --role planner --area E06000056\n  observatory users add --email hr@nursery.example --role employer --employer N-204"
+    )]
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// admin, analyst, planner or employer.
+        #[arg(long)]
+        role: String,
+        /// An area an area planner plans for (repeat for more).
+        #[arg(long)]
+        area: Vec<String>,
+        /// An employer an employer user returns for (repeat for more).
+        #[arg(long)]
+        employer: Vec<String>,
+    },
+    /// List the accounts.
+    List,
+}
+
+/// Create an account with a random password; returns the password.
+pub async fn add_user(
+    store: &Store,
+    email: &str,
+    name: &str,
+    role: Role,
+    areas: &[String],
+    employers: &[String],
+) -> Result<String> {
+    match role {
+        Role::Planner if areas.is_empty() => bail!("an area planner needs --area CODE"),
+        Role::Employer if employers.is_empty() => bail!("an employer user needs --employer ID"),
+        _ => {}
+    }
+    let password = auth::random_password();
+    let hash = auth::hash_password(password.clone()).await?;
+    store
+        .create_user(&NewUser {
+            email,
+            name: if name.is_empty() { email } else { name },
+            role,
+            password_hash: Some(&hash),
+            areas,
+            employers,
+        })
+        .await?;
+    Ok(password)
+}
+
+pub async fn users(cli: &Cli, a: &UsersArgs) -> Result<i32> {
+    let store = cli.store().await?;
+    match &a.command {
+        UsersCommand::Add {
+            email,
+            name,
+            role,
+            area,
+            employer,
+        } => {
+            let role = Role::parse(role)?;
+            let pw = add_user(&store, email, name, role, area, employer).await?;
+            println!(
+                "Created {} ({}). Password (shown once; change it after signing in): {pw}",
+                email.trim().to_lowercase(),
+                role.label()
+            );
+        }
+        UsersCommand::List => {
+            for u in store.users().await? {
+                let scope = [u.areas.join(","), u.employers.join(",")].concat();
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.email,
+                    u.role.as_str(),
+                    scope,
+                    if u.active { "active" } else { "deactivated" }
+                );
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The end of `demo`: one account per role on the demo area (random passwords, printed),
+/// then the web app.
+pub async fn demo_accounts_and_serve(
+    cli: &Cli,
+    store: Store,
+    area: &str,
+    employer: &str,
+) -> Result<()> {
+    println!("\nDemo accounts (passwords are random; they are shown only now):");
+    let accounts = [
+        ("admin@demo.example", Role::Admin, vec![], vec![]),
+        ("analyst@demo.example", Role::Analyst, vec![], vec![]),
+        (
+            "planner@demo.example",
+            Role::Planner,
+            vec![area.to_string()],
+            vec![],
+        ),
+        (
+            "employer@demo.example",
+            Role::Employer,
+            vec![],
+            vec![employer.to_string()],
+        ),
+    ];
+    for (email, role, areas, employers) in accounts {
+        // A demo run again keeps its accounts and gives them new passwords.
+        let pw = match store.user_by_email(email).await? {
+            Some(c) => {
+                let pw = auth::random_password();
+                store
+                    .set_password(c.user.id, &auth::hash_password(pw.clone()).await?)
+                    .await?;
+                pw
+            }
+            None => add_user(&store, email, "", role, &areas, &employers).await?,
+        };
+        println!("  {:<24} {:<18} {pw}", email, role.label());
+    }
+    let args = ServeArgs {
+        addr: "127.0.0.1:8080".into(),
+        threshold: 5,
+        max_upload_mb: 50,
+    };
+    serve(cli, store, &args).await?;
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! Getting the columnar cube of each census date a query needs: from its stored snapshot
+//! when the data has not changed since it was built, otherwise rebuilt from the rows (the
+//! source of truth) and snapshotted for the next query. A long-running server also keeps
+//! decoded cubes in memory ([`CubeCache`]) and only asks the database whether the data
+//! changed.
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+use observatory_analysis::{Cube, CubeBuilder};
+use observatory_store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Check that every date has returns, with a message listing those that do.
+pub async fn check_dates(store: &Store, dates: &[NaiveDate]) -> Result<()> {
+    let known = store.census_dates().await?;
+    for d in dates {
+        if !known.contains(d) {
+            let list: Vec<String> = known.iter().map(|d| d.to_string()).collect();
+            bail!(
+                "there are no returns for census date {d}; census dates with returns: {}",
+                if list.is_empty() {
+                    "none yet (import some with `observatory import`)".to_string()
+                } else {
+                    list.join(", ")
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The cubes of `dates`, in order. `on_rebuild` is called before a cube has to be
+/// rebuilt from the rows (slow: once after each import); what it returns is dropped
+/// when the rebuild is done (a spinner, say).
+pub async fn load<G>(
+    store: &Store,
+    dates: &[NaiveDate],
+    on_rebuild: impl Fn(NaiveDate) -> G,
+) -> Result<Vec<Cube>> {
+    check_dates(store, dates).await?;
+    let mut cubes = Vec::with_capacity(dates.len());
+    for &d in dates {
+        cubes.push(load_one(store, d, &on_rebuild).await?);
+    }
+    Ok(cubes)
+}
+
+/// One census date's cube (see [`load`]).
+pub async fn load_one<G>(
+    store: &Store,
+    date: NaiveDate,
+    on_rebuild: impl Fn(NaiveDate) -> G,
+) -> Result<Cube> {
+    let generation = store.generation().await?;
+    load_at(store, date, &generation, on_rebuild).await
+}
+
+async fn load_at<G>(
+    store: &Store,
+    date: NaiveDate,
+    generation: &str,
+    on_rebuild: impl Fn(NaiveDate) -> G,
+) -> Result<Cube> {
+    if let Some(bytes) = store.snapshot(date, generation).await?
+        && let Ok(cube) = Cube::from_bytes(&bytes)
+    {
+        return Ok(cube);
+    }
+    let guard = on_rebuild(date);
+    let mut builder = CubeBuilder::new(date);
+    store.load_census(date, &mut builder).await?;
+    let cube = builder.finish();
+    store
+        .put_snapshot(date, generation, &cube.to_bytes())
+        .await?;
+    drop(guard);
+    Ok(cube)
+}
+
+/// Decoded cubes kept in memory by a server, each with the data generation it was built
+/// from. Whether the data changed is asked of the database at most once per
+/// [`CubeCache::RECHECK`] (a dashboard asks for cubes twenty times per page), so figures
+/// follow an import by another process within that time; the server's own imports call
+/// [`CubeCache::forget`].
+#[derive(Default)]
+pub struct CubeCache {
+    cubes: Mutex<HashMap<NaiveDate, (String, Arc<Cube>)>>,
+    checked: Mutex<Option<(std::time::Instant, String)>>,
+    /// One rebuild at a time, so fifty requests after an import build the cube once.
+    building: tokio::sync::Mutex<()>,
+}
+
+impl CubeCache {
+    /// How long a generation read from the database is trusted.
+    pub const RECHECK: std::time::Duration = std::time::Duration::from_millis(500);
+
+    /// Ask the database again on the next request (after this process changed the data).
+    pub fn forget(&self) {
+        *self.checked.lock().expect("cube cache lock") = None;
+    }
+
+    async fn generation(&self, store: &Store) -> Result<String> {
+        if let Some((at, g)) = self.checked.lock().expect("cube cache lock").as_ref()
+            && at.elapsed() < Self::RECHECK
+        {
+            return Ok(g.clone());
+        }
+        let g = store.generation().await?;
+        *self.checked.lock().expect("cube cache lock") =
+            Some((std::time::Instant::now(), g.clone()));
+        Ok(g)
+    }
+
+    /// The cubes of `dates`, in order, current with the stored data.
+    pub async fn get(&self, store: &Store, dates: &[NaiveDate]) -> Result<Vec<Arc<Cube>>> {
+        let generation = self.generation(store).await?;
+        let mut out = Vec::with_capacity(dates.len());
+        let mut checked = false;
+        for &d in dates {
+            if let Some(c) = self.cached(d, &generation) {
+                out.push(c);
+                continue;
+            }
+            if !checked {
+                check_dates(store, dates).await?;
+                checked = true;
+            }
+            let _one = self.building.lock().await;
+            // Another request may have built it while this one waited.
+            if let Some(c) = self.cached(d, &generation) {
+                out.push(c);
+                continue;
+            }
+            let cube = Arc::new(load_at(store, d, &generation, |_| ()).await?);
+            self.cubes
+                .lock()
+                .expect("cube cache lock")
+                .insert(d, (generation.clone(), cube.clone()));
+            out.push(cube);
+        }
+        Ok(out)
+    }
+
+    fn cached(&self, date: NaiveDate, generation: &str) -> Option<Arc<Cube>> {
+        let map = self.cubes.lock().expect("cube cache lock");
+        map.get(&date)
+            .filter(|(g, _)| g == generation)
+            .map(|(_, c)| c.clone())
+    }
+}

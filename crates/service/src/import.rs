@@ -1,0 +1,163 @@
+//! Importing one return, exactly as every interface must: read and check it with the
+//! installation's person key, mapping profile and confirmed job titles, add the
+//! year-on-year headcount warning, then store it (atomically replacing the current
+//! return of that employer and census date).
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use observatory_census::{
+    Limits, MappingProfile, PersonHasher, ReadOptions, ReadOutcome, ReturnMeta, headcount_check,
+    read_return,
+};
+use observatory_store::{SaveInfo, Saved, Store};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A census date as people type it.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date; write it as YYYY-MM-DD, e.g. 2025-11-01"))
+}
+
+/// Where the installation's secret key for person identifiers is kept.
+pub trait KeySource {
+    fn key_path(&self) -> PathBuf;
+}
+
+impl KeySource for Path {
+    fn key_path(&self) -> PathBuf {
+        self.to_path_buf()
+    }
+}
+
+impl KeySource for PathBuf {
+    fn key_path(&self) -> PathBuf {
+        self.clone()
+    }
+}
+
+/// One return to import.
+#[derive(Clone)]
+pub struct Job {
+    pub meta: ReturnMeta,
+    pub path: PathBuf,
+}
+
+/// What every reader needs, shared (between threads, or between web requests).
+pub struct ReadContext {
+    pub hasher: PersonHasher,
+    pub mapping: Option<MappingProfile>,
+    pub titles: HashMap<String, usize>,
+    pub limits: Limits,
+}
+
+impl ReadContext {
+    pub async fn load(
+        keys: &(impl KeySource + ?Sized),
+        store: &Store,
+        mapping: Option<&str>,
+        max_mb: u64,
+    ) -> Result<ReadContext> {
+        let key = observatory_store::secret::load(&keys.key_path())?;
+        let mapping = match mapping {
+            None => None,
+            Some(m) => Some(load_mapping(store, m).await?),
+        };
+        Ok(ReadContext {
+            hasher: PersonHasher::new(&key),
+            mapping,
+            titles: store.confirmed_titles().await?,
+            limits: Limits {
+                max_file_bytes: max_mb * 1024 * 1024,
+            },
+        })
+    }
+
+    pub fn read(&self, job: &Job) -> ReadOutcome {
+        let opts = ReadOptions {
+            limits: self.limits,
+            mapping: self.mapping.as_ref(),
+            hasher: &self.hasher,
+            confirmed_titles: &self.titles,
+        };
+        read_return(&job.path, &job.meta, &opts)
+    }
+}
+
+async fn load_mapping(store: &Store, m: &str) -> Result<MappingProfile> {
+    let text = if Path::new(m).is_file() {
+        std::fs::read_to_string(m).with_context(|| format!("cannot read mapping profile {m}"))?
+    } else {
+        match store.mapping(m).await? {
+            Some(t) => t,
+            None => bail!(
+                "there is no mapping profile named '{m}' and no file of that name; save one with `observatory mapping save {m} FILE.json`"
+            ),
+        }
+    };
+    MappingProfile::from_json(&text).map_err(|e| anyhow::anyhow!("mapping profile {m}: {e}"))
+}
+
+/// Store a checked return (unless dry run), adding the year-on-year warning first.
+/// A return whose current version is approved is refused with
+/// [`observatory_store::ReturnLocked`] (downcast the error to tell it apart).
+pub async fn store_one(
+    store: &Store,
+    job: &Job,
+    outcome: &mut ReadOutcome,
+    dry_run: bool,
+    submitted_by: &str,
+) -> Result<Option<Saved>> {
+    let Some(data) = &outcome.data else {
+        return Ok(None);
+    };
+    let prev = store
+        .previous_posts(&job.meta.employer_id, job.meta.census_date)
+        .await?;
+    headcount_check(&mut outcome.report, prev, data.workers.len());
+    if dry_run {
+        return Ok(None);
+    }
+    let name = job.meta.employer_name.clone().or_else(|| {
+        outcome
+            .sheet_meta
+            .iter()
+            .find(|(k, _)| k == "employer_name")
+            .map(|(_, v)| v.clone())
+    });
+    let source = job
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let saved = store
+        .save_return(
+            &SaveInfo {
+                employer_id: &job.meta.employer_id,
+                employer_name: name.as_deref(),
+                census_date: job.meta.census_date,
+                submitted_by,
+                source: &source,
+                digest: &outcome.digest,
+                warnings: outcome.report.warning_count(),
+            },
+            data,
+        )
+        .await?;
+    Ok(Some(saved))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_or_explain() {
+        assert_eq!(
+            parse_date("2025-11-01"),
+            Ok(NaiveDate::from_ymd_opt(2025, 11, 1).unwrap())
+        );
+        let e = parse_date("1/11/2025").unwrap_err();
+        assert!(e.contains("YYYY-MM-DD"), "{e}");
+    }
+}

@@ -1,0 +1,171 @@
+//! The query contract's shared half (measures.md): parsing filters, answering a query
+//! with disclosure control, and the contract's JSON and table forms. The command line
+//! and the API both answer through here, so their JSON is the same byte for byte.
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+use observatory_analysis::{
+    Cube, MIN_SUPPRESSION_THRESHOLD, MeasureKind, Query, QueryResult, apply_primary_suppression,
+    run_query,
+};
+use serde_json::{Map, Value, json};
+
+use crate::output::TableOut;
+
+/// Filters written as `DIM=VALUE`. `flag` names where they came from in messages
+/// (`--where ` on the command line, `where=` in the API).
+pub fn parse_filters(raw: &[String], flag: &str) -> Result<Vec<(String, String)>> {
+    raw.iter()
+        .map(|f| match f.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                Ok((k.trim().to_string(), v.trim().to_string()))
+            }
+            _ => bail!("{flag}{f}: write a filter as DIM=VALUE, e.g. {flag}area=E06000056"),
+        })
+        .collect()
+}
+
+/// Refuse a threshold that could identify people.
+pub fn check_threshold(threshold: u64) -> Result<()> {
+    if threshold < MIN_SUPPRESSION_THRESHOLD {
+        bail!("--threshold must be at least 3: smaller cells could identify people");
+    }
+    Ok(())
+}
+
+/// Answer `q` over `cubes`; with `threshold`, figures about fewer people are suppressed
+/// (`None` only for record-level rights: the local administrator, an employer's own data).
+pub fn answer(cubes: &[&Cube], q: &Query, threshold: Option<u64>) -> Result<QueryResult> {
+    let mut result = run_query(cubes, q)?;
+    if let Some(t) = threshold {
+        apply_primary_suppression(&mut result, t);
+    }
+    Ok(result)
+}
+
+/// Numbers as the contract wants them: counts whole, rates and shares as fractions.
+pub fn number(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        json!(v as i64)
+    } else {
+        json!((v * 1e6).round() / 1e6)
+    }
+}
+
+/// A figure as table text: whole numbers plain, rates to 4 places, others to 2.
+pub fn text(v: Option<f64>, kind: MeasureKind) -> String {
+    match v {
+        None => String::new(),
+        Some(v) if v.fract() == 0.0 => format!("{}", v as i64),
+        Some(v) => match kind {
+            MeasureKind::Rate => format!("{v:.4}"),
+            _ => format!("{v:.2}"),
+        },
+    }
+}
+
+/// The contract's JSON object.
+pub fn to_json(r: &QueryResult, dates: &[NaiveDate]) -> Value {
+    let rows: Vec<Value> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut m = Map::new();
+            for (k, v) in r.by.iter().zip(&row.keys) {
+                m.insert(k.clone(), json!(v));
+            }
+            m.insert("value".into(), row.value.map_or(Value::Null, number));
+            m.insert(
+                "numerator".into(),
+                row.numerator.map_or(Value::Null, number),
+            );
+            m.insert(
+                "denominator".into(),
+                row.denominator.map_or(Value::Null, number),
+            );
+            m.insert("suppressed".into(), json!(row.suppressed));
+            Value::Object(m)
+        })
+        .collect();
+    let census_date = if dates.len() == 1 {
+        json!(dates[0].to_string())
+    } else {
+        json!(dates.iter().map(|d| d.to_string()).collect::<Vec<_>>())
+    };
+    json!({"measure": r.measure, "census_date": census_date, "by": r.by, "rows": rows})
+}
+
+/// The result as a table with `c` for suppressed figures and a footnote saying why.
+pub fn to_table(r: &QueryResult, dates: &[NaiveDate], threshold: Option<u64>) -> TableOut {
+    let mut headers = r.by.clone();
+    headers.extend(["value", "numerator", "denominator"].map(String::from));
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = row.keys.clone();
+            if row.suppressed {
+                cells.extend(["c", "c", "c"].map(String::from));
+            } else {
+                cells.push(text(row.value, r.kind));
+                cells.push(text(row.numerator, MeasureKind::Statistic));
+                cells.push(text(row.denominator, MeasureKind::Statistic));
+            }
+            cells
+        })
+        .collect();
+    let mut notes = Vec::new();
+    match threshold {
+        Some(t) if r.rows.iter().any(|row| row.suppressed) => notes.push(suppression_note(t)),
+        Some(_) => {}
+        None => notes.push(
+            "Unsuppressed figures: for the local administrator only; do not publish.".to_string(),
+        ),
+    }
+    TableOut {
+        title: format!(
+            "{} at {}",
+            r.measure,
+            dates
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        headers,
+        rows,
+        notes,
+    }
+}
+
+/// The footnote under any table with suppressed cells.
+pub fn suppression_note(threshold: u64) -> String {
+    format!(
+        "c = suppressed to protect individuals: fewer than {threshold} people behind the figure (or its denominator)."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_parse_or_explain() {
+        let f = parse_filters(&["area = E06000056".into()], "--where ").unwrap();
+        assert_eq!(f, vec![("area".into(), "E06000056".into())]);
+        let e = parse_filters(&["area".into()], "where=").unwrap_err();
+        assert!(
+            e.to_string().starts_with("where=area: write a filter"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn numbers_follow_the_contract() {
+        assert_eq!(number(12.0), json!(12));
+        assert_eq!(number(0.08412345678), json!(0.084123));
+        assert_eq!(text(Some(0.5), MeasureKind::Rate), "0.5000");
+        assert!(check_threshold(2).is_err());
+        assert!(check_threshold(3).is_ok());
+    }
+}

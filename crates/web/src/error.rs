@@ -1,0 +1,124 @@
+//! Errors as people and programs should see them: a page with a plain sentence for
+//! people, `{"error": "..."}` with the right status for the API. Unexpected failures
+//! are logged in full and shown as a short apology, never as internals.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+/// A page request that cannot be answered as asked.
+#[derive(Debug)]
+pub enum PageError {
+    /// Not signed in (or the session ended): go to the sign-in page.
+    SignIn,
+    /// A plain message with its status.
+    Status(StatusCode, String),
+}
+
+impl PageError {
+    pub fn bad(msg: impl Into<String>) -> PageError {
+        PageError::Status(StatusCode::BAD_REQUEST, msg.into())
+    }
+    pub fn forbidden(msg: impl Into<String>) -> PageError {
+        PageError::Status(StatusCode::FORBIDDEN, msg.into())
+    }
+    pub fn not_found() -> PageError {
+        PageError::Status(StatusCode::NOT_FOUND, "Page not found.".into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: crate::pages::Layout,
+    status: u16,
+    heading: &'static str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::SignIn => Redirect::to("/sign-in").into_response(),
+            PageError::Status(status, message) => {
+                let heading = match status {
+                    StatusCode::FORBIDDEN => "You cannot see this page",
+                    StatusCode::NOT_FOUND => "Page not found",
+                    StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => "There is a problem",
+                    _ => "Sorry, there is a problem with the service",
+                };
+                let page = ErrorPage {
+                    l: crate::pages::Layout::plain(heading),
+                    status: status.as_u16(),
+                    heading,
+                    message,
+                };
+                match page.render() {
+                    Ok(html) => (status, Html(html)).into_response(),
+                    Err(_) => (status, heading).into_response(),
+                }
+            }
+        }
+    }
+}
+
+impl From<anyhow::Error> for PageError {
+    fn from(e: anyhow::Error) -> PageError {
+        tracing::error!("{e:#}");
+        PageError::Status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Try again later. If it keeps happening, tell the service administrator.".into(),
+        )
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> PageError {
+        anyhow::Error::from(e).into()
+    }
+}
+
+/// An API error: `{"error": "..."}` with its status.
+#[derive(Debug)]
+pub struct ApiError(pub StatusCode, pub String);
+
+impl ApiError {
+    pub fn bad(msg: impl Into<String>) -> ApiError {
+        ApiError(StatusCode::BAD_REQUEST, msg.into())
+    }
+    pub fn forbidden(msg: impl Into<String>) -> ApiError {
+        ApiError(StatusCode::FORBIDDEN, msg.into())
+    }
+    pub fn not_found(msg: impl Into<String>) -> ApiError {
+        ApiError(StatusCode::NOT_FOUND, msg.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(serde_json::json!({"error": self.1}))).into_response()
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> ApiError {
+        tracing::error!("{e:#}");
+        ApiError(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the service failed to answer; try again later".into(),
+        )
+    }
+}
+
+impl From<PageError> for ApiError {
+    fn from(e: PageError) -> ApiError {
+        match e {
+            PageError::SignIn => ApiError(
+                StatusCode::UNAUTHORIZED,
+                "sign in first: send an API token as Authorization: Bearer TOKEN".into(),
+            ),
+            PageError::Status(s, m) => ApiError(s, m),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! The web service of the observatory: employers submit returns and fix what the checks
+//! flag, area planners track and approve returns, everyone sees the figures their role
+//! allows (dashboards, the explorer, the employer view), and other systems use the JSON
+//! API. Pages follow the GOV.UK Design System (served from the embedded stylesheet),
+//! work without JavaScript, and every form is protected against cross-site requests.
+//!
+//! Who sees what ([`access`]): employer users see their own employers' records
+//! unsuppressed; everything that crosses organisations is suppressed for everyone.
+
+pub mod access;
+pub mod api;
+pub mod auth;
+pub mod charts;
+pub mod error;
+pub mod figures;
+pub mod pages;
+pub mod state;
+pub mod submit;
+// The evidence library's pages (crates/web/src/evidence*) are mounted in `router` below.
+
+pub use state::{AppState, Config};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use std::sync::Arc;
+
+/// The stylesheet built from GOV.UK Frontend by build.rs.
+const APP_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/app.css"));
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        APP_CSS,
+    )
+}
+
+/// Headers every response carries: no framing, no sniffing, same-origin resources only.
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
+/// Every page and API route.
+pub fn router(state: Arc<AppState>) -> Router {
+    let upload_limit = (state.config.max_upload_mb as usize + 1) * 1024 * 1024;
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/assets/app.css", get(stylesheet))
+        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/sign-out", post(pages::sign_out))
+        .route(
+            "/account/password",
+            get(pages::password_form).post(pages::change_password),
+        )
+        .route(
+            "/account/tokens",
+            get(pages::tokens).post(pages::create_token),
+        )
+        .route("/account/tokens/revoke", post(pages::revoke_token))
+        .route("/admin/users", get(pages::users).post(pages::invite))
+        .route(
+            "/admin/users/{id}",
+            get(pages::user_form).post(pages::update_user),
+        )
+        .route(
+            "/invitation/{token}",
+            get(pages::invitation_form).post(pages::accept_invitation),
+        )
+        .route(
+            "/submit",
+            get(submit::submit_form)
+                .post(submit::submit)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/submissions/{id}", get(submit::submission))
+        .route("/submissions/{id}/report.csv", get(submit::report_csv))
+        .route("/tracker", get(pages::tracker))
+        .route("/tracker/approve", post(pages::approve))
+        .route("/tracker/reopen", post(pages::reopen))
+        .route("/dashboard", get(figures::dashboard))
+        .route("/explorer", get(figures::explorer))
+        .route("/download", get(figures::download))
+        .route("/employer", get(figures::employer_view));
+    // Evidence pages: merge `evidence::routes()` here when that module lands.
+    let api = api::router(upload_limit);
+    pages
+        .merge(api)
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Serve on an already bound listener until the process is stopped.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+) -> anyhow::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,490 @@
+//! Submitting a return through the web: the upload is streamed to a temporary file with
+//! a size limit (never held whole in memory), read and checked exactly as the command
+//! line does (`observatory_service::import`), stored if it has no errors, and its
+//! validation report kept so the employer can read it as a page or download it as CSV.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use observatory_census::{Problem, Report, ReturnMeta, Severity};
+use observatory_service::{Job, ReadContext, store_one};
+use observatory_store::ReturnLocked;
+use observatory_store::accounts::{NewSubmission, Role, Submission, User};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::io::AsyncWriteExt;
+
+use crate::access;
+use crate::auth::Viewer;
+use crate::error::PageError;
+use crate::pages::{Layout, PageResult, html};
+use crate::state::AppState;
+
+/// A received upload: its form fields and the file, saved in its own temporary folder.
+pub struct Upload {
+    pub fields: BTreeMap<String, String>,
+    pub file: Option<(tempfile::TempDir, std::path::PathBuf)>,
+}
+
+/// Keep a file name safe to put on disk and in the audit history.
+fn safe_name(name: &str) -> Result<String, PageError> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let ext = clean.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    if !clean.contains('.') || !["xlsx", "ods", "zip"].contains(&ext.as_str()) {
+        return Err(PageError::bad(
+            "Upload a return as an .xlsx or .ods workbook, or a .zip of the four CSV files",
+        ));
+    }
+    let keep = clean.len().min(100);
+    Ok(clean[clean.len() - keep..].to_string())
+}
+
+/// Read a multipart form, streaming the `file` field to disk. With `csrf`, the form's
+/// `csrf` field must come first and match, so no file is written for a forged request.
+pub async fn receive(
+    mut mp: Multipart,
+    max_bytes: u64,
+    csrf: Option<&Viewer>,
+) -> Result<Upload, PageError> {
+    let mut up = Upload {
+        fields: BTreeMap::new(),
+        file: None,
+    };
+    let broken = |e: axum::extract::multipart::MultipartError| {
+        PageError::bad(format!("The upload did not arrive whole ({e}); try again"))
+    };
+    while let Some(mut field) = mp.next_field().await.map_err(broken)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name != "file" {
+            let text = field.text().await.map_err(broken)?;
+            if name == "csrf"
+                && let Some(v) = csrf
+            {
+                v.check_csrf(&text)?;
+            }
+            up.fields.insert(name, text);
+            continue;
+        }
+        if let Some(v) = csrf
+            && !up.fields.contains_key("csrf")
+        {
+            v.check_csrf("")?;
+        }
+        let original = field.file_name().unwrap_or("").to_string();
+        if original.is_empty() {
+            return Err(PageError::bad("Choose the file of your return"));
+        }
+        let file_name = safe_name(&original)?;
+        let dir = tempfile::tempdir().map_err(anyhow::Error::from)?;
+        let path = dir.path().join(&file_name);
+        let mut out = tokio::fs::File::create(&path)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let mut total = 0u64;
+        while let Some(chunk) = field.chunk().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large(max_bytes)
+            } else {
+                broken(e)
+            }
+        })? {
+            total += chunk.len() as u64;
+            if total > max_bytes {
+                return Err(too_large(max_bytes));
+            }
+            out.write_all(&chunk).await.map_err(anyhow::Error::from)?;
+        }
+        out.flush().await.map_err(anyhow::Error::from)?;
+        up.file = Some((dir, path));
+    }
+    Ok(up)
+}
+
+fn too_large(max_bytes: u64) -> PageError {
+    PageError::Status(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "The file is larger than the limit of {} MB. Split the return, or ask the service administrator to raise the limit",
+            max_bytes / (1024 * 1024)
+        ),
+    )
+}
+
+/// Check, store and record one uploaded return for `employer`, as `user`.
+pub async fn submit_return(
+    state: &AppState,
+    user: &User,
+    employer: &str,
+    census_date: &str,
+    path: std::path::PathBuf,
+) -> Result<Submission, PageError> {
+    if !access::may_submit_for(user, employer) {
+        return Err(PageError::forbidden(format!(
+            "You cannot submit returns for employer {employer}."
+        )));
+    }
+    let date: NaiveDate =
+        observatory_service::parse_date(census_date.trim()).map_err(PageError::bad)?;
+    let ctx = ReadContext::load(
+        &state.config.key_path,
+        &state.store,
+        None,
+        state.config.max_upload_mb,
+    )
+    .await?;
+    let job = Job {
+        meta: ReturnMeta {
+            employer_id: employer.to_string(),
+            employer_name: None,
+            census_date: date,
+        },
+        path,
+    };
+    let source = job
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Reading and checking is CPU work: off the async threads.
+    let (job, mut outcome) = tokio::task::spawn_blocking(move || {
+        let outcome = ctx.read(&job);
+        (job, outcome)
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    let saved = match store_one(&state.store, &job, &mut outcome, false, &user.email).await {
+        Ok(s) => s,
+        Err(e) => match e.downcast::<ReturnLocked>() {
+            Ok(locked) => {
+                outcome
+                    .report
+                    .error(Problem::at_file(&source, "").says(format!("{locked}")));
+                outcome.data = None;
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    if saved.is_some() {
+        state.cubes.forget();
+    }
+    let report = serde_json::to_string(&outcome.report).map_err(anyhow::Error::from)?;
+    let id = state
+        .store
+        .record_submission(&NewSubmission {
+            employer_id: employer,
+            census_date: date,
+            submitted_by: &user.email,
+            source: &source,
+            accepted: saved.is_some(),
+            return_id: saved.map(|s| s.return_id),
+            errors: outcome.report.error_count(),
+            warnings: outcome.report.warning_count(),
+            report: &report,
+        })
+        .await?;
+    state
+        .store
+        .submission(id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("submission {id} vanished").into())
+}
+
+#[derive(Template)]
+#[template(path = "submit.html")]
+struct SubmitPage {
+    l: Layout,
+    employers: Vec<String>,
+    census_date: String,
+    max_mb: u64,
+    submissions: Vec<Submission>,
+    history: Vec<observatory_store::AuditEntry>,
+    errors: Vec<(&'static str, String)>,
+}
+
+fn require_employer(v: &Viewer) -> Result<(), PageError> {
+    if v.user.role == Role::Employer && !v.user.employers.is_empty() {
+        Ok(())
+    } else {
+        Err(PageError::forbidden(
+            "Returns are submitted by employer users. Ask the service administrator if you need to submit for an employer.",
+        ))
+    }
+}
+
+async fn submit_page(
+    state: &AppState,
+    v: &Viewer,
+    errors: Vec<(&'static str, String)>,
+) -> PageResult {
+    let mut submissions = Vec::new();
+    let mut history = Vec::new();
+    for e in &v.user.employers {
+        submissions.extend(state.store.submissions(e).await?);
+        history.extend(state.store.history(e).await?);
+    }
+    submissions.sort_by(|a, b| b.id.cmp(&a.id));
+    let latest = state
+        .store
+        .census_dates()
+        .await?
+        .last()
+        .map(|d| d.to_string());
+    html(&SubmitPage {
+        l: Layout::new(state, v, "Submit a return", "/submit"),
+        employers: v.user.employers.clone(),
+        census_date: latest.unwrap_or_default(),
+        max_mb: state.config.max_upload_mb,
+        submissions,
+        history,
+        errors,
+    })
+}
+
+pub async fn submit_form(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult {
+    require_employer(&v)?;
+    submit_page(&state, &v, vec![]).await
+}
+
+pub async fn submit(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -> PageResult {
+    let max = state.config.max_upload_mb * 1024 * 1024;
+    let up = match receive(mp, max, Some(&v)).await {
+        Ok(up) => up,
+        Err(PageError::Status(s, m))
+            if s == StatusCode::BAD_REQUEST || s == StatusCode::PAYLOAD_TOO_LARGE =>
+        {
+            require_employer(&v)?;
+            let mut res = submit_page(&state, &v, vec![("file", m)]).await?;
+            *res.status_mut() = s;
+            return Ok(res);
+        }
+        Err(e) => return Err(e),
+    };
+    require_employer(&v)?;
+    let Some((_dir, path)) = up.file else {
+        return submit_page(
+            &state,
+            &v,
+            vec![("file", "Choose the file of your return".into())],
+        )
+        .await;
+    };
+    let employer = up.fields.get("employer").cloned().unwrap_or_default();
+    let date = up.fields.get("census_date").cloned().unwrap_or_default();
+    if observatory_service::parse_date(date.trim()).is_err() {
+        return submit_page(
+            &state,
+            &v,
+            vec![(
+                "census_date",
+                "Enter the census date as YYYY-MM-DD, for example 2025-11-01".into(),
+            )],
+        )
+        .await;
+    }
+    let s = submit_return(&state, &v.user, &employer, &date, path).await?;
+    Ok(Redirect::to(&format!("/submissions/{}", s.id)).into_response())
+}
+
+/// A submission the user may read (employer users of its employer).
+pub async fn readable_submission(
+    state: &AppState,
+    user: &User,
+    id: i64,
+) -> Result<Submission, PageError> {
+    let s = state
+        .store
+        .submission(id)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    if !access::may_submit_for(user, &s.employer_id) {
+        // Not found rather than forbidden: do not confirm that it exists.
+        return Err(PageError::not_found());
+    }
+    Ok(s)
+}
+
+pub fn parse_report(s: &Submission) -> Report {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        problems: Vec<StoredProblem>,
+        omitted_errors: usize,
+    }
+    #[derive(serde::Deserialize)]
+    struct StoredProblem {
+        severity: String,
+        file: String,
+        sheet: Option<String>,
+        row: Option<usize>,
+        column: Option<String>,
+        value: Option<String>,
+        message: String,
+    }
+    let stored: Stored = serde_json::from_str(&s.report).unwrap_or(Stored {
+        problems: vec![],
+        omitted_errors: 0,
+    });
+    Report {
+        problems: stored
+            .problems
+            .into_iter()
+            .map(|p| Problem {
+                severity: if p.severity == "error" {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                file: p.file,
+                sheet: p.sheet,
+                row: p.row,
+                column: p.column,
+                value: p.value,
+                message: p.message,
+            })
+            .collect(),
+        omitted_errors: stored.omitted_errors,
+    }
+}
+
+pub struct Group {
+    pub title: String,
+    pub caption: String,
+    pub problems: Vec<(String, String, String)>,
+}
+
+/// Problems grouped by severity, then file/sheet and column, rows in order.
+pub fn groups(report: &Report) -> Vec<Group> {
+    let mut map: BTreeMap<(u8, String, String), Vec<&Problem>> = BTreeMap::new();
+    for p in &report.problems {
+        let sev = if p.severity == Severity::Error { 0 } else { 1 };
+        let place = match &p.sheet {
+            Some(sh) if sh != &p.file => format!("{}, sheet {sh}", p.file),
+            _ => p.file.clone(),
+        };
+        map.entry((sev, place, p.column.clone().unwrap_or_default()))
+            .or_default()
+            .push(p);
+    }
+    map.into_iter()
+        .map(|((sev, place, column), mut ps)| {
+            ps.sort_by_key(|p| p.row);
+            let kind = if sev == 0 { "Errors" } else { "Warnings" };
+            let title = if column.is_empty() {
+                format!("{kind} in {place}")
+            } else {
+                format!("{kind} in column {column} of {place}")
+            };
+            let rows: Vec<String> = ps
+                .iter()
+                .filter_map(|p| p.row.map(|r| r.to_string()))
+                .collect();
+            Group {
+                caption: if rows.is_empty() {
+                    format!("{} problems", ps.len())
+                } else {
+                    format!("{} problems, rows {}", ps.len(), rows.join(", "))
+                },
+                title,
+                problems: ps
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.row.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
+                            p.value.clone().unwrap_or_default(),
+                            p.message.clone(),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "submission.html")]
+struct SubmissionPage {
+    l: Layout,
+    s: Submission,
+    headline: String,
+    groups: Vec<Group>,
+    omitted: usize,
+}
+
+pub async fn submission(
+    State(state): State<Arc<AppState>>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let s = readable_submission(&state, &v.user, id).await?;
+    let report = parse_report(&s);
+    let headline = format!(
+        "{} errors must be fixed before the return can be accepted. Nothing from this file was stored.",
+        report.error_count()
+    );
+    html(&SubmissionPage {
+        l: Layout::new(&state, &v, "Your return's report", "/submit"),
+        groups: groups(&report),
+        omitted: report.omitted_errors,
+        headline,
+        s,
+    })
+}
+
+/// The report as CSV: one line per problem.
+pub fn report_csv_bytes(report: &Report) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "severity", "file", "sheet", "row", "column", "value", "message",
+    ])?;
+    for p in &report.problems {
+        w.write_record([
+            if p.severity == Severity::Error {
+                "error"
+            } else {
+                "warning"
+            },
+            &p.file,
+            p.sheet.as_deref().unwrap_or(""),
+            &p.row.map(|r| r.to_string()).unwrap_or_default(),
+            p.column.as_deref().unwrap_or(""),
+            p.value.as_deref().unwrap_or(""),
+            &p.message,
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+pub async fn report_csv(
+    State(state): State<Arc<AppState>>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let s = readable_submission(&state, &v.user, id).await?;
+    let bytes = report_csv_bytes(&parse_report(&s))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"report-{}-{}.csv\"",
+                    s.employer_id, s.id
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

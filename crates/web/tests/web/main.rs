@@ -1,0 +1,10 @@
+//! The web service end to end: the real server on a random port against real SQLite and
+//! real PostgreSQL, driven over HTTP (and, in `browser`, by headless Chromium).
+
+mod support;
+
+mod browser;
+mod load;
+mod matrix;
+mod security;
+mod upload;

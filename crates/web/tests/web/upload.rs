@@ -1,0 +1,255 @@
+//! Submitting returns: the report of a bad return, fixing and resubmitting, upload
+//! limits and junk, the approval lock, and concurrent uploads of one employer's return.
+
+use crate::on_both;
+use crate::support::*;
+
+async fn current_posts(s: &Server, employer: &str) -> Vec<i64> {
+    s.state
+        .store
+        .history(employer)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.status == "current")
+        .map(|h| h.posts)
+        .collect()
+}
+
+on_both!(a_bad_return_is_reported_then_fixed, |b| async move {
+    let s = start(b, false, |_| {}).await;
+    let c = s.client("employer@t.example").await;
+    let bad = return_zip(s.dir.path(), "bad", A1, 6, true);
+    let res = c.upload("E1", &bad).await;
+    assert_eq!(res.status(), 303);
+    let report = res.headers()["location"].to_str().unwrap().to_string();
+    let html = c.get(&report).await.text().await.unwrap();
+    assert!(html.contains("Your return was not accepted"), "{html}");
+    assert!(
+        html.contains("Errors in column fte of workers.csv"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Errors in column gender of workers.csv"),
+        "{html}"
+    );
+    assert!(
+        html.contains("rows 3"),
+        "row numbers as the user sees them (header = 1): {html}"
+    );
+    let csv = c.get(&format!("{report}/report.csv")).await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("severity,file,sheet,row,column,value,message"));
+    assert!(
+        csv.contains("error,workers.csv,") && csv.contains(",3,fte,1.5,"),
+        "{csv}"
+    );
+    assert!(current_posts(&s, "E1").await.is_empty(), "nothing stored");
+    // Fixed and resubmitted: accepted, stored, and in the history with the failed try.
+    let good = return_zip(s.dir.path(), "good", A1, 6, false);
+    let res = c.upload("E1", &good).await;
+    let html = c
+        .get(res.headers()["location"].to_str().unwrap())
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Return accepted"), "{html}");
+    assert_eq!(current_posts(&s, "E1").await, [6]);
+    let page = c.get("/submit").await.text().await.unwrap();
+    assert!(page.contains("good.zip") && page.contains("bad.zip"));
+    // The API reports the same way: 422 with the report, 201 when stored.
+    let token = s.token("employer@t.example").await;
+    let res = api_upload(&s, &token, "E1", &bad).await;
+    assert_eq!(res.status(), 422);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["accepted"], false);
+    assert!(
+        v["report"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["column"] == "fte" && p["row"] == 3)
+    );
+    let res = api_upload(
+        &s,
+        &token,
+        "E1",
+        &return_zip(s.dir.path(), "seven", A1, 7, false),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let v: serde_json::Value = res.json().await.unwrap();
+    let got: serde_json::Value = api(&s, &token, "GET", &format!("/api/submissions/{}", v["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["accepted"], true);
+    assert_eq!(current_posts(&s, "E1").await, [7]);
+});
+
+on_both!(
+    junk_and_oversized_uploads_are_refused_cleanly,
+    |b| async move {
+        let s = start(b, false, |c| c.max_upload_mb = 1).await;
+        let c = s.client("employer@t.example").await;
+        let dir = s.dir.path();
+        let txt = dir.join("notes.txt");
+        std::fs::write(&txt, "hello").unwrap();
+        let res = c.upload("E1", &txt).await;
+        assert_eq!(res.status(), 400);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains(".xlsx or .ods workbook, or a .zip")
+        );
+        let junk = dir.join("junk.zip");
+        std::fs::write(&junk, vec![0u8; 5000]).unwrap();
+        let res = c.upload("E1", &junk).await;
+        let html = c
+            .get(res.headers()["location"].to_str().unwrap())
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("not accepted"), "{html}");
+        let big = dir.join("big.zip");
+        std::fs::write(&big, vec![b'x'; 3 * 1024 * 1024]).unwrap();
+        let res = c.upload("E1", &big).await;
+        assert_eq!(res.status(), 413);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("larger than the limit of 1 MB")
+        );
+        let token = s.token("employer@t.example").await;
+        let res = api_upload(&s, &token, "E1", &big).await;
+        assert_eq!(res.status(), 413);
+        assert!(
+            res.json::<serde_json::Value>().await.unwrap()["error"]
+                .as_str()
+                .unwrap()
+                .contains("limit")
+        );
+        // Another employer's return cannot be submitted.
+        let good = return_zip(dir, "good", A1, 6, false);
+        assert_eq!(c.upload("E2", &good).await.status(), 403);
+        assert!(
+            current_posts(&s, "E1").await.is_empty() && current_posts(&s, "E2").await.is_empty()
+        );
+    }
+);
+
+on_both!(approved_returns_are_locked_until_reopened, |b| async move {
+    let s = start(b, true, |_| {}).await;
+    let planner = s.client("planner@t.example").await;
+    let res = planner
+        .post_form(
+            "/tracker/approve",
+            &[("employer", "E1"), ("census_date", CENSUS)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = planner
+        .get(&format!("/tracker?area={A1}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Approved by planner@t.example"), "{html}");
+    // The employer's resubmission is refused with a clear message, nothing replaced.
+    let token = s.token("employer@t.example").await;
+    let res = api_upload(
+        &s,
+        &token,
+        "E1",
+        &return_zip(s.dir.path(), "late", A1, 5, false),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let v: serde_json::Value = res.json().await.unwrap();
+    let msg = v["report"]["problems"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("approved") && msg.contains("reopen"), "{msg}");
+    assert_eq!(current_posts(&s, "E1").await, [12]);
+    // Only a planner of the area approves: not one of another area, not the employer.
+    let res = planner
+        .post_form(
+            "/tracker/approve",
+            &[("employer", "E2"), ("census_date", CENSUS)],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    // Reopened, the replacement goes through.
+    let res = planner
+        .post_form(
+            "/tracker/reopen",
+            &[("employer", "E1"), ("census_date", CENSUS)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = api_upload(
+        &s,
+        &token,
+        "E1",
+        &return_zip(s.dir.path(), "late", A1, 5, false),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(current_posts(&s, "E1").await, [5]);
+    // The tracker counts: E1 and E3 returned in A1.
+    let v: serde_json::Value = api(
+        &s,
+        &s.token("planner@t.example").await,
+        "GET",
+        &format!("/api/returns/status?area={A1}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(v["returned"], 2);
+});
+
+on_both!(
+    concurrent_uploads_of_one_return_store_one_whole,
+    |b| async move {
+        let s = start(b, false, |_| {}).await;
+        let token = s.token("employer@t.example").await;
+        let sizes = [8usize, 11, 14, 17];
+        let files: Vec<_> = sizes
+            .iter()
+            .map(|n| return_zip(s.dir.path(), &format!("c{n}"), A1, *n, false))
+            .collect();
+        let mut tasks = Vec::new();
+        for f in files {
+            let (base, token) = (s.base.clone(), token.clone());
+            tasks.push(tokio::spawn(async move {
+                let form = reqwest::multipart::Form::new().part("file", file_part(&f));
+                reqwest::Client::new()
+                    .post(format!(
+                        "{base}/api/returns?employer=E1&census_date={CENSUS}"
+                    ))
+                    .bearer_auth(token)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 201);
+        }
+        // Exactly one current return, and its rows are exactly one file's, whole.
+        let current = current_posts(&s, "E1").await;
+        assert_eq!(current.len(), 1);
+        assert!(sizes.contains(&(current[0] as usize)));
+        assert_eq!(s.state.store.count("workers").await.unwrap(), current[0]);
+        assert_eq!(s.state.store.count("settings").await.unwrap(), 1);
+        assert_eq!(s.state.store.history("E1").await.unwrap().len(), 4);
+    }
+);
