@@ -809,7 +809,14 @@ pub async fn tracker(
             "You cannot see the returns of area {area}."
         )));
     }
-    let (date, dates) = chosen_date(&state, q.census_date.as_deref()).await?;
+    let (date, dates) = match chosen_date(&state, q.census_date.as_deref()).await {
+        Ok(d) => d,
+        // Before the first return: an empty tracker, not an error.
+        Err(_) if q.census_date.is_none() && state.store.census_dates().await?.is_empty() => {
+            (chrono::Utc::now().date_naive(), vec![])
+        }
+        Err(e) => return Err(e),
+    };
     let list = state.store.returns_status(date, Some(&area)).await?;
     let approvals = state.store.approvals(date).await?;
     let expected = list.iter().filter(|r| r.expected).count();

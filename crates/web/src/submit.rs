@@ -364,15 +364,28 @@ pub struct Group {
     pub problems: Vec<(String, String, String)>,
 }
 
+/// Where a problem is, as the employer knows the file: the member of an uploaded zip
+/// ("workers.csv", not "upload.zip: workers.csv"), and a sheet only for workbooks.
+fn file_and_sheet(p: &Problem) -> (&str, Option<&str>) {
+    let file = p.file.rsplit(": ").next().unwrap_or(&p.file);
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    let sheet = p.sheet.as_deref().filter(|sh| *sh != file && *sh != stem);
+    (file, sheet)
+}
+
+fn place_of(p: &Problem) -> String {
+    match file_and_sheet(p) {
+        (file, Some(sh)) => format!("{file}, sheet {sh}"),
+        (file, None) => file.to_string(),
+    }
+}
+
 /// Problems grouped by severity, then file/sheet and column, rows in order.
 pub fn groups(report: &Report) -> Vec<Group> {
     let mut map: BTreeMap<(u8, String, String), Vec<&Problem>> = BTreeMap::new();
     for p in &report.problems {
         let sev = if p.severity == Severity::Error { 0 } else { 1 };
-        let place = match &p.sheet {
-            Some(sh) if sh != &p.file => format!("{}, sheet {sh}", p.file),
-            _ => p.file.clone(),
-        };
+        let place = place_of(p);
         map.entry((sev, place, p.column.clone().unwrap_or_default()))
             .or_default()
             .push(p);
@@ -449,14 +462,15 @@ pub fn report_csv_bytes(report: &Report) -> anyhow::Result<Vec<u8>> {
         "severity", "file", "sheet", "row", "column", "value", "message",
     ])?;
     for p in &report.problems {
+        let (file, sheet) = file_and_sheet(p);
         w.write_record([
             if p.severity == Severity::Error {
                 "error"
             } else {
                 "warning"
             },
-            &p.file,
-            p.sheet.as_deref().unwrap_or(""),
+            file,
+            sheet.unwrap_or(""),
             &p.row.map(|r| r.to_string()).unwrap_or_default(),
             p.column.as_deref().unwrap_or(""),
             p.value.as_deref().unwrap_or(""),
