@@ -111,7 +111,7 @@ pub async fn run(_cli: &Cli, a: &BenchArgs) -> Result<i32> {
     });
     let n_returns = jobs.len();
     let t = Instant::now();
-    let done = import_all(&store, ctx, jobs, 2, false, "bench", true).await?;
+    let done = import_all(&store, ctx.clone(), jobs, 2, false, "bench", true).await?;
     let import_s = t.elapsed().as_secs_f64();
     let posts: usize = done
         .iter()
@@ -176,10 +176,76 @@ pub async fn run(_cli: &Cli, a: &BenchArgs) -> Result<i32> {
             median_ms(times)
         );
     }
+    publication_and_mobility(&store, &manifest, &ctx, &cube, &a.dir).await?;
     if !a.no_duckdb {
         duckdb_baseline(&data, latest, import_s);
     }
     Ok(0)
+}
+
+/// The analysis goals: the full national publication (tables, joint disclosure control,
+/// files written) and mobility flows between two national censuses, which needs the
+/// census before the latest imported too.
+async fn publication_and_mobility(
+    store: &Store,
+    manifest: &std::path::Path,
+    ctx: &Arc<ReadContext>,
+    latest: &Cube,
+    dir: &std::path::Path,
+) -> Result<()> {
+    let t = Instant::now();
+    let publication = observatory_publish::assemble(latest, observatory_publish::Control::default())?;
+    let protect_s = t.elapsed().as_secs_f64();
+    let out = dir.join("publication");
+    let _ = std::fs::remove_dir_all(&out);
+    let files = observatory_publish::write_all(&publication, &out)?;
+    let d = &publication.disclosure;
+    println!(
+        "publication: {} tables, {} cells suppressed (primary {}, secondary {}), {} unresolved; assembled and protected in {protect_s:.1} s, {} files written in {:.1} s in all",
+        publication.tables.len(),
+        d.primary + d.secondary,
+        d.primary,
+        d.secondary,
+        d.unresolved.len(),
+        files.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    let earlier = read_manifest(manifest)?
+        .into_iter()
+        .map(|j| j.meta.census_date)
+        .filter(|d| *d < latest.census_date())
+        .max();
+    let Some(earlier) = earlier else {
+        return Ok(());
+    };
+    let jobs: Vec<_> = read_manifest(manifest)?
+        .into_iter()
+        .filter(|j| j.meta.census_date == earlier)
+        .collect();
+    let t = Instant::now();
+    import_all(store, ctx.clone(), jobs, 2, false, "bench", true).await?;
+    println!(
+        "import (census {earlier}): {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let before = crate::cubes::load_one(store, earlier).await?;
+    let mut times = Vec::new();
+    let mut flows = None;
+    for _ in 0..3 {
+        let t = Instant::now();
+        flows = Some(observatory_analysis::mobility(&before, latest, &[])?);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "mobility flows {earlier} -> {} over {} and {} posts: {:.0} ms (median of 3){}",
+        latest.census_date(),
+        before.posts(),
+        latest.posts(),
+        median_ms(times),
+        flows.map_or(String::new(), |f| format!(", {} sector-to-sector cells", f.matrix.rows.len()))
+    );
+    Ok(())
 }
 
 const DUCKDB_SCRIPT: &str = r#"

@@ -92,7 +92,12 @@ pub fn item_from(sub: &CallSubmission, call: &Call) -> ItemFields {
     tags.0.remove("keyword");
     ItemFields {
         title: sub.title.clone(),
-        authors: sub.authors.clone(),
+        // Someone who sent their own work without naming authors is its author.
+        authors: if sub.authors.is_empty() && sub.organisation.is_none() {
+            vec![sub.submitter_name.clone()]
+        } else {
+            sub.authors.clone()
+        },
         organisation: sub.organisation.clone(),
         year: sub.year,
         item_type: sub.item_type.clone(),
