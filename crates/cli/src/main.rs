@@ -123,7 +123,9 @@ async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("OBSERVATORY_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                // sqlx's slow-statement notes are for operators who ask (a busy disk
+                // makes a PRAGMA "slow"); OBSERVATORY_LOG=sqlx=warn shows them.
+                .unwrap_or_else(|_| "warn,sqlx::query=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
