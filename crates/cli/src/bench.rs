@@ -194,7 +194,8 @@ async fn publication_and_mobility(
     dir: &std::path::Path,
 ) -> Result<()> {
     let t = Instant::now();
-    let publication = observatory_publish::assemble(latest, observatory_publish::Control::default())?;
+    let publication =
+        observatory_publish::assemble(latest, observatory_publish::Control::default())?;
     let protect_s = t.elapsed().as_secs_f64();
     let out = dir.join("publication");
     let _ = std::fs::remove_dir_all(&out);
@@ -243,7 +244,10 @@ async fn publication_and_mobility(
         before.posts(),
         latest.posts(),
         median_ms(times),
-        flows.map_or(String::new(), |f| format!(", {} sector-to-sector cells", f.matrix.rows.len()))
+        flows.map_or(String::new(), |f| format!(
+            ", {} sector-to-sector cells",
+            f.matrix.rows.len()
+        ))
     );
     Ok(())
 }
