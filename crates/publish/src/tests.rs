@@ -36,8 +36,7 @@ fn cube() -> Cube {
             person += 1;
             let role = roles
                 .iter()
-                .map(|r| c.roles.find(r))
-                .flatten()
+                .filter_map(|r| c.roles.find(r))
                 .nth(i % 3)
                 .map(|r| r as u16);
             b.worker(

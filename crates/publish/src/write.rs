@@ -34,7 +34,7 @@ fn thousands(v: f64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -159,7 +159,7 @@ pub fn write_xlsx(p: &Publication, path: &Path) -> Result<()> {
     contents.write_string_with_format(
         0,
         0,
-        &format!("Children's workforce census {}: tables", p.census_date),
+        format!("Children's workforce census {}: tables", p.census_date),
         &heading,
     )?;
     contents.write_string_with_format(2, 0, "Table", &bold)?;
@@ -188,12 +188,12 @@ pub fn write_xlsx(p: &Publication, path: &Path) -> Result<()> {
     let c = codes();
     for t in &p.tables {
         let ws = wb.add_worksheet().set_name(&t.id)?;
-        ws.write_string_with_format(0, 0, &format!("{}: {}", t.id, t.title), &heading)?;
-        ws.write_string(1, 0, &format!("Census date {}", p.census_date))?;
+        ws.write_string_with_format(0, 0, format!("{}: {}", t.id, t.title), &heading)?;
+        ws.write_string(1, 0, format!("Census date {}", p.census_date))?;
         let by = &t.result.by;
         let mut col = 0u16;
         for b in by {
-            ws.write_string_with_format(3, col, &heading_of(b), &bold)?;
+            ws.write_string_with_format(3, col, heading_of(b), &bold)?;
             col += 1;
         }
         let fig = col;
@@ -242,15 +242,15 @@ pub fn write_xlsx(p: &Publication, path: &Path) -> Result<()> {
                     &decimal_or_count(n, &decimal, &count),
                 )?;
             }
-            if t.result.kind != MeasureKind::Count {
-                if let Some(d) = r.denominator {
-                    ws.write_number_with_format(
-                        row,
-                        fig + 2,
-                        d,
-                        &decimal_or_count(d, &decimal, &count),
-                    )?;
-                }
+            if t.result.kind != MeasureKind::Count
+                && let Some(d) = r.denominator
+            {
+                ws.write_number_with_format(
+                    row,
+                    fig + 2,
+                    d,
+                    &decimal_or_count(d, &decimal, &count),
+                )?;
             }
         }
         let foot = 5 + t.result.rows.len() as u32;

@@ -159,6 +159,8 @@ fn normalise_email(email: &str) -> String {
 }
 
 type UserRow = (i64, String, String, String, i64, Option<String>);
+/// A user row followed by the session's CSRF token.
+type SessionRow = (i64, String, String, String, i64, Option<String>, String);
 
 const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, u.active, u.password_hash";
 
@@ -385,7 +387,7 @@ impl Store {
             "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
         );
-        let row: Option<(i64, String, String, String, i64, Option<String>, String)> = on_pool!(self, p =>
+        let row: Option<SessionRow> = on_pool!(self, p =>
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash).bind(&at).fetch_optional(p).await?);
         let Some((id, email, name, role, active, hash, csrf)) = row else {
             return Ok(None);

@@ -492,10 +492,13 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// A role with its areas and employers.
+type Scoped = (Role, Vec<String>, Vec<String>);
+/// A form field's id and what is wrong with it.
+type FieldError = (&'static str, String);
+
 /// Check a role and its scopes: planners need areas, employer users employers.
-fn role_and_scopes(
-    f: &InviteForm,
-) -> Result<(Role, Vec<String>, Vec<String>), (&'static str, String)> {
+fn role_and_scopes(f: &InviteForm) -> Result<Scoped, FieldError> {
     let role = Role::parse(&f.role).map_err(|_| ("role-admin", "Choose a role".to_string()))?;
     let (areas, employers) = (list(&f.areas), list(&f.employers));
     match role {

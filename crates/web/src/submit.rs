@@ -235,7 +235,7 @@ async fn submit_page(
         submissions.extend(state.store.submissions(e).await?);
         history.extend(state.store.history(e).await?);
     }
-    submissions.sort_by(|a, b| b.id.cmp(&a.id));
+    submissions.sort_by_key(|s| std::cmp::Reverse(s.id));
     let latest = state
         .store
         .census_dates()

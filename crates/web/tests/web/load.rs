@@ -57,7 +57,7 @@ async fn load_50_users() {
                     .await
                     .unwrap(),
             ),
-            areas: &[area.clone()],
+            areas: std::slice::from_ref(&area),
             employers: &[],
         })
         .await

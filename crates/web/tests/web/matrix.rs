@@ -240,9 +240,7 @@ on_both!(
         // The CSV download marks suppressed cells c and never carries the hidden number.
         let admin_c = s.client("admin@t.example").await;
         let csv = admin_c
-            .get(&format!(
-                "/download?measure=headcount&by=gender&where=employer%3DE1&format=csv"
-            ))
+            .get("/download?measure=headcount&by=gender&where=employer%3DE1&format=csv")
             .await
             .text()
             .await
