@@ -368,6 +368,15 @@ impl Codes {
         })
     }
 
+    /// A breakdown's name as a column heading ("Employing sector" for `employing_sector`).
+    pub fn heading_of(breakdown: &str) -> String {
+        let mut s = breakdown.replace('_', " ");
+        if let Some(f) = s.get_mut(0..1) {
+            f.make_ascii_uppercase();
+        }
+        s
+    }
+
     /// A breakdown value in words for people ("Early years" for sector `early_years`);
     /// values without a label (identifiers, `total`, `not_known`) are given back readably.
     pub fn label_of(&self, breakdown: &str, value: &str) -> String {

@@ -4,7 +4,8 @@
 
 use crate::assemble::{Publication, Table};
 use crate::svg::{Bar, bar_chart, escape};
-use crate::write::{heading_of, human, notes};
+use crate::write::{human, notes};
+use observatory_domain::Codes;
 use observatory_domain::codes;
 use std::fmt::Write;
 
@@ -96,7 +97,11 @@ fn table_section(h: &mut String, t: &Table) {
         escape(&t.title)
     );
     for b in by {
-        let _ = write!(h, "<th scope=\"col\">{}</th>", escape(&heading_of(b)));
+        let _ = write!(
+            h,
+            "<th scope=\"col\">{}</th>",
+            escape(&Codes::heading_of(b))
+        );
     }
     h.push_str("<th class=\"n\" scope=\"col\">Value</th><th class=\"n\" scope=\"col\">Numerator</th><th class=\"n\" scope=\"col\">Denominator</th></tr></thead><tbody>");
     for r in &t.result.rows {

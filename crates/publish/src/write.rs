@@ -5,7 +5,7 @@
 use crate::assemble::{Publication, Table};
 use anyhow::{Context, Result};
 use observatory_analysis::{MeasureKind, Method, ResultRow};
-use observatory_domain::codes;
+use observatory_domain::{Codes, codes};
 use rust_xlsxwriter::{Format, FormatAlign, Url, Workbook};
 use std::path::{Path, PathBuf};
 
@@ -193,7 +193,7 @@ pub fn write_xlsx(p: &Publication, path: &Path) -> Result<()> {
         let by = &t.result.by;
         let mut col = 0u16;
         for b in by {
-            ws.write_string_with_format(3, col, heading_of(b), &bold)?;
+            ws.write_string_with_format(3, col, Codes::heading_of(b), &bold)?;
             col += 1;
         }
         let fig = col;
@@ -265,15 +265,6 @@ pub fn write_xlsx(p: &Publication, path: &Path) -> Result<()> {
     wb.save(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
-}
-
-/// A breakdown name as a column heading: `career_level` -> `Career level`.
-pub fn heading_of(breakdown: &str) -> String {
-    let mut s = breakdown.replace('_', " ");
-    if let Some(f) = s.get_mut(0..1) {
-        f.make_ascii_uppercase();
-    }
-    s
 }
 
 fn decimal_or_count(v: f64, decimal: &Format, count: &Format) -> Format {

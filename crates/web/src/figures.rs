@@ -9,8 +9,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use observatory_analysis::{
-    MeasureKind, Query, QueryResult, breakdown_names, check_query, measure_names,
+    MeasureKind, Query, QueryResult, ResultRow, breakdown_names, check_query, measure_names,
 };
+use observatory_domain::{Codes, codes};
 use observatory_service::query::{suppression_note, to_table};
 use observatory_store::accounts::{Role, User};
 use std::sync::Arc;
@@ -131,11 +132,20 @@ pub struct Figure {
     pub link: String,
 }
 
+/// A row's keys in words ("Early years / Private"), for charts and tables.
+fn key_labels(r: &QueryResult, row: &ResultRow) -> Vec<String> {
+    let c = codes();
+    r.by.iter()
+        .zip(&row.keys)
+        .map(|(b, k)| c.label_of(b, k))
+        .collect()
+}
+
 fn labels(r: &QueryResult, i: usize) -> String {
     if r.by.is_empty() {
         "All".into()
     } else {
-        r.rows[i].keys.join(" / ")
+        key_labels(r, &r.rows[i]).join(" / ")
     }
 }
 
@@ -161,15 +171,15 @@ pub fn figure(
     } else {
         charts::bars(id, title, &points, rate)
     };
-    let mut headers: Vec<String> = r.by.clone();
-    headers.push(if rate { "value (%)" } else { "value" }.into());
-    headers.push("numerator".into());
-    headers.push("denominator".into());
+    let mut headers: Vec<String> = r.by.iter().map(|b| Codes::heading_of(b)).collect();
+    headers.push(if rate { "Value (%)" } else { "Value" }.into());
+    headers.push(if rate { "Counted" } else { "Count" }.into());
+    headers.push(if rate { "Out of" } else { "" }.into());
     let rows = r
         .rows
         .iter()
         .map(|row| {
-            let mut cells = row.keys.clone();
+            let mut cells = key_labels(r, row);
             if row.suppressed {
                 cells.extend(["c", "c", "c"].map(String::from));
             } else {
