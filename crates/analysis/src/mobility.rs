@@ -323,6 +323,7 @@ pub fn mobility(
                 denominator: None,
                 basis: n,
                 suppressed: false,
+                estimated: false,
             })
             .collect(),
         series_breaks: Vec::new(),

@@ -382,6 +382,8 @@ pub struct FeedArgs {
     pub output: Option<PathBuf>,
 }
 
+// Parsed once per run: the size of the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum RegisterCommand {
     /// Register a study; shows the most similar items and studies (likely duplication).

@@ -4,15 +4,21 @@
 //! work itself lives in the library crates below.
 
 mod bench;
+mod benchmark;
 mod cubes;
 mod demo;
+mod estimates;
 mod evidence;
 mod import;
+mod mobility;
 mod output;
+mod population;
 mod publish;
+mod quality;
 mod query;
 mod reference;
 mod serve;
+mod standards;
 mod tracker;
 
 use anyhow::Result;
@@ -47,6 +53,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Create the database (and the secret key for person identifiers) if they do not exist.
@@ -80,6 +88,16 @@ enum Command {
     Evidence(evidence::EvidenceArgs),
     /// Write the standard publication of a census date (CSV, XLSX, HTML with charts).
     Publish(publish::PublishArgs),
+    /// Population profiles that representation_ratio compares with: import, list, show.
+    Population(population::PopulationArgs),
+    /// Flows of people between two census dates: stayed, changed role, employer or sector, left, joined.
+    Mobility(mobility::MobilityArgs),
+    /// An employer's or area's figures beside a comparison group's median and quartiles.
+    Benchmark(benchmark::BenchmarkArgs),
+    /// Check settings and areas against declared standards; list the standards.
+    Standards(standards::StandardsArgs),
+    /// Data quality: completeness of every field, year-on-year continuity, outliers.
+    Quality(quality::QualityArgs),
 }
 
 impl Cli {
@@ -159,5 +177,10 @@ async fn run(cli: &Cli) -> Result<i32> {
         Command::Users(a) => serve::users(cli, a).await,
         Command::Evidence(a) => evidence::run(cli, a).await,
         Command::Publish(a) => publish::run(cli, a).await,
+        Command::Population(a) => population::run(cli, a).await,
+        Command::Mobility(a) => mobility::run(cli, a).await,
+        Command::Benchmark(a) => benchmark::run(cli, a).await,
+        Command::Standards(a) => standards::run(cli, a).await,
+        Command::Quality(a) => quality::run(cli, a).await,
     }
 }

@@ -385,7 +385,9 @@ impl Store {
             "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
         );
-        let row: Option<(i64, String, String, String, i64, Option<String>, String)> = on_pool!(self, p =>
+        // The user's columns, then the session's CSRF token.
+        type SessionRow = (i64, String, String, String, i64, Option<String>, String);
+        let row: Option<SessionRow> = on_pool!(self, p =>
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash).bind(&at).fetch_optional(p).await?);
         let Some((id, email, name, role, active, hash, csrf)) = row else {
             return Ok(None);
