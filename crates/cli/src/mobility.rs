@@ -5,14 +5,14 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Args;
-use observatory_analysis::{MobilityResult, QueryResult, mobility};
+use observatory_analysis::{MobilityResult, QueryResult, ResultRow, mobility};
 use observatory_service::query::{parse_filters, suppression_note, to_json};
 use serde_json::json;
 
 use crate::Cli;
 use crate::import::parse_date;
 use crate::output::{Format, OutputArgs, TableOut, write_out};
-use crate::query::{Suppression, to_table};
+use crate::query::Suppression;
 
 #[derive(Args)]
 #[command(
@@ -63,10 +63,7 @@ pub async fn run(cli: &Cli, a: &MobilityArgs) -> Result<i32> {
         Format::Table => {
             let mut text = String::new();
             for (title, t) in tables(&result) {
-                let mut table = to_table(t, &[a.to], None);
-                table.title = format!("{title}, {} to {}", a.from, a.to);
-                table.notes.clear();
-                text.push_str(&table.text());
+                text.push_str(&people_table(t, format!("{title}, {} to {}", a.from, a.to)).text());
                 text.push('\n');
             }
             for note in notes(&result, threshold) {
@@ -86,6 +83,34 @@ fn tables(r: &MobilityResult) -> [(&'static str, &QueryResult); 3] {
         ("People by sector (at t; at t+1 for joiners)", &r.by_sector),
         ("People by sector at t (rows) and t+1 (columns)", &r.matrix),
     ]
+}
+
+/// A table of counts of people: its breakdowns, then the people (c when suppressed).
+fn people_table(t: &QueryResult, title: String) -> TableOut {
+    let mut headers = t.by.clone();
+    headers.push("people".into());
+    TableOut {
+        title,
+        headers,
+        rows: t
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cells = row.keys.clone();
+                cells.push(people(row));
+                cells
+            })
+            .collect(),
+        notes: Vec::new(),
+    }
+}
+
+fn people(row: &ResultRow) -> String {
+    if row.suppressed {
+        "c".to_string()
+    } else {
+        row.value.map_or(String::new(), |v| format!("{v}"))
+    }
 }
 
 /// The counts outside the tables, and the footnotes.
@@ -128,12 +153,7 @@ fn combined(r: &MobilityResult, threshold: Option<u64>) -> TableOut {
                 [a, b, ..] => (a.clone(), b.clone()),
                 [] => continue,
             };
-            let people = if row.suppressed {
-                "c".to_string()
-            } else {
-                row.value.map_or(String::new(), |v| format!("{v}"))
-            };
-            rows.push(vec![name.to_string(), first, second, people]);
+            rows.push(vec![name.to_string(), first, second, people(row)]);
         }
     }
     TableOut {
