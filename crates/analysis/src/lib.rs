@@ -51,7 +51,7 @@ pub use disclosure::{
 };
 pub use estimates::{CarryForward, flag_estimated, non_responders};
 pub use measures::{MeasureKind, measure_names};
-pub use mobility::{MOBILITY_CATEGORIES, MobilityResult, mobility};
+pub use mobility::{MOBILITY_CATEGORIES, MobilityResult, mobility, mobility_by};
 pub use population::{
     DataFileError, DataProblem, NATIONAL, PopulationProfile, ProfileUse, SHARE_SUM_TOLERANCE,
     Shares,

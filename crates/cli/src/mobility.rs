@@ -5,7 +5,7 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Args;
-use observatory_analysis::{MobilityResult, QueryResult, ResultRow, mobility};
+use observatory_analysis::{MobilityResult, QueryResult, ResultRow, mobility_by};
 use observatory_service::query::{parse_filters, suppression_note, to_json};
 use serde_json::json;
 
@@ -16,7 +16,7 @@ use crate::query::Suppression;
 
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  observatory mobility --from 2024-11-01 --to 2025-11-01\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --where area=E06000056 --format json\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --format xlsx --output flows.xlsx\n\nPeople are followed by their person_id; each is placed by their main post (highest fte).\nA person is counted when their main post at either date passes every --where filter.\nCounts of fewer than --threshold people (default 5) are suppressed and shown as c."
+    after_help = "Examples:\n  observatory mobility --from 2024-11-01 --to 2025-11-01\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --where area=E06000056 --format json\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --by role\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --format xlsx --output flows.xlsx\n\nPeople are followed by their person_id; each is placed by their main post (highest fte).\nA person is counted when their main post at either date passes every --where filter.\nCounts of fewer than --threshold people (default 5) are suppressed and shown as c."
 )]
 pub struct MobilityArgs {
     /// The earlier census date (t).
@@ -25,6 +25,10 @@ pub struct MobilityArgs {
     /// The later census date (t+1).
     #[arg(long, value_parser = parse_date)]
     pub to: NaiveDate,
+    /// Breakdowns of people's main post (at t; at t+1 for joiners), comma separated,
+    /// e.g. role or area: adds a table of people by those and category.
+    #[arg(long, value_delimiter = ',')]
+    pub by: Vec<String>,
     /// A filter DIM=VALUE on people's main post, e.g. area=E06000056; repeat for more.
     #[arg(long = "where", value_name = "DIM=VALUE")]
     pub filters: Vec<String>,
@@ -39,7 +43,12 @@ pub async fn run(cli: &Cli, a: &MobilityArgs) -> Result<i32> {
     let filters = parse_filters(&a.filters, "--where ")?;
     let store = cli.store().await?;
     let cubes = crate::cubes::load(&store, &[a.from, a.to]).await?;
-    let mut result = mobility(&cubes[0], &cubes[1], &filters)?;
+    let by: Vec<String> =
+        a.by.iter()
+            .map(|b| b.trim().to_string())
+            .filter(|b| !b.is_empty())
+            .collect();
+    let mut result = mobility_by(&cubes[0], &cubes[1], &filters, &by)?;
     if let Some(t) = threshold {
         result.apply_primary_suppression(t);
     }
@@ -51,6 +60,8 @@ pub async fn run(cli: &Cli, a: &MobilityArgs) -> Result<i32> {
                 "categories": to_json(&result.categories, &[a.to])["rows"],
                 "by_sector": to_json(&result.by_sector, &[a.to])["rows"],
                 "matrix": to_json(&result.matrix, &[a.to])["rows"],
+                "by": by,
+                "by_group": result.by_group.as_ref().map(|t| to_json(t, &[a.to])["rows"].clone()),
                 "unlinked_from": result.unlinked_from,
                 "unlinked_to": result.unlinked_to,
                 "left_without_return": result.left_without_return,
@@ -77,12 +88,16 @@ pub async fn run(cli: &Cli, a: &MobilityArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn tables(r: &MobilityResult) -> [(&'static str, &QueryResult); 3] {
-    [
+fn tables(r: &MobilityResult) -> Vec<(&'static str, &QueryResult)> {
+    let mut out = vec![
         ("People by what became of them", &r.categories),
         ("People by sector (at t; at t+1 for joiners)", &r.by_sector),
         ("People by sector at t (rows) and t+1 (columns)", &r.matrix),
-    ]
+    ];
+    if let Some(t) = &r.by_group {
+        out.push(("People by --by (at t; at t+1 for joiners)", t));
+    }
+    out
 }
 
 /// A table of counts of people: its breakdowns, then the people (c when suppressed).
@@ -144,13 +159,14 @@ fn notes(r: &MobilityResult, threshold: Option<u64>) -> Vec<String> {
 
 /// The three tables as one (CSV, XLSX): which table, its row and column, the people.
 fn combined(r: &MobilityResult, threshold: Option<u64>) -> TableOut {
-    let names = ["categories", "by_sector", "matrix"];
+    let names = ["categories", "by_sector", "matrix", "by_group"];
     let mut rows = Vec::new();
     for (name, (_, t)) in names.iter().zip(tables(r)) {
         for row in &t.rows {
+            // The last key is the category (or sector at t+1); the rest name the row.
             let (first, second) = match row.keys.as_slice() {
                 [c] => ("all".to_string(), c.clone()),
-                [a, b, ..] => (a.clone(), b.clone()),
+                [rest @ .., last] => (rest.join("/"), last.clone()),
                 [] => continue,
             };
             rows.push(vec![name.to_string(), first, second, people(row)]);

@@ -241,6 +241,39 @@ on_both!(mobility_follows_people_between_two_censuses, |env: Env| {
         .map(|r| r["value"].as_u64().unwrap())
         .sum();
     assert_eq!(total, 4);
+    // By role at t: the practitioner (W1) changed role; the headteacher (W5) left.
+    let v = env.json(&[
+        "mobility",
+        "--from",
+        BEFORE,
+        "--to",
+        CENSUS,
+        "--by",
+        "role",
+        "--no-suppression",
+        "--format",
+        "json",
+    ]);
+    let rows: Vec<(String, String, u64)> = v["by_group"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["role"].as_str().unwrap().to_string(),
+                r["category"].as_str().unwrap().to_string(),
+                r["value"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        rows.contains(&("early_years_practitioner".into(), "changed_role".into(), 1)),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&("headteacher".into(), "left".into(), 1)),
+        "{rows:?}"
+    );
     // Suppressed by default: every count here is below 5.
     let v = env.json(&[
         "mobility", "--from", BEFORE, "--to", CENSUS, "--format", "json",
