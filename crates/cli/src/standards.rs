@@ -190,7 +190,7 @@ fn check_table(results: &[StandardResult], date: NaiveDate, all: bool) -> TableO
             _ => MeasureKind::Statistic,
         };
         notes.push(format!(
-            "{}: {} {}s checked, {} fall short (short by {} in all), {} not applicable.",
+            "{}: {} {}(s) checked, {} fall short (short by {} in all), {} not applicable.",
             r.id,
             r.units_checked,
             unit_name(r.unit),

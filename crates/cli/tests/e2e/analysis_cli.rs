@@ -68,36 +68,30 @@ on_both!(
             CENSUS,
             &Return::known().write_dir(&env.path("r")),
         );
+        // Import a profile of women's and men's shares in E06000056 as "hl".
+        let import = |file: &str, female: &str| {
+            let path = env.path(file);
+            std::fs::write(
+                &path,
+                format!("area,dimension,group,share\nE06000056,gender,{female},0.5\nE06000056,gender,male,0.5\n"),
+            )
+            .unwrap();
+            env.run(&[
+                "population",
+                "import",
+                "--name",
+                "hl",
+                path.to_str().unwrap(),
+            ])
+        };
         // A bad file is rejected whole, naming the line and column; nothing is stored.
-        let bad = env.path("bad.csv");
-        std::fs::write(
-            &bad,
-            "area,dimension,group,share\nE06000056,gender,femal,0.5\nE06000056,gender,male,0.5\n",
-        )
-        .unwrap();
-        let out = env.run(&[
-            "population",
-            "import",
-            "--name",
-            "hl",
-            bad.to_str().unwrap(),
-        ]);
+        let out = import("bad.csv", "femal");
         assert_rejected(&out, "line 2, column group ('femal'): not a code of gender");
         assert!(!env.ok(&["population", "list"]).contains("hl"));
         // A good one is stored and listed beside the shipped default.
-        let good = env.path("hl.csv");
-        std::fs::write(
-            &good,
-            "area,dimension,group,share\nE06000056,gender,female,0.5\nE06000056,gender,male,0.5\n",
-        )
-        .unwrap();
-        let said = env.ok(&[
-            "population",
-            "import",
-            "--name",
-            "hl",
-            good.to_str().unwrap(),
-        ]);
+        let out = import("hl.csv", "female");
+        assert!(out.status.success());
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
         assert!(said.contains("2 shares for 1 area"), "{said}");
         let list = env.json(&["population", "list", "--format", "json"]);
         let names: Vec<&str> = list
