@@ -30,6 +30,7 @@ mod cube;
 mod dims;
 mod disclosure;
 mod engine;
+mod estimates;
 mod measures;
 mod mobility;
 mod population;
@@ -48,8 +49,9 @@ pub use disclosure::{
     Relation, Status, TOTAL_KEY, apply_disclosure_control, protect_linked, protect_linked_table,
     protect_tables, run_query_with_totals,
 };
+pub use estimates::{CarryForward, flag_estimated, non_responders};
 pub use measures::{MeasureKind, measure_names};
-pub use mobility::{MOBILITY_CATEGORIES, MobilityResult, mobility};
+pub use mobility::{MOBILITY_CATEGORIES, MobilityResult, mobility, mobility_by};
 pub use population::{
     DataFileError, DataProblem, NATIONAL, PopulationProfile, ProfileUse, SHARE_SUM_TOLERANCE,
     Shares,

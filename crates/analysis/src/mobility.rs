@@ -68,6 +68,11 @@ pub struct MobilityResult {
     /// Of the people counted as left: those whose main employer at t made no return at
     /// t+1, so they may not have left at all (`None` once suppressed).
     pub left_without_return: Option<u64>,
+    /// People per group of the breakdowns asked for ([`mobility_by`]) and category: the
+    /// group of the main post at t, or at t+1 for people who joined. `None` when no
+    /// breakdown was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_group: Option<QueryResult>,
 }
 
 impl MobilityResult {
@@ -75,6 +80,9 @@ impl MobilityResult {
     /// [`apply_primary_suppression`] does, and the extra counts (set to `None`).
     pub fn apply_primary_suppression(&mut self, threshold: u64) {
         for t in [&mut self.categories, &mut self.by_sector, &mut self.matrix] {
+            apply_primary_suppression(t, threshold);
+        }
+        if let Some(t) = &mut self.by_group {
             apply_primary_suppression(t, threshold);
         }
         let threshold = threshold.max(crate::query::MIN_SUPPRESSION_THRESHOLD);
@@ -101,12 +109,14 @@ struct Place {
     sector: u8,
     /// The main post passes the filters.
     pass: bool,
+    /// The main post's labels of the breakdowns asked for (empty when none are).
+    keys: Vec<String>,
 }
 
 /// Per person of a cube: their main post's place (see the module's rule). Workers are
 /// ordered by person, so this is one pass over the rows, and the flows then need one
 /// lookup per person instead of several scattered over the columns.
-fn places(cube: &Cube, selection: &Selection, employer_ids: &[u32]) -> Vec<Place> {
+fn places(cube: &Cube, selection: &Selection, employer_ids: &[u32], by: &[Dim]) -> Vec<Place> {
     let s = &cube.settings;
     let mut order: Vec<u32> = (0..s.id.len() as u32).collect();
     order.sort_by(|&a, &b| {
@@ -133,6 +143,15 @@ fn places(cube: &Cube, selection: &Selection, employer_ids: &[u32]) -> Vec<Place
     let sector = cube
         .col(Table::Workers, Dim::Sector)
         .expect("workers carry sector");
+    let by_cols: Vec<(Dim, crate::cube::Col)> = by
+        .iter()
+        .map(|&d| {
+            let col = cube
+                .col(Table::Workers, d)
+                .expect("checked: workers carry every breakdown");
+            (d, col)
+        })
+        .collect();
     // A person without posts (only in a damaged snapshot) passes no filter.
     let mut out: Vec<Place> = (0..cube.people())
         .map(|_| Place {
@@ -140,6 +159,7 @@ fn places(cube: &Cube, selection: &Selection, employer_ids: &[u32]) -> Vec<Place
             role: 0,
             sector: 0,
             pass: false,
+            keys: Vec::new(),
         })
         .collect();
     let mut start = 0;
@@ -158,6 +178,10 @@ fn places(cube: &Cube, selection: &Selection, employer_ids: &[u32]) -> Vec<Place
             role: w.role[main],
             sector: sector.code(main) as u8,
             pass: selection.pass(main as u32),
+            keys: by_cols
+                .iter()
+                .map(|(d, col)| cube.label(*d, col.code(main)))
+                .collect(),
         };
         start = end;
     }
@@ -200,6 +224,17 @@ pub fn mobility(
     to: &Cube,
     filters: &[(String, String)],
 ) -> Result<MobilityResult, AnalysisError> {
+    mobility_by(from, to, filters, &[])
+}
+
+/// As [`mobility`], with a further table of people by `by` (breakdowns filled posts
+/// record, e.g. role or area) and category in [`MobilityResult::by_group`].
+pub fn mobility_by(
+    from: &Cube,
+    to: &Cube,
+    filters: &[(String, String)],
+    by: &[String],
+) -> Result<MobilityResult, AnalysisError> {
     if from.census_date() >= to.census_date() {
         return Err(AnalysisError::NeedsMore(format!(
             "mobility runs from an earlier census to a later one, but {} is not before {}",
@@ -209,9 +244,15 @@ pub fn mobility(
     }
     let checked = check(&Query {
         measure: "posts".into(),
-        by: Vec::new(),
+        by: by.to_vec(),
         filters: filters.to_vec(),
     })?;
+    if checked.by.contains(&Dim::CensusDate) {
+        return Err(AnalysisError::NeedsMore(
+            "mobility is between the two census dates given; it cannot be broken down by census_date".into(),
+        ));
+    }
+    let by_dims = checked.by.clone();
     let mut grouped: Vec<(Dim, Vec<String>)> = Vec::new();
     for (dim, value) in checked.filters {
         if dim == Dim::CensusDate {
@@ -237,8 +278,14 @@ pub fn mobility(
         .map(|e| to_employer.get(e.as_str()).copied().unwrap_or(NOT_RETURNED))
         .collect();
     let employer_now: Vec<u32> = (0..to.employers.len() as u32).collect();
-    let place_from = places(from, &Selection::new(from, &grouped), &employer_then);
-    let place_to = places(to, &Selection::new(to, &grouped), &employer_now);
+    let place_from = places(
+        from,
+        &Selection::new(from, &grouped),
+        &employer_then,
+        &by_dims,
+    );
+    let place_to = places(to, &Selection::new(to, &grouped), &employer_now, &by_dims);
+    let mut by_group: HashMap<(Vec<String>, usize), u64> = HashMap::new();
     let mut person_to: HashMap<u64, u32, FxBuild> = HashMap::default();
     person_to.reserve(to.people());
     for (p, &link) in to.links.iter().enumerate() {
@@ -277,6 +324,9 @@ pub fn mobility(
         match pt {
             None => {
                 count(LEFT, sf, (sf, ns));
+                if !by_dims.is_empty() {
+                    *by_group.entry((pf.keys.clone(), LEFT)).or_default() += 1;
+                }
                 if pf.employer == NOT_RETURNED {
                     left_without_return += 1;
                 }
@@ -295,6 +345,9 @@ pub fn mobility(
                     CHANGED_SECTOR
                 };
                 count(cat, sf, (sf, st));
+                if !by_dims.is_empty() {
+                    *by_group.entry((pf.keys.clone(), cat)).or_default() += 1;
+                }
             }
         }
     }
@@ -307,7 +360,13 @@ pub fn mobility(
             continue;
         }
         count(JOINED, pt.sector as usize, (ns, pt.sector as usize));
+        if !by_dims.is_empty() {
+            *by_group.entry((pt.keys.clone(), JOINED)).or_default() += 1;
+        }
     }
+    // Groups in text order, categories in their own order within each.
+    let mut grouped_rows: Vec<((Vec<String>, usize), u64)> = by_group.into_iter().collect();
+    grouped_rows.sort();
 
     let table = |by: &[&str], rows: Vec<(Vec<String>, u64)>| QueryResult {
         measure: "mobility".into(),
@@ -323,6 +382,7 @@ pub fn mobility(
                 denominator: None,
                 basis: n,
                 suppressed: false,
+                estimated: false,
             })
             .collect(),
         series_breaks: Vec::new(),
@@ -356,6 +416,20 @@ pub fn mobility(
                 })
                 .collect(),
         ),
+        by_group: (!by_dims.is_empty()).then(|| {
+            let mut names: Vec<&str> = by_dims.iter().map(|d| d.name()).collect();
+            names.push("category");
+            table(
+                &names,
+                grouped_rows
+                    .into_iter()
+                    .map(|((mut keys, c), n)| {
+                        keys.push(cat(c));
+                        (keys, n)
+                    })
+                    .collect(),
+            )
+        }),
         unlinked_from: Some(unlinked_from),
         unlinked_to: Some(unlinked_to),
         left_without_return: Some(left_without_return),

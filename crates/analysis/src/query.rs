@@ -86,6 +86,10 @@ pub struct ResultRow {
     pub basis: u64,
     /// Set by [`apply_primary_suppression`]; the figures are then `None`.
     pub suppressed: bool,
+    /// Set by [`crate::flag_estimated`]: the figure includes records carried forward
+    /// for an employer that did not return (an estimate), so it must be shown as such.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub estimated: bool,
 }
 
 /// Hides every row whose basis is below `threshold` (raised to
@@ -375,6 +379,7 @@ fn assemble(
                 denominator: cell.denominator,
                 basis: cell.basis,
                 suppressed: false,
+                estimated: false,
             }
         })
         .collect()

@@ -4,15 +4,21 @@
 //! work itself lives in the library crates below.
 
 mod bench;
+mod benchmark;
 mod cubes;
 mod demo;
+mod estimates;
 mod evidence;
 mod import;
+mod mobility;
 mod output;
+mod population;
 mod publish;
+mod quality;
 mod query;
 mod reference;
 mod serve;
+mod standards;
 mod tracker;
 
 use anyhow::Result;
@@ -82,6 +88,16 @@ enum Command {
     Evidence(evidence::EvidenceArgs),
     /// Write the standard publication of a census date (CSV, XLSX, HTML with charts).
     Publish(publish::PublishArgs),
+    /// Population profiles that representation_ratio compares with: import, list, show.
+    Population(population::PopulationArgs),
+    /// Flows of people between two census dates: stayed, changed role, employer or sector, left, joined.
+    Mobility(mobility::MobilityArgs),
+    /// An employer's or area's figures beside a comparison group's median and quartiles.
+    Benchmark(benchmark::BenchmarkArgs),
+    /// Check settings and areas against declared standards; list the standards.
+    Standards(standards::StandardsArgs),
+    /// Data quality: completeness of every field, year-on-year continuity, outliers.
+    Quality(quality::QualityArgs),
 }
 
 impl Cli {
@@ -163,5 +179,10 @@ async fn run(cli: &Cli) -> Result<i32> {
         Command::Users(a) => serve::users(cli, a).await,
         Command::Evidence(a) => evidence::run(cli, a).await,
         Command::Publish(a) => publish::run(cli, a).await,
+        Command::Population(a) => population::run(cli, a).await,
+        Command::Mobility(a) => mobility::run(cli, a).await,
+        Command::Benchmark(a) => benchmark::run(cli, a).await,
+        Command::Standards(a) => standards::run(cli, a).await,
+        Command::Quality(a) => quality::run(cli, a).await,
     }
 }

@@ -1,10 +1,14 @@
 //! `observatory query`: the public query contract (measures.md): any measure over any
 //! breakdowns and filters, as a table, CSV, JSON or XLSX, with disclosure control.
 
+use anyhow::Context;
 use anyhow::Result;
 use clap::Args;
-use observatory_analysis::{Query, breakdown_names, check_query, measure_names};
-use observatory_service::query::{answer, check_threshold, parse_filters};
+use observatory_analysis::{
+    Query, QueryContext, SeriesBreaks, breakdown_names, check_query, flag_estimated, measure_names,
+    run_query_with,
+};
+use observatory_service::query::{answer_with, check_threshold, parse_filters};
 use std::path::PathBuf;
 
 use crate::Cli;
@@ -13,9 +17,28 @@ use crate::output::{Format, write_out};
 // The contract's JSON and table forms are shared with the API.
 pub use observatory_service::query::{to_json, to_table};
 
+/// Disclosure control as every command showing counts of people offers it.
+#[derive(Args)]
+pub struct Suppression {
+    /// Show every figure unsuppressed (local administrators only: never publish such output).
+    #[arg(long)]
+    pub no_suppression: bool,
+    /// The disclosure threshold: counts of people below it are suppressed (never below 3).
+    #[arg(long, default_value_t = 5)]
+    pub threshold: u64,
+}
+
+impl Suppression {
+    /// The threshold to apply (`None`: unsuppressed), refusing one that could identify people.
+    pub fn threshold(&self) -> Result<Option<u64>> {
+        check_threshold(self.threshold)?;
+        Ok((!self.no_suppression).then_some(self.threshold))
+    }
+}
+
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  observatory query --census-date 2025-11-01 --measure posts\n  observatory query --census-date 2025-11-01 --measure vacancy_rate --by sector,employing_sector --where area=E06000056 --format json\n  observatory query --census-date 2024-11-01,2025-11-01 --measure turnover_rate --by census_date,sector\n  observatory query --list\n\nFigures about fewer than --threshold people (default 5) are suppressed and shown as c;\nrates whose denominator is below it likewise."
+    after_help = "Examples:\n  observatory query --census-date 2025-11-01 --measure posts\n  observatory query --census-date 2025-11-01 --measure vacancy_rate --by sector,employing_sector --where area=E06000056 --format json\n  observatory query --census-date 2024-11-01,2025-11-01 --measure turnover_rate --by census_date,sector\n  observatory query --census-date 2025-11-01 --measure representation_ratio --by area,ethnic_group --population hartlepool-2021\n  observatory query --census-date 2025-11-01 --measure headcount --by area --estimates\n  observatory query --list\n\nFigures about fewer than --threshold people (default 5) are suppressed and shown as c;\nrates whose denominator is below it likewise. Over several census dates, rows where the\nseries breaks (a definition or code list changed) are marked and a footnote says why."
 )]
 pub struct QueryArgs {
     /// The census date, or several separated by commas for a series (then break down by census_date).
@@ -35,12 +58,21 @@ pub struct QueryArgs {
     /// Write to this file instead of the screen (required for xlsx).
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// Show every figure unsuppressed (local administrators only: never publish such output).
+    #[command(flatten)]
+    pub suppression: Suppression,
+    /// The population profile representation_ratio compares with (see `observatory
+    /// population list`; default: the shipped england_2021).
+    #[arg(long, value_name = "NAME")]
+    pub population: Option<String>,
+    /// Declared series breaks to use instead of the shipped data/series_breaks.csv (a CSV
+    /// of measure,census_date,reason).
+    #[arg(long, value_name = "FILE.csv")]
+    pub series_breaks: Option<PathBuf>,
+    /// Include estimates for non-response: an employer that returned at the census before
+    /// but not at this one is carried forward (people aged one year); figures it touches
+    /// are flagged (~ in tables, "estimated": true in JSON).
     #[arg(long)]
-    pub no_suppression: bool,
-    /// The disclosure threshold: counts of people below it are suppressed (never below 3).
-    #[arg(long, default_value_t = 5)]
-    pub threshold: u64,
+    pub estimates: bool,
     /// List the measures and breakdowns.
     #[arg(long)]
     pub list: bool,
@@ -55,7 +87,7 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
         );
         return Ok(0);
     }
-    check_threshold(a.threshold)?;
+    let threshold = a.suppression.threshold()?;
     let dates = a
         .census_date
         .iter()
@@ -74,20 +106,79 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
     };
     // Check the question before opening anything, so a typo answers at once.
     check_query(&q)?;
+    let breaks = match &a.series_breaks {
+        Some(p) => Some(
+            SeriesBreaks::from_csv(
+                &std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read --series-breaks {}", p.display()))?,
+            )
+            .with_context(|| format!("--series-breaks {}", p.display()))?,
+        ),
+        None => None,
+    };
     let store = cli.store().await?;
-    let cubes = crate::cubes::load(&store, &dates).await?;
-    let refs: Vec<_> = cubes.iter().collect();
-    let threshold = (!a.no_suppression).then_some(a.threshold);
-    let result = answer(&refs, &q, threshold)?;
+    let population = match &a.population {
+        Some(name) => Some(
+            crate::population::load(&store, name)
+                .await?
+                .over_national_default(),
+        ),
+        None => None,
+    };
+    let ctx = QueryContext {
+        population: population.as_ref(),
+        series_breaks: breaks.as_ref(),
+    };
+    let mut estimate_note = None;
+    let mut estimated_from = None;
+    let result = if a.estimates {
+        let e = crate::estimates::load(&store, &dates).await?;
+        let refs: Vec<_> = e.combined.iter().collect();
+        let mut result = answer_with(&refs, &q, threshold, &ctx)?;
+        let carried: Vec<_> = e.carried.iter().collect();
+        // A filter naming something only reported data has leaves the carried records
+        // out of every row: nothing to flag.
+        if let Ok(c) = run_query_with(&carried, &q, &ctx) {
+            flag_estimated(&mut result, &c);
+        }
+        estimate_note = crate::estimates::note(&e.carried_from);
+        estimated_from = Some(
+            e.carried_from
+                .iter()
+                .map(|(d, b, who)| {
+                    serde_json::json!({"census_date": d.to_string(), "carried_from": b.to_string(), "employers": who})
+                })
+                .collect::<Vec<_>>(),
+        );
+        result
+    } else {
+        let cubes = crate::cubes::load(&store, &dates).await?;
+        let refs: Vec<_> = cubes.iter().collect();
+        answer_with(&refs, &q, threshold, &ctx)?
+    };
     match a.format {
         Format::Json => {
-            let v = to_json(&result, &dates);
+            let mut v = to_json(&result, &dates);
+            if let Some(from) = estimated_from {
+                v["estimates"] = serde_json::json!(from);
+            }
             write_out(
                 format!("{}\n", serde_json::to_string_pretty(&v)?).as_bytes(),
                 a.output.as_deref(),
             )?;
         }
-        f => to_table(&result, &dates, threshold).emit(f, a.output.as_deref())?,
+        f => {
+            let mut table = to_table(&result, &dates, threshold);
+            if let Some(name) = a
+                .population
+                .as_ref()
+                .filter(|_| !result.population_profiles.is_empty())
+            {
+                table.notes.push(format!("Population profile: {name} (over the shipped england_2021 where it has no shares)."));
+            }
+            table.notes.extend(estimate_note);
+            table.emit(f, a.output.as_deref())?
+        }
     }
     Ok(0)
 }

@@ -132,6 +132,33 @@ impl TableOut {
             .with_context(|| format!("cannot write {}", path.display()))
     }
 
+    /// The rows as JSON objects keyed by the headers, numbers as numbers (for listings
+    /// whose JSON is just their table; notes are for people and left out).
+    pub fn json_rows(&self) -> serde_json::Value {
+        let rows = self
+            .rows
+            .iter()
+            .map(|r| {
+                let m: serde_json::Map<String, serde_json::Value> = self
+                    .headers
+                    .iter()
+                    .zip(r)
+                    .map(|(h, c)| {
+                        let v = c
+                            .parse::<f64>()
+                            .ok()
+                            .filter(|x| x.is_finite() && !c.is_empty())
+                            .map(crate::query::number)
+                            .unwrap_or_else(|| serde_json::json!(c));
+                        (h.clone(), v)
+                    })
+                    .collect();
+                serde_json::Value::Object(m)
+            })
+            .collect();
+        serde_json::Value::Array(rows)
+    }
+
     /// Print or save in the chosen format (JSON is handled by the caller).
     pub fn emit(&self, format: Format, output: Option<&Path>) -> Result<()> {
         let bytes = match format {

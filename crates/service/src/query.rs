@@ -5,8 +5,8 @@
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use observatory_analysis::{
-    Cube, MIN_SUPPRESSION_THRESHOLD, MeasureKind, Query, QueryResult, apply_primary_suppression,
-    run_query,
+    Cube, MIN_SUPPRESSION_THRESHOLD, MeasureKind, Query, QueryContext, QueryResult,
+    apply_primary_suppression, run_query_with,
 };
 use serde_json::{Map, Value, json};
 
@@ -36,7 +36,17 @@ pub fn check_threshold(threshold: u64) -> Result<()> {
 /// Answer `q` over `cubes`; with `threshold`, figures about fewer people are suppressed
 /// (`None` only for record-level rights: the local administrator, an employer's own data).
 pub fn answer(cubes: &[&Cube], q: &Query, threshold: Option<u64>) -> Result<QueryResult> {
-    let mut result = run_query(cubes, q)?;
+    answer_with(cubes, q, threshold, &QueryContext::default())
+}
+
+/// As [`answer`], with the caller's population profile and series breaks.
+pub fn answer_with(
+    cubes: &[&Cube],
+    q: &Query,
+    threshold: Option<u64>,
+    ctx: &QueryContext,
+) -> Result<QueryResult> {
+    let mut result = run_query_with(cubes, q, ctx)?;
     if let Some(t) = threshold {
         apply_primary_suppression(&mut result, t);
     }
@@ -84,6 +94,9 @@ pub fn to_json(r: &QueryResult, dates: &[NaiveDate]) -> Value {
                 row.denominator.map_or(Value::Null, number),
             );
             m.insert("suppressed".into(), json!(row.suppressed));
+            if row.estimated {
+                m.insert("estimated".into(), json!(true));
+            }
             Value::Object(m)
         })
         .collect();
@@ -92,29 +105,104 @@ pub fn to_json(r: &QueryResult, dates: &[NaiveDate]) -> Value {
     } else {
         json!(dates.iter().map(|d| d.to_string()).collect::<Vec<_>>())
     };
-    json!({"measure": r.measure, "census_date": census_date, "by": r.by, "rows": rows})
+    let mut out =
+        json!({"measure": r.measure, "census_date": census_date, "by": r.by, "rows": rows});
+    // Present only when they say something, so other answers keep the contract's shape.
+    if !r.series_breaks.is_empty() {
+        out["series_breaks"] = json!(r.series_breaks);
+    }
+    if !r.population_profiles.is_empty() {
+        out["population_profiles"] = json!(r.population_profiles);
+    }
+    out
+}
+
+/// Where the series breaks, per row: the rows of a census date at which a break is
+/// declared or detected (their figures do not compare with the dates before).
+fn break_marks(r: &QueryResult) -> Option<Vec<bool>> {
+    if r.series_breaks.is_empty() {
+        return None;
+    }
+    let at = r.by.iter().position(|b| b == "census_date")?;
+    Some(
+        r.rows
+            .iter()
+            .map(|row| {
+                NaiveDate::parse_from_str(&row.keys[at], "%Y-%m-%d")
+                    .is_ok_and(|d| r.series_break(d).is_some())
+            })
+            .collect(),
+    )
+}
+
+/// The footnotes of a representation_ratio answer: which profile answered for each area.
+fn profile_notes(r: &QueryResult) -> Vec<String> {
+    r.population_profiles
+        .iter()
+        .map(|u| {
+            let area = u.area.as_deref().unwrap_or("all areas");
+            match &u.profile {
+                Some(p) if Some(p.as_str()) == u.area.as_deref() => {
+                    format!(
+                        "Population of {area} ({}): the area's own profile.",
+                        u.dimension
+                    )
+                }
+                Some(p) => format!(
+                    "Population of {area} ({}): the {p} profile (the area has none of its own).",
+                    u.dimension
+                ),
+                None => format!(
+                    "Population of {area} ({}): no profile describes it, so there is no ratio.",
+                    u.dimension
+                ),
+            }
+        })
+        .collect()
 }
 
 /// The result as a table with `c` for suppressed figures and a footnote saying why.
 pub fn to_table(r: &QueryResult, dates: &[NaiveDate], threshold: Option<u64>) -> TableOut {
     let mut headers = r.by.clone();
     headers.extend(["value", "numerator", "denominator"].map(String::from));
+    let marks = break_marks(r);
+    if marks.is_some() {
+        headers.push("series".into());
+    }
     let rows = r
         .rows
         .iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(i, row)| {
             let mut cells = row.keys.clone();
             if row.suppressed {
                 cells.extend(["c", "c", "c"].map(String::from));
+            } else if row.estimated {
+                cells.push(format!("~{}", text(row.value, r.kind)));
+                cells.push(text(row.numerator, MeasureKind::Statistic));
+                cells.push(text(row.denominator, MeasureKind::Statistic));
             } else {
                 cells.push(text(row.value, r.kind));
                 cells.push(text(row.numerator, MeasureKind::Statistic));
                 cells.push(text(row.denominator, MeasureKind::Statistic));
             }
+            if let Some(m) = &marks {
+                cells.push(if m[i] { "break" } else { "" }.to_string());
+            }
             cells
         })
         .collect();
     let mut notes = Vec::new();
+    for b in &r.series_breaks {
+        notes.push(format!(
+            "break: the series breaks at {}: {}. Do not compare its figures with earlier dates.",
+            b.census_date, b.reason
+        ));
+    }
+    notes.extend(profile_notes(r));
+    if r.rows.iter().any(|row| row.estimated && !row.suppressed) {
+        notes.push(ESTIMATE_NOTE.to_string());
+    }
     match threshold {
         Some(t) if r.rows.iter().any(|row| row.suppressed) => notes.push(suppression_note(t)),
         Some(_) => {}
@@ -137,6 +225,9 @@ pub fn to_table(r: &QueryResult, dates: &[NaiveDate], threshold: Option<u64>) ->
         notes,
     }
 }
+
+/// The footnote under any table with estimated figures.
+pub const ESTIMATE_NOTE: &str = "~ = includes estimates: employers that returned at the census before but not at this one are carried forward from their previous return (people aged one year).";
 
 /// The footnote under any table with suppressed cells.
 pub fn suppression_note(threshold: u64) -> String {

@@ -1,15 +1,17 @@
 //! Storage: the census returns (current and replaced, with their audit history),
-//! confirmed job titles, mapping profiles and query snapshots, in one schema that runs
+//! confirmed job titles, mapping profiles, population profiles and query snapshots, in one schema that runs
 //! on SQLite (the embedded default: one file, nothing to install) and PostgreSQL (real
 //! deployments). The SQL text is shared; each method runs it on whichever pool is open.
 
 pub mod accounts;
 pub mod evidence;
+mod population;
 mod read;
 pub mod secret;
 mod write;
 
 pub use accounts::ReturnLocked;
+pub use population::{NewPopulation, PopulationInfo};
 pub use read::{AuditEntry, ReturnStatus, UnmappedTitle};
 pub use write::{SaveInfo, Saved};
 

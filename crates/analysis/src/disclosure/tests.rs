@@ -44,6 +44,7 @@ fn row(keys: &[String], num: f64, den: Option<f64>, basis: u64) -> ResultRow {
         denominator: den,
         basis,
         suppressed: false,
+        estimated: false,
     }
 }
 

@@ -5,6 +5,7 @@
 mod support;
 
 mod analysis;
+mod analysis_cli;
 mod census_cases;
 mod evidence;
 mod known_answers;
