@@ -185,11 +185,17 @@ pub async fn read_multipart(
         }
         let file_name = field.file_name().unwrap_or("").trim().to_string();
         let mut bytes = Vec::new();
+        let mut over = false;
         while let Some(chunk) = field.chunk().await.map_err(broken)? {
-            if bytes.len() + chunk.len() > max {
-                return Err(too_large(max));
+            // Past the limit nothing more is kept, but the rest (bounded by the route's
+            // body limit) is read so the sender gets the answer, not a broken connection.
+            over |= bytes.len() + chunk.len() > max;
+            if !over {
+                bytes.extend_from_slice(&chunk);
             }
-            bytes.extend_from_slice(&chunk);
+        }
+        if over {
+            return Err(too_large(max));
         }
         // A form sent with no file chosen has an empty, nameless file part.
         if !file_name.is_empty() || !bytes.is_empty() {

@@ -194,9 +194,9 @@ pub async fn page(
     call_page(&state, &v, &headers, id, extra).await
 }
 
-/// Take a public submission. The CSRF token is checked before anything else is looked
-/// at; a file that is too big is refused while it arrives; nothing is stored unless the
-/// whole submission is right.
+/// Take a public submission. The form is read (a file that is too big is refused while
+/// it arrives, so at most the limit is held), then the CSRF token is checked before
+/// anything else is looked at; nothing is stored unless the whole submission is right.
 pub async fn submit(
     State(state): State<Arc<AppState>>,
     MaybeViewer(v): MaybeViewer,
@@ -204,10 +204,6 @@ pub async fn submit(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> PageResult {
-    // A forged request is refused before its body is read.
-    if auth::cookie(&headers, auth::PRE_CSRF_COOKIE).is_none() {
-        check_pre_csrf(&headers, "")?;
-    }
     let (f, file) = super::read_multipart(mp, super::max_file_bytes(&state)).await?;
     check_pre_csrf(&headers, &f.get("csrf"))?;
     let key = f.get("key");
