@@ -42,6 +42,17 @@ pub fn curator(v: Viewer) -> Result<Viewer, PageError> {
     }
 }
 
+/// A curator's posted form, its CSRF token checked.
+pub fn curator_form(
+    v: Viewer,
+    pairs: Vec<(String, String)>,
+) -> Result<(Viewer, Fields), PageError> {
+    let v = curator(v)?;
+    let f = Fields(pairs);
+    v.check_csrf(&f.get("csrf"))?;
+    Ok((v, f))
+}
+
 /// The page frame for a page everyone can read.
 pub fn layout(state: &AppState, v: &Option<Viewer>, title: &str) -> Layout {
     match v {
@@ -253,9 +264,7 @@ pub fn routes(state: &AppState) -> axum::Router<Arc<AppState>> {
         .route("/evidence", get(search::page))
         .route(
             "/evidence/items/new",
-            get(search::add_form)
-                .post(search::add)
-                .layer(upload.clone()),
+            get(search::add_form).post(search::add).layer(upload),
         )
         .route("/evidence/items/{id}", get(search::item))
         .route("/evidence/attachments/{id}", get(search::attachment))
@@ -269,7 +278,7 @@ pub fn routes(state: &AppState) -> axum::Router<Arc<AppState>> {
         .route("/evidence/calls/{id}", get(calls::page))
         .route(
             "/evidence/calls/{id}/submit",
-            post(calls::submit).layer(upload.clone()),
+            post(calls::submit).layer(upload),
         )
         .route("/evidence/moderation", get(calls::queue))
         .route("/evidence/moderation/{id}", post(calls::moderate))

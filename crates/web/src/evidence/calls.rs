@@ -72,9 +72,7 @@ pub async fn open(
     v: Viewer,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let v = curator(v)?;
-    let f = Fields(pairs);
-    v.check_csrf(&f.get("csrf"))?;
+    let (v, f) = super::curator_form(v, pairs)?;
     let fields = CallFields {
         question: f.get("question"),
         details: f.get("details"),
@@ -302,9 +300,7 @@ pub async fn moderate(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let v = curator(v)?;
-    let f = Fields(pairs);
-    v.check_csrf(&f.get("csrf"))?;
+    let (v, f) = super::curator_form(v, pairs)?;
     let decision = match f.get("decision").as_str() {
         "accept" => Decision::Accept(Changes {
             strength: f.opt("strength"),

@@ -13,7 +13,7 @@ use observatory_evidence::{RegisterEntry, RegisterFields};
 use serde::Deserialize;
 use std::sync::Arc;
 
-use super::{Choice, Fields, curator, facet_choices, layout, may_curate, problems};
+use super::{Choice, Fields, facet_choices, layout, may_curate, problems};
 use crate::auth::{MaybeViewer, Viewer};
 use crate::pages::{Layout, PageResult, html};
 use crate::state::AppState;
@@ -157,9 +157,7 @@ pub async fn add(
     v: Viewer,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let v = curator(v)?;
-    let f = Fields(pairs);
-    v.check_csrf(&f.get("csrf"))?;
+    let (v, f) = super::curator_form(v, pairs)?;
     let fields = RegisterFields {
         title: f.get("title"),
         organisation: f.get("organisation"),
