@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 use crate::access;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
+use crate::evidence::api as evidence_api;
 use crate::figures::{Spec, answer};
 use crate::pages::{chosen_date, set_approval};
 use crate::state::AppState;
@@ -27,7 +28,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 #[derive(OpenApi)]
 #[openapi(info(
     title = "Children's Workforce Observatory API",
-    description = "Submit census returns, read their validation reports, query any measure (the same JSON as `observatory query --format json`), and follow returns. Authenticate with an API token: `Authorization: Bearer TOKEN`. Errors are `{\"error\": \"...\"}`. Figures across organisations are always suppressed below the disclosure threshold."
+    description = "Submit census returns, read their validation reports, query any measure (the same JSON as `observatory query --format json`), follow returns, and search the evidence library and its gap map. Authenticate with an API token: `Authorization: Bearer TOKEN`. Errors are `{\"error\": \"...\"}`. Figures across organisations are always suppressed below the disclosure threshold."
 ))]
 struct ApiDoc;
 
@@ -286,6 +287,8 @@ pub fn router(upload_limit: usize) -> axum::Router<Arc<AppState>> {
         .routes(routes!(submission))
         .routes(routes!(approve))
         .routes(routes!(reopen))
+        .routes(routes!(evidence_api::search))
+        .routes(routes!(evidence_api::gaps))
         .split_for_parts();
     let doc = Arc::new(doc);
     router

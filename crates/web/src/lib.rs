@@ -1,7 +1,8 @@
 //! The web service of the observatory: employers submit returns and fix what the checks
 //! flag, area planners track and approve returns, everyone sees the figures their role
 //! allows (dashboards, the explorer, the employer view), and other systems use the JSON
-//! API. Pages follow the GOV.UK Design System (served from the embedded stylesheet),
+//! API; the evidence library ([`evidence`]) is searched, mapped and added to here
+//! too. Pages follow the GOV.UK Design System (served from the embedded stylesheet),
 //! work without JavaScript, and every form is protected against cross-site requests.
 //!
 //! Who sees what ([`access`]): employer users see their own employers' records
@@ -12,11 +13,11 @@ pub mod api;
 pub mod auth;
 pub mod charts;
 pub mod error;
+pub mod evidence;
 pub mod figures;
 pub mod pages;
 pub mod state;
 pub mod submit;
-// The evidence library's pages (crates/web/src/evidence*) are mounted in `router` below.
 
 pub use state::{AppState, Config};
 
@@ -106,9 +107,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/explorer", get(figures::explorer))
         .route("/download", get(figures::download))
         .route("/employer", get(figures::employer_view));
-    // Evidence pages: merge `evidence::routes()` here when that module lands.
     let api = api::router(upload_limit);
     pages
+        .merge(evidence::routes(&state))
         .merge(api)
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)

@@ -89,6 +89,11 @@ impl Layout {
             "Explorer",
             "any measure, broken down and filtered",
         );
+        add(
+            "/evidence",
+            "Evidence",
+            "research, the research register, gaps and calls for evidence",
+        );
         if role == Role::Admin {
             add("/admin/users", "Users", "invite people and set their roles");
         }
@@ -140,14 +145,14 @@ struct SignIn {
 }
 
 /// The pre-session CSRF token: the request's cookie if it has one, else a new one.
-fn pre_csrf(headers: &HeaderMap) -> (String, bool) {
+pub fn pre_csrf(headers: &HeaderMap) -> (String, bool) {
     match auth::cookie(headers, PRE_CSRF_COOKIE) {
         Some(t) if t.len() == 64 => (t, false),
         _ => (auth::random_token(), true),
     }
 }
 
-fn with_pre_csrf(state: &AppState, page: PageResult, token: &str, set: bool) -> PageResult {
+pub fn with_pre_csrf(state: &AppState, page: PageResult, token: &str, set: bool) -> PageResult {
     let mut res = page?;
     if set {
         res.headers_mut().append(
@@ -185,7 +190,7 @@ pub struct SignInForm {
 }
 
 /// Check a pre-session form's token against its cookie.
-fn check_pre_csrf(headers: &HeaderMap, token: &str) -> Result<(), PageError> {
+pub fn check_pre_csrf(headers: &HeaderMap, token: &str) -> Result<(), PageError> {
     match auth::cookie(headers, PRE_CSRF_COOKIE) {
         Some(c) if auth::same_secret(&c, token) => Ok(()),
         _ => Err(PageError::forbidden(

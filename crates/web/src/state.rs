@@ -1,8 +1,11 @@
-//! What every request shares: the store, the in-memory query cubes and the settings.
+//! What every request shares: the store, the in-memory query cubes, the evidence
+//! library and the settings.
 
+use observatory_evidence::Library;
 use observatory_service::CubeCache;
 use observatory_store::Store;
 use std::path::PathBuf;
+use tokio::sync::OnceCell;
 
 /// Settings of a running service.
 #[derive(Debug, Clone)]
@@ -20,6 +23,10 @@ pub struct Config {
     pub lock_minutes: i64,
     /// How long a session lasts, in hours.
     pub session_hours: i64,
+    /// Where the evidence library's search index lives (None: the environment variable
+    /// `OBSERVATORY_EVIDENCE_INDEX`, else beside the database; see
+    /// `observatory_evidence::default_index_dir`).
+    pub evidence_index: Option<PathBuf>,
 }
 
 impl Config {
@@ -32,6 +39,7 @@ impl Config {
             lock_after: 5,
             lock_minutes: 15,
             session_hours: 12,
+            evidence_index: std::env::var_os(observatory_evidence::INDEX_ENV).map(PathBuf::from),
         }
     }
 }
@@ -40,6 +48,9 @@ pub struct AppState {
     pub store: Store,
     pub config: Config,
     pub cubes: CubeCache,
+    /// The evidence library, opened (and its index brought up to date) on first use so
+    /// starting the service stays quick.
+    evidence: OnceCell<Library>,
 }
 
 impl AppState {
@@ -48,6 +59,16 @@ impl AppState {
             store,
             config,
             cubes: CubeCache::default(),
+            evidence: OnceCell::new(),
         }
+    }
+
+    /// The evidence library of this service's database.
+    pub async fn library(&self) -> anyhow::Result<&Library> {
+        self.evidence
+            .get_or_try_init(|| {
+                Library::open(self.store.clone(), self.config.evidence_index.clone())
+            })
+            .await
     }
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod browser;
+mod evidence;
 mod load;
 mod matrix;
 mod security;

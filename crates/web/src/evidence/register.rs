@@ -1,0 +1,195 @@
+//! The research register: studies planned, commissioned, in progress or reported, with
+//! filters; analysts register a study and then see the most similar existing studies
+//! and items (likely duplication of effort) with their scores.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use observatory_evidence::model::REGISTER_STATUSES;
+use observatory_evidence::similar::Similar;
+use observatory_evidence::taxonomy::taxonomy;
+use observatory_evidence::{RegisterEntry, RegisterFields};
+use serde::Deserialize;
+use std::sync::Arc;
+
+use super::{Choice, Fields, facet_choices, layout, may_curate, problems};
+use crate::auth::{MaybeViewer, Viewer};
+use crate::pages::{Layout, PageResult, html};
+use crate::state::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct RegisterQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    theme: String,
+    #[serde(default)]
+    sector: String,
+}
+
+/// A register entry as the table shows it.
+struct EntryRow {
+    title: String,
+    organisation: String,
+    status: String,
+    due: String,
+    themes: String,
+    sectors: String,
+    item_id: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "evidence_register.html")]
+struct RegisterPage {
+    l: Layout,
+    filter: RegisterQuery,
+    statuses: Vec<(String, String)>,
+    themes: Vec<Choice>,
+    sectors: Vec<Choice>,
+    rows: Vec<EntryRow>,
+    curate: bool,
+    errors: Vec<(&'static str, String)>,
+    f: Fields,
+    registered: String,
+    similar: Vec<Similar>,
+}
+
+fn status_label(s: &str) -> String {
+    match s {
+        "in_progress" => "In progress".into(),
+        s => {
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn labels(facet: &str, codes: &[String]) -> String {
+    let v = taxonomy().facet(facet).expect("a tag facet");
+    codes
+        .iter()
+        .map(|c| v.label(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn row(e: &RegisterEntry) -> EntryRow {
+    let f = &e.fields;
+    EntryRow {
+        title: f.title.clone(),
+        organisation: f.organisation.clone(),
+        status: status_label(&f.status),
+        due: f
+            .due_date
+            .clone()
+            .or(f.due_note.clone())
+            .unwrap_or_default(),
+        themes: labels("theme", f.tags.get("theme")),
+        sectors: labels("sector", f.tags.get("sector")),
+        item_id: f.item_id,
+    }
+}
+
+/// What the page shows besides the list: the add form's state and a result.
+struct Extra {
+    errors: Vec<String>,
+    f: Fields,
+    registered: String,
+    similar: Vec<Similar>,
+}
+
+async fn render(
+    state: &AppState,
+    v: &Option<Viewer>,
+    filter: RegisterQuery,
+    extra: Extra,
+) -> PageResult {
+    let entries = state.library().await?.store.register_entries().await?;
+    let rows = entries
+        .iter()
+        .filter(|e| filter.status.is_empty() || e.fields.status == filter.status)
+        .filter(|e| filter.theme.is_empty() || e.fields.tags.has("theme", &filter.theme))
+        .filter(|e| filter.sector.is_empty() || e.fields.tags.has("sector", &filter.sector))
+        .map(row)
+        .collect();
+    let bad = !extra.errors.is_empty();
+    let mut res = html(&RegisterPage {
+        l: layout(state, v, "Research register"),
+        statuses: REGISTER_STATUSES
+            .iter()
+            .map(|s| (s.to_string(), status_label(s)))
+            .collect(),
+        themes: facet_choices("theme", &extra.f.all("theme")),
+        sectors: facet_choices("sector", &extra.f.all("sector")),
+        filter,
+        rows,
+        curate: v.as_ref().is_some_and(|v| may_curate(&v.user)),
+        errors: extra.errors.into_iter().map(|e| ("title", e)).collect(),
+        f: extra.f,
+        registered: extra.registered,
+        similar: extra.similar,
+    })?;
+    if bad {
+        *res.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    Ok(res)
+}
+
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    MaybeViewer(v): MaybeViewer,
+    Query(filter): Query<RegisterQuery>,
+) -> PageResult {
+    let extra = Extra {
+        errors: vec![],
+        f: Fields::default(),
+        registered: String::new(),
+        similar: vec![],
+    };
+    render(&state, &v, filter, extra).await
+}
+
+pub async fn add(
+    State(state): State<Arc<AppState>>,
+    v: Viewer,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let (v, f) = super::curator_form(v, pairs)?;
+    let fields = RegisterFields {
+        title: f.get("title"),
+        organisation: f.get("organisation"),
+        status: f.get("status"),
+        summary: f.get("summary"),
+        due_date: f.opt("due_date"),
+        due_note: None,
+        item_id: None,
+        tags: f.tags(&["theme", "sector"]),
+    };
+    let lib = state.library().await?;
+    let v = Some(v);
+    let user = &v.as_ref().expect("signed in").user.email;
+    match lib.register(fields, user).await {
+        Ok((_, similar)) => {
+            let extra = Extra {
+                errors: vec![],
+                registered: f.get("title"),
+                f: Fields::default(),
+                similar,
+            };
+            render(&state, &v, RegisterQuery::default(), extra).await
+        }
+        Err(e) if e.is::<observatory_evidence::model::Invalid>() => {
+            let extra = Extra {
+                errors: problems(&e),
+                f,
+                registered: String::new(),
+                similar: vec![],
+            };
+            render(&state, &v, RegisterQuery::default(), extra).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
