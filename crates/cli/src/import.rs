@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use observatory_census::{ReadOutcome, ReturnMeta};
 use observatory_store::{Saved, Store};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +17,7 @@ use std::time::Instant;
 use crate::Cli;
 
 // Reading, checking and storing one return is shared with the web app.
-pub use observatory_service::import::{Job, ReadContext, parse_date, store_one};
+pub use observatory_service::import::{Job, ReadContext, parse_date, store_batch};
 
 impl observatory_service::KeySource for Cli {
     fn key_path(&self) -> PathBuf {
@@ -260,7 +260,8 @@ pub async fn import_all(
     };
     let jobs = Arc::new(jobs);
     let next = Arc::new(AtomicUsize::new(0));
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, ReadOutcome)>(threads * 4);
+    // Room for a few hundred checked returns, so the writer can take them in batches.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, ReadOutcome)>(256);
     let mut handles = Vec::new();
     for _ in 0..threads.max(1) {
         let (jobs, next, tx, ctx) = (jobs.clone(), next.clone(), tx.clone(), ctx.clone());
@@ -281,30 +282,49 @@ pub async fn import_all(
     let mut pending: BTreeMap<usize, ReadOutcome> = BTreeMap::new();
     let mut out = Vec::with_capacity(n);
     let mut posts = 0usize;
+    let mut previous = PreviousPosts::new(n);
     let started = Instant::now();
     while out.len() < n {
-        let Some((i, outcome)) = rx.recv().await else {
-            break;
-        };
-        pending.insert(i, outcome);
-        while let Some(mut outcome) = pending.remove(&out.len()) {
-            let job = jobs[out.len()].clone();
-            let saved = match store_one(store, &job, &mut outcome, dry_run, submitted_by).await {
-                Ok(saved) => saved,
-                // An approved return is refused like a return with an error.
-                Err(e) => match e.downcast::<observatory_store::ReturnLocked>() {
-                    Ok(locked) => {
-                        let file = job.path.display().to_string();
-                        outcome.report.error(
-                            observatory_census::Problem::at_file(&file, "")
-                                .says(locked.to_string()),
-                        );
-                        outcome.data = None;
-                        None
-                    }
-                    Err(e) => return Err(e),
-                },
+        // Wait only when the next return in order has not been read yet.
+        if !pending.contains_key(&out.len()) {
+            let Some((i, outcome)) = rx.recv().await else {
+                break;
             };
+            pending.insert(i, outcome);
+        }
+        while let Ok((i, outcome)) = rx.try_recv() {
+            pending.insert(i, outcome);
+        }
+        // The next returns in manifest order that are ready, of one census date.
+        let mut batch: Vec<(Job, ReadOutcome)> = Vec::new();
+        let mut batch_posts = 0;
+        while batch_posts < BATCH_POSTS {
+            let k = out.len() + batch.len();
+            let Some(job) = jobs.get(k) else { break };
+            if batch
+                .first()
+                .is_some_and(|(first, _)| first.meta.census_date != job.meta.census_date)
+            {
+                break;
+            }
+            let Some(outcome) = pending.remove(&k) else {
+                break;
+            };
+            batch_posts += outcome.data.as_ref().map_or(0, |d| d.workers.len());
+            batch.push((job.clone(), outcome));
+        }
+        let Some((first, _)) = batch.first() else {
+            continue;
+        };
+        let date = first.meta.census_date;
+        let employers: Vec<&str> = batch
+            .iter()
+            .map(|(j, _)| j.meta.employer_id.as_str())
+            .collect();
+        let prev = previous.get(store, date, &employers).await?;
+        let saved = store_batch(store, &mut batch, prev, dry_run, submitted_by).await?;
+        previous.stored(date);
+        for ((job, outcome), saved) in batch.into_iter().zip(saved) {
             posts += outcome.data.as_ref().map_or(0, |d| d.workers.len());
             out.push(Done {
                 job,
@@ -312,11 +332,11 @@ pub async fn import_all(
                 saved,
             });
             bar.inc(1);
-            bar.set_message(format!(
-                "{posts} posts, {:.0} posts/s",
-                posts as f64 / started.elapsed().as_secs_f64().max(1e-9)
-            ));
         }
+        bar.set_message(format!(
+            "{posts} posts, {:.0} posts/s",
+            posts as f64 / started.elapsed().as_secs_f64().max(1e-9)
+        ));
     }
     for h in handles {
         let _ = h.join();
@@ -329,6 +349,55 @@ pub async fn import_all(
         );
     }
     Ok(out)
+}
+
+/// Posts stored in one transaction at most (a few seconds of work at national scale).
+const BATCH_POSTS: usize = 100_000;
+
+/// Each employer's posts in its latest earlier return, for the year-on-year check: read
+/// once per census date for a big run, per employer for a small one.
+struct PreviousPosts {
+    whole_dates: bool,
+    by_date: BTreeMap<NaiveDate, HashMap<String, usize>>,
+    few: HashMap<String, usize>,
+}
+
+impl PreviousPosts {
+    fn new(returns: usize) -> Self {
+        PreviousPosts {
+            whole_dates: returns >= 50,
+            by_date: BTreeMap::new(),
+            few: HashMap::new(),
+        }
+    }
+
+    async fn get(
+        &mut self,
+        store: &Store,
+        date: NaiveDate,
+        employers: &[&str],
+    ) -> Result<&HashMap<String, usize>> {
+        if !self.whole_dates {
+            self.few.clear();
+            for e in employers {
+                if let Some(n) = store.previous_posts(e, date).await? {
+                    self.few.insert(e.to_string(), n);
+                }
+            }
+            return Ok(&self.few);
+        }
+        Ok(match self.by_date.entry(date) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(store.previous_posts_before(date).await?)
+            }
+        })
+    }
+
+    /// Returns of `date` were stored: later dates' figures now look back at them.
+    fn stored(&mut self, date: NaiveDate) {
+        self.by_date.retain(|d, _| *d <= date);
+    }
 }
 
 /// Read a manifest: employer, census_date, path (relative to the manifest), employer_name.

@@ -6,8 +6,8 @@
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use observatory_census::{
-    Limits, MappingProfile, PersonHasher, ReadOptions, ReadOutcome, ReturnMeta, headcount_check,
-    read_return,
+    Limits, MappingProfile, PersonHasher, Problem, ReadOptions, ReadOutcome, ReturnMeta,
+    headcount_check, read_return,
 };
 use observatory_store::{SaveInfo, Saved, Store};
 use std::collections::HashMap;
@@ -118,6 +118,13 @@ pub async fn store_one(
     if dry_run {
         return Ok(None);
     }
+    let (name, source) = provenance(job, outcome);
+    let info = save_info(job, outcome, &name, &source, submitted_by);
+    Ok(Some(store.save_return(&info, data).await?))
+}
+
+/// The employer's name (given, or from the workbook) and the file name, for the history.
+fn provenance(job: &Job, outcome: &ReadOutcome) -> (Option<String>, String) {
     let name = job.meta.employer_name.clone().or_else(|| {
         outcome
             .sheet_meta
@@ -130,21 +137,74 @@ pub async fn store_one(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let saved = store
-        .save_return(
-            &SaveInfo {
-                employer_id: &job.meta.employer_id,
-                employer_name: name.as_deref(),
-                census_date: job.meta.census_date,
-                submitted_by,
-                source: &source,
-                digest: &outcome.digest,
-                warnings: outcome.report.warning_count(),
-            },
-            data,
-        )
-        .await?;
-    Ok(Some(saved))
+    (name, source)
+}
+
+fn save_info<'a>(
+    job: &'a Job,
+    outcome: &'a ReadOutcome,
+    name: &'a Option<String>,
+    source: &'a str,
+    submitted_by: &'a str,
+) -> SaveInfo<'a> {
+    SaveInfo {
+        employer_id: &job.meta.employer_id,
+        employer_name: name.as_deref(),
+        census_date: job.meta.census_date,
+        submitted_by,
+        source,
+        digest: &outcome.digest,
+        warnings: outcome.report.warning_count(),
+    }
+}
+
+/// Store many checked returns together (unless dry run), as a manifest import does:
+/// each gets its year-on-year warning from `previous` (posts in each employer's latest
+/// earlier return, [`Store::previous_posts_before`]) and is stored all or nothing; on
+/// SQLite they share one transaction. A return whose current version is approved gets
+/// an error in its report instead and is not stored.
+pub async fn store_batch(
+    store: &Store,
+    batch: &mut [(Job, ReadOutcome)],
+    previous: &HashMap<String, usize>,
+    dry_run: bool,
+    submitted_by: &str,
+) -> Result<Vec<Option<Saved>>> {
+    for (job, outcome) in batch.iter_mut() {
+        if let Some(data) = &outcome.data {
+            let prev = previous.get(&job.meta.employer_id).copied();
+            headcount_check(&mut outcome.report, prev, data.workers.len());
+        }
+    }
+    let mut out = vec![None; batch.len()];
+    if dry_run {
+        return Ok(out);
+    }
+    let provenance: Vec<_> = batch.iter().map(|(j, o)| provenance(j, o)).collect();
+    let mut stored = Vec::new();
+    let mut items = Vec::new();
+    for (k, ((job, outcome), (name, source))) in batch.iter().zip(&provenance).enumerate() {
+        if let Some(data) = &outcome.data {
+            stored.push(k);
+            items.push((save_info(job, outcome, name, source, submitted_by), data));
+        }
+    }
+    let results = store.save_returns(&items).await?;
+    drop(items);
+    for (k, result) in stored.into_iter().zip(results) {
+        match result {
+            Ok(saved) => out[k] = Some(saved),
+            Err(locked) => {
+                let (job, outcome) = &mut batch[k];
+                let file = job.path.display().to_string();
+                outcome
+                    .report
+                    .error(Problem::at_file(&file, "").says(locked.to_string()));
+                outcome.data = None;
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -9,4 +9,4 @@ pub mod output;
 pub mod query;
 
 pub use cubes::CubeCache;
-pub use import::{Job, KeySource, ReadContext, parse_date, store_one};
+pub use import::{Job, KeySource, ReadContext, parse_date, store_batch, store_one};

@@ -4,6 +4,8 @@
 //! deployments). The SQL text is shared; each method runs it on whichever pool is open.
 
 pub mod accounts;
+mod census_rows;
+mod direct;
 pub mod evidence;
 mod population;
 mod read;
@@ -13,7 +15,7 @@ mod write;
 pub use accounts::ReturnLocked;
 pub use population::{NewPopulation, PopulationInfo};
 pub use read::{AuditEntry, ReturnStatus, UnmappedTitle};
-pub use write::{SaveInfo, Saved};
+pub use write::{SaveInfo, SaveItem, Saved};
 
 use anyhow::{Context, Result, bail};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -168,6 +170,9 @@ impl Store {
 pub(crate) fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
+
+#[cfg(test)]
+mod save_tests;
 
 #[cfg(test)]
 mod tests {

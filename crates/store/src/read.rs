@@ -1,16 +1,16 @@
 //! Reading back: streaming a census date's records into an analysis sink, the returns
 //! tracker, audit history, job titles waiting for a person, mapping profiles, snapshots.
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
-use observatory_domain::codes::CodeList;
-use observatory_domain::{CensusSink, Leaver, PersonKey, Setting, Vacancy, Worker, codes};
+use observatory_domain::{CensusSink, codes};
 use serde::Serialize;
-use sqlx::{AssertSqlSafe, Row};
+
 use std::collections::HashMap;
 
-use crate::{Store, on_pool};
+use crate::census_rows::{CENSUS_SQL, feed};
+use crate::{Pool, Store, on_pool};
 
 /// One employer in the returns tracker for a census date.
 #[derive(Debug, Clone, Serialize)]
@@ -53,34 +53,10 @@ pub struct UnmappedTitle {
     pub rows: i64,
 }
 
-fn code(list: &CodeList, s: &str) -> Result<u8> {
-    list.find(s).map(|i| i as u8).ok_or_else(|| {
-        anyhow!(
-            "stored {} code '{s}' is not in the current code list (was the list changed without a series break?)",
-            list.name
-        )
-    })
-}
-
-fn opt_code(list: &CodeList, s: Option<String>) -> Result<Option<u8>> {
-    s.map(|s| code(list, &s)).transpose()
-}
-
 fn date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .with_context(|| format!("stored date '{s}' is damaged"))
 }
-
-fn person(b: Option<Vec<u8>>) -> Option<PersonKey> {
-    b.and_then(|v| v.try_into().ok())
-}
-
-fn role(s: Option<String>) -> Result<Option<u16>> {
-    Ok(opt_code(&codes().roles, s)?.map(u16::from))
-}
-
-const CURRENT: &str =
-    "JOIN returns r ON r.id = t.return_id WHERE r.census_date = $1 AND r.status = 'current'";
 
 impl Store {
     /// Census dates that have at least one current return, oldest first.
@@ -122,6 +98,16 @@ impl Store {
         Ok(n.map(|n| n as usize))
     }
 
+    /// Filled posts in every employer's latest current return before this census date.
+    pub async fn previous_posts_before(&self, date: NaiveDate) -> Result<HashMap<String, usize>> {
+        let rows: Vec<(String, i64)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT employer_id, posts FROM returns WHERE census_date < $1 AND status = 'current'
+             ORDER BY census_date",
+        ).bind(date.to_string()).fetch_all(p).await?);
+        // Later dates come last and overwrite earlier ones.
+        Ok(rows.into_iter().map(|(e, n)| (e, n as usize)).collect())
+    }
+
     /// Stream every current record of a census date into `sink`: all settings first,
     /// then workers, leavers and vacancies. Job titles resolve through confirmed mappings.
     pub async fn load_census(
@@ -129,105 +115,22 @@ impl Store {
         census_date: NaiveDate,
         sink: &mut (dyn CensusSink + Send),
     ) -> Result<()> {
-        let c = codes();
         let d = census_date.to_string();
-        on_pool!(self, p => {
-            let sql = format!(
-                "SELECT r.employer_id, t.setting_id, t.name, t.setting_type, t.area_code, t.employing_sector,
-                        t.provision, t.multi_agency, t.places FROM settings t {CURRENT}"
-            );
-            let mut rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(&d).fetch(p);
-            while let Some(r) = rows.try_next().await? {
-                let s = Setting {
-                    setting_id: r.try_get(1)?,
-                    name: r.try_get(2)?,
-                    setting_type: code(&c.setting_types, r.try_get(3)?)?,
-                    area_code: r.try_get(4)?,
-                    employing_sector: code(&c.employing_sector, r.try_get(5)?)?,
-                    provision: code(&c.provision, r.try_get(6)?)?,
-                    multi_agency: r.try_get::<Option<String>, _>(7)?.map(|v| v == "yes"),
-                    places: r.try_get::<Option<i64>, _>(8)?.map(|v| v as u32),
-                };
-                sink.setting(r.try_get(0)?, &s);
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                crate::direct::with_connection(pool, |db| crate::direct::load_census(db, &d, sink))
+                    .await
             }
-            drop(rows);
-            let sql = format!(
-                "SELECT r.employer_id, t.worker_ref, t.person_key, t.setting_id, COALESCE(t.role, m.role),
-                        t.job_title, t.contract, t.fte, t.start_date, t.gender, t.ethnicity, t.disability,
-                        t.birth_year, t.qualification_level, t.qualification_status, t.annual_pay
-                 FROM workers t LEFT JOIN jobtitle_map m ON t.role IS NULL AND m.title_norm = t.job_title_norm
-                 {CURRENT}"
-            );
-            let mut rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(&d).fetch(p);
-            while let Some(r) = rows.try_next().await? {
-                let w = Worker {
-                    worker_ref: r.try_get(1)?,
-                    person: person(r.try_get(2)?),
-                    setting_id: r.try_get(3)?,
-                    role: role(r.try_get(4)?)?,
-                    job_title: r.try_get(5)?,
-                    contract: code(&c.contract, r.try_get(6)?)?,
-                    fte: r.try_get::<i64, _>(7)? as u32,
-                    start_date: date(r.try_get(8)?)?,
-                    gender: code(&c.gender, r.try_get(9)?)?,
-                    ethnicity: code(&c.ethnicity, r.try_get(10)?)?,
-                    disability: code(&c.disability, r.try_get(11)?)?,
-                    birth_year: r.try_get::<i64, _>(12)? as u16,
-                    qualification_level: code(&c.qualification_level, r.try_get(13)?)?,
-                    qualification_status: code(&c.qualification_status, r.try_get(14)?)?,
-                    annual_pay: r.try_get::<Option<i64>, _>(15)?.map(|v| v as u32),
-                };
-                sink.worker(r.try_get(0)?, &w);
+            Pool::Postgres(pool) => {
+                for (kind, sql) in CENSUS_SQL.iter().enumerate() {
+                    let mut rows = sqlx::query(*sql).bind(&d).fetch(pool);
+                    while let Some(r) = rows.try_next().await? {
+                        feed(kind, &r, sink)?;
+                    }
+                }
+                Ok(())
             }
-            drop(rows);
-            let sql = format!(
-                "SELECT r.employer_id, t.worker_ref, t.person_key, t.setting_id, COALESCE(t.role, m.role),
-                        t.job_title, t.contract, t.fte, t.leave_date, t.reason, t.destination, t.gender,
-                        t.ethnicity, t.birth_year
-                 FROM leavers t LEFT JOIN jobtitle_map m ON t.role IS NULL AND m.title_norm = t.job_title_norm
-                 {CURRENT}"
-            );
-            let mut rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(&d).fetch(p);
-            while let Some(r) = rows.try_next().await? {
-                let l = Leaver {
-                    worker_ref: r.try_get(1)?,
-                    person: person(r.try_get(2)?),
-                    setting_id: r.try_get(3)?,
-                    role: role(r.try_get(4)?)?,
-                    job_title: r.try_get(5)?,
-                    contract: code(&c.contract, r.try_get(6)?)?,
-                    fte: r.try_get::<i64, _>(7)? as u32,
-                    leave_date: date(r.try_get(8)?)?,
-                    reason: code(&c.reason, r.try_get(9)?)?,
-                    destination: code(&c.destination, r.try_get(10)?)?,
-                    gender: opt_code(&c.gender, r.try_get(11)?)?,
-                    ethnicity: opt_code(&c.ethnicity, r.try_get(12)?)?,
-                    birth_year: r.try_get::<Option<i64>, _>(13)?.map(|v| v as u16),
-                };
-                sink.leaver(r.try_get(0)?, &l);
-            }
-            drop(rows);
-            let sql = format!(
-                "SELECT r.employer_id, t.setting_id, COALESCE(t.role, m.role), t.job_title, t.vacant_posts,
-                        t.vacant_fte, t.hard_to_fill, t.covered_by_agency
-                 FROM vacancies t LEFT JOIN jobtitle_map m ON t.role IS NULL AND m.title_norm = t.job_title_norm
-                 {CURRENT}"
-            );
-            let mut rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(&d).fetch(p);
-            while let Some(r) = rows.try_next().await? {
-                let v = Vacancy {
-                    setting_id: r.try_get(1)?,
-                    role: role(r.try_get(2)?)?,
-                    job_title: r.try_get(3)?,
-                    vacant_posts: r.try_get::<i64, _>(4)? as u32,
-                    vacant_fte: r.try_get::<i64, _>(5)? as u32,
-                    hard_to_fill: r.try_get::<Option<String>, _>(6)?.map(|v| v == "yes"),
-                    covered_by_agency: r.try_get::<Option<String>, _>(7)?.map(|v| v == "yes"),
-                };
-                sink.vacancy(r.try_get(0)?, &v);
-            }
-        });
-        Ok(())
+        }
     }
 
     /// Who has returned for a census date and who is expected but has not.

@@ -98,6 +98,9 @@ pub async fn answer(
     user: &User,
     spec: &Spec,
 ) -> Result<(QueryResult, Vec<NaiveDate>, Option<u64>), PageError> {
+    if spec.measure == MOBILITY {
+        return mobility_answer(state, user, spec).await;
+    }
     let q = spec.query().map_err(PageError::bad)?;
     let threshold =
         access::threshold_for(user, &q, state.config.threshold).map_err(PageError::forbidden)?;
@@ -119,6 +122,66 @@ pub async fn answer(
     let result = observatory_service::query::answer(&refs, &q, threshold)
         .map_err(|e| PageError::bad(format!("{e}")))?;
     Ok((result, dates, threshold))
+}
+
+/// The pseudo-measure of people's flows between the census before and the chosen one.
+pub const MOBILITY: &str = "mobility";
+
+/// Mobility as a figure: people between the census before the chosen date and that date,
+/// by `category` (what became of them), `sector,category`, `from_sector,to_sector` (the
+/// flow matrix) or any breakdown of their main post. Always suppressed: it follows people
+/// across organisations.
+async fn mobility_answer(
+    state: &AppState,
+    user: &User,
+    spec: &Spec,
+) -> Result<(QueryResult, Vec<NaiveDate>, Option<u64>), PageError> {
+    let filters = observatory_service::query::parse_filters(&spec.filters, "where=")
+        .map_err(|e| PageError::bad(e.to_string()))?;
+    let q = Query {
+        measure: MOBILITY.into(),
+        by: spec.by.clone(),
+        filters: filters.clone(),
+    };
+    let threshold = access::threshold_for(user, &q, state.config.threshold)
+        .map_err(PageError::forbidden)?
+        .unwrap_or(state.config.threshold);
+    let (to, all) = chosen_date(state, spec.dates.last().map(String::as_str)).await?;
+    let from = all
+        .iter()
+        .rev()
+        .find(|d| **d < to)
+        .copied()
+        .ok_or_else(|| {
+            PageError::bad(format!(
+                "Mobility compares two census dates, and there is none before {to}."
+            ))
+        })?;
+    let cubes = state
+        .cubes
+        .get(&state.store, &[from, to])
+        .await
+        .map_err(|e| PageError::bad(format!("{e}")))?;
+    let by: Vec<&str> = spec.by.iter().map(String::as_str).collect();
+    let further: Vec<String> = match by.as_slice() {
+        [] | ["category"] | ["sector", "category"] | ["from_sector", "to_sector"] => vec![],
+        _ => spec
+            .by
+            .iter()
+            .filter(|b| *b != "category")
+            .cloned()
+            .collect(),
+    };
+    let mut m = observatory_analysis::mobility_by(&cubes[0], &cubes[1], &filters, &further)
+        .map_err(|e| PageError::bad(format!("{e}")))?;
+    m.apply_primary_suppression(threshold);
+    let table = match by.as_slice() {
+        [] | ["category"] => m.categories,
+        ["sector", "category"] => m.by_sector,
+        ["from_sector", "to_sector"] => m.matrix,
+        _ => m.by_group.unwrap_or(m.categories),
+    };
+    Ok((table, vec![to], Some(threshold)))
 }
 
 /// One chart with its table and downloads.
@@ -273,6 +336,12 @@ const PANELS: &[Panel] = &[
         all_dates: false,
     },
     Panel {
+        measure: "representation_ratio",
+        by: "ethnic_group",
+        title: "Representation of ethnic groups against the population served (1 = as in the population)",
+        all_dates: false,
+    },
+    Panel {
         measure: "share_male",
         by: "sector",
         title: "Share of men by sector",
@@ -301,6 +370,18 @@ const PANELS: &[Panel] = &[
         by: "census_date",
         title: "Vacancy rate over census years",
         all_dates: true,
+    },
+    Panel {
+        measure: MOBILITY,
+        by: "category",
+        title: "What became of the people of the census before",
+        all_dates: false,
+    },
+    Panel {
+        measure: MOBILITY,
+        by: "from_sector,to_sector",
+        title: "People by sector at the census before and now (joined and left included)",
+        all_dates: false,
     },
 ];
 
@@ -400,6 +481,9 @@ pub async fn dashboard(
     }
     let mut figures = Vec::new();
     for (i, p) in PANELS.iter().enumerate() {
+        if p.measure == MOBILITY && !all_dates.iter().any(|d| *d < date) {
+            continue;
+        }
         let dates: Vec<String> = if p.all_dates {
             all_dates
                 .iter()
@@ -411,7 +495,7 @@ pub async fn dashboard(
         };
         let spec = Spec {
             measure: p.measure.into(),
-            by: vec![p.by.into()],
+            by: p.by.split(',').map(String::from).collect(),
             filters: filters.clone(),
             dates,
             ..Default::default()
@@ -491,7 +575,9 @@ pub async fn explorer(
         l: Layout::new(&state, &v, "Explorer", "/explorer"),
         measures: measure_names()
             .iter()
-            .map(|m| (m.to_string(), m.replace('_', " "), *m == spec.measure))
+            .map(String::as_str)
+            .chain([MOBILITY])
+            .map(|m| (m.to_string(), m.replace('_', " "), m == spec.measure))
             .collect(),
         breakdowns: breakdown_names()
             .iter()

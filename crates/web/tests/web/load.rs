@@ -5,7 +5,6 @@
 //!     cargo test --release -p observatory-web --test web -- --ignored --nocapture load
 
 use crate::support::*;
-use observatory_service::{ReadContext, store_one};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,29 +17,8 @@ async fn load_50_users() {
     let s = start(Backend::Sqlite, false, |_| {}).await;
     let opts = observatory_synth::GenerateOptions::demo();
     let area = opts.areas[0].clone();
-    let data = s.dir.path().join("demo");
-    let summary = observatory_synth::generate(&opts, &data, &|_| {}).unwrap();
-    let ctx = ReadContext::load(&s.state.config.key_path, &s.state.store, None, 200)
-        .await
-        .unwrap();
     let t = Instant::now();
-    let mut posts = 0;
-    for rec in csv::Reader::from_path(&summary.manifest).unwrap().records() {
-        let f = rec.unwrap();
-        let job = observatory_service::Job {
-            meta: observatory_census::ReturnMeta {
-                employer_id: f[0].into(),
-                employer_name: Some(f[1].into()),
-                census_date: f[2].parse().unwrap(),
-            },
-            path: data.join(&f[3]),
-        };
-        let mut outcome = ctx.read(&job);
-        posts += outcome.data.as_ref().map_or(0, |d| d.workers.len());
-        store_one(&s.state.store, &job, &mut outcome, false, "bench")
-            .await
-            .unwrap();
-    }
+    let posts = s.import_generated(&opts).await;
     println!(
         "loaded the demo area: {posts} posts over {} census dates in {:.1} s",
         opts.census_dates.len(),

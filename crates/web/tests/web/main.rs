@@ -4,6 +4,7 @@
 mod support;
 
 mod browser;
+mod dashboard;
 mod evidence;
 mod load;
 mod matrix;

@@ -165,6 +165,34 @@ impl Server {
             .unwrap();
     }
 
+    /// Generate a synthetic census (the same people across census years) and import every
+    /// return of it the way the command line does; the posts imported.
+    pub async fn import_generated(&self, opts: &observatory_synth::GenerateOptions) -> usize {
+        let data = self.dir.path().join("generated");
+        let summary = observatory_synth::generate(opts, &data, &|_| {}).unwrap();
+        let ctx = ReadContext::load(&self.state.config.key_path, &self.state.store, None, 200)
+            .await
+            .unwrap();
+        let mut posts = 0;
+        for rec in csv::Reader::from_path(&summary.manifest).unwrap().records() {
+            let f = rec.unwrap();
+            let job = Job {
+                meta: ReturnMeta {
+                    employer_id: f[0].into(),
+                    employer_name: Some(f[1].into()),
+                    census_date: f[2].parse().unwrap(),
+                },
+                path: data.join(&f[3]),
+            };
+            let mut outcome = ctx.read(&job);
+            posts += outcome.data.as_ref().map_or(0, |d| d.workers.len());
+            store_one(&self.state.store, &job, &mut outcome, false, "test")
+                .await
+                .unwrap();
+        }
+        posts
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

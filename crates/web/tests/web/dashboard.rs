@@ -1,0 +1,60 @@
+//! The dashboard's figures that need more than one census: representation against the
+//! population served, and mobility between the census before and the chosen one, as
+//! charts with tables, in the explorer and as downloads.
+
+use crate::on_both;
+use crate::support::*;
+
+on_both!(
+    the_dashboard_shows_representation_and_mobility,
+    |b| async move {
+        let s = start(b, false, |_| {}).await;
+        let mut opts = observatory_synth::GenerateOptions::demo();
+        opts.posts_per_area = 300;
+        opts.census_dates.remove(0);
+        opts.xlsx_share = 0.0;
+        let area = opts.areas[0].clone();
+        assert!(s.import_generated(&opts).await > 400);
+        let c = s.client("analyst@t.example").await;
+
+        let page = c.get(&format!("/dashboard?area={area}")).await;
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        for title in [
+            "Representation of ethnic groups against the population served",
+            "What became of the people of the census before",
+            "People by sector at the census before and now",
+        ] {
+            assert!(page.contains(title), "no figure {title}");
+        }
+        // The mobility figures count people, each category a row of the table beside the chart.
+        let fig = between(&page, "What became of the people", "Download:");
+        assert!(fig.contains("<svg"), "{fig}");
+        assert!(fig.to_lowercase().contains("stayed"), "{fig}");
+
+        // The flow matrix downloads as CSV with joiners and leavers, suppressed like any figure.
+        let csv = c
+            .get(&format!(
+                "/download?measure=mobility&by=from_sector,to_sector&where=area%3D{area}&format=csv"
+            ))
+            .await;
+        assert_eq!(csv.status(), 200);
+        let csv = csv.text().await.unwrap();
+        assert!(csv.contains("joined") && csv.contains("left"), "{csv}");
+
+        // In the explorer, by any breakdown of people's main post.
+        let ex = c.get("/explorer?measure=mobility&by=sector").await;
+        assert_eq!(ex.status(), 200);
+        let ex = ex.text().await.unwrap();
+        assert!(ex.to_lowercase().contains("changed"), "{ex}");
+
+        // With nothing before the first census there is nothing to compare: a plain error.
+        let first = c
+            .get("/explorer?measure=mobility&by=category&census_date=2024-11-01")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(first.contains("there is none before 2024-11-01"), "{first}");
+    }
+);
