@@ -100,7 +100,9 @@ impl CubeCache {
         *self.checked.lock().expect("cube cache lock") = None;
     }
 
-    async fn generation(&self, store: &Store) -> Result<String> {
+    /// The data generation (see [`Store::generation`]), read at most once per
+    /// [`CubeCache::RECHECK`].
+    pub async fn generation(&self, store: &Store) -> Result<String> {
         if let Some((at, g)) = self.checked.lock().expect("cube cache lock").as_ref()
             && at.elapsed() < Self::RECHECK
         {

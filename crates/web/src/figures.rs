@@ -113,15 +113,39 @@ pub async fn answer(
             .collect::<Result<Vec<_>, _>>()
             .map_err(PageError::bad)?
     };
-    let cubes = state
-        .cubes
-        .get(&state.store, &dates)
-        .await
-        .map_err(|e| PageError::bad(format!("{e}")))?;
-    let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
-    let result = observatory_service::query::answer(&refs, &q, threshold)
-        .map_err(|e| PageError::bad(format!("{e}")))?;
+    let result = remembered(state, spec, &dates, threshold, async {
+        let cubes = state
+            .cubes
+            .get(&state.store, &dates)
+            .await
+            .map_err(|e| PageError::bad(format!("{e}")))?;
+        let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
+        observatory_service::query::answer(&refs, &q, threshold)
+            .map_err(|e| PageError::bad(format!("{e}")))
+    })
+    .await?;
     Ok((result, dates, threshold))
+}
+
+/// The answer to `spec` at `dates` with `threshold`, from the answer cache when the data
+/// has not changed since it was computed, else computed and kept.
+async fn remembered(
+    state: &AppState,
+    spec: &Spec,
+    dates: &[NaiveDate],
+    threshold: Option<u64>,
+    compute: impl std::future::Future<Output = Result<QueryResult, PageError>>,
+) -> Result<QueryResult, PageError> {
+    let generation = state.cubes.generation(&state.store).await?;
+    let key = format!("{}|{dates:?}|{threshold:?}", spec.url());
+    if let Some(hit) = state.answers.get(&generation, &key) {
+        return Ok((*hit).clone());
+    }
+    let result = compute.await?;
+    state
+        .answers
+        .put(&generation, key, Arc::new(result.clone()));
+    Ok(result)
 }
 
 /// The pseudo-measure of people's flows between the census before and the chosen one.
@@ -157,6 +181,22 @@ async fn mobility_answer(
                 "Mobility compares two census dates, and there is none before {to}."
             ))
         })?;
+    let table = remembered(state, spec, &[from, to], Some(threshold), async {
+        flows(state, spec, &filters, from, to, threshold).await
+    })
+    .await?;
+    Ok((table, vec![to], Some(threshold)))
+}
+
+/// The mobility table `spec.by` asks for, suppressed.
+async fn flows(
+    state: &AppState,
+    spec: &Spec,
+    filters: &[(String, String)],
+    from: NaiveDate,
+    to: NaiveDate,
+    threshold: u64,
+) -> Result<QueryResult, PageError> {
     let cubes = state
         .cubes
         .get(&state.store, &[from, to])
@@ -172,16 +212,15 @@ async fn mobility_answer(
             .cloned()
             .collect(),
     };
-    let mut m = observatory_analysis::mobility_by(&cubes[0], &cubes[1], &filters, &further)
+    let mut m = observatory_analysis::mobility_by(&cubes[0], &cubes[1], filters, &further)
         .map_err(|e| PageError::bad(format!("{e}")))?;
     m.apply_primary_suppression(threshold);
-    let table = match by.as_slice() {
+    Ok(match by.as_slice() {
         [] | ["category"] => m.categories,
         ["sector", "category"] => m.by_sector,
         ["from_sector", "to_sector"] => m.matrix,
         _ => m.by_group.unwrap_or(m.categories),
-    };
-    Ok((table, vec![to], Some(threshold)))
+    })
 }
 
 /// One chart with its table and downloads.
