@@ -391,6 +391,17 @@ impl Codes {
         {
             return label.to_string();
         }
+        // Mobility tables: sectors at either census, and what became of people.
+        if let Some(sector) = breakdown
+            .strip_prefix("from_")
+            .or_else(|| breakdown.strip_prefix("to_"))
+            && !matches!(value, "joined" | "left")
+        {
+            return self.label_of(sector, value);
+        }
+        if matches!(breakdown, "category" | "from_sector" | "to_sector") {
+            return Self::heading_of(value);
+        }
         if breakdown == "age_band" {
             if let Some(n) = value.strip_prefix("under_") {
                 return format!("Under {n}");
@@ -436,6 +447,17 @@ mod tests {
         assert_eq!(c.label_of("age_band", "65_plus"), "65 and over");
         assert_eq!(c.label_of("sector", "total"), "Total");
         assert_eq!(c.label_of("gender", "not_known"), "Not known");
+        // Mobility's tables.
+        assert_eq!(
+            c.label_of("category", "changed_employer"),
+            "Changed employer"
+        );
+        assert_eq!(
+            c.label_of("from_sector", "early_years"),
+            c.label_of("sector", "early_years")
+        );
+        assert_eq!(c.label_of("to_sector", "left"), "Left");
+        assert_eq!(c.label_of("from_sector", "joined"), "Joined");
     }
 
     #[test]
