@@ -53,8 +53,8 @@ pub use estimates::{CarryForward, flag_estimated, non_responders};
 pub use measures::{MeasureKind, measure_names};
 pub use mobility::{MOBILITY_CATEGORIES, MobilityResult, mobility, mobility_by};
 pub use population::{
-    DataFileError, DataProblem, NATIONAL, PopulationProfile, ProfileUse, SHARE_SUM_TOLERANCE,
-    Shares,
+    DataFileError, DataProblem, MAX_DATA_FILE_BYTES, NATIONAL, PopulationProfile, ProfileUse,
+    SHARE_SUM_TOLERANCE, Shares,
 };
 pub use query::{
     DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD, Query, QueryResult, ResultRow,

@@ -77,6 +77,10 @@ pub(crate) type Rows = (Vec<(u64, Vec<String>)>, Vec<DataProblem>);
 /// the problems of lines that could not be read (the caller adds its own and reports
 /// them all). Lines starting with `#` are comments, so a file can cite its source. A
 /// missing header is an error at once: nothing else can be read without it.
+/// Largest data file (population profile, series breaks) read: every area's profile
+/// over every breakdown is well under 2 MB.
+pub const MAX_DATA_FILE_BYTES: usize = 16 * 1024 * 1024;
+
 pub(crate) fn read_rows(text: &str, what: &str, columns: &[&str]) -> Result<Rows, DataFileError> {
     let fail = |problems: Vec<DataProblem>| DataFileError {
         what: what.to_string(),
@@ -88,6 +92,18 @@ pub(crate) fn read_rows(text: &str, what: &str, columns: &[&str]) -> Result<Rows
         value: value.to_string(),
         message,
     };
+    if text.len() > MAX_DATA_FILE_BYTES {
+        return Err(fail(vec![problem(
+            1,
+            "",
+            "",
+            format!(
+                "the file is {:.1} MB; {what} may be at most {} MB",
+                text.len() as f64 / 1_048_576.0,
+                MAX_DATA_FILE_BYTES / 1_048_576
+            ),
+        )]));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .comment(Some(b'#'))

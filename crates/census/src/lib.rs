@@ -13,7 +13,7 @@ pub mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use mapping::MappingProfile;
+pub use mapping::{MAX_PROFILE_BYTES, MappingProfile};
 pub use person::PersonHasher;
 pub use report::{Problem, Report, Severity};
 pub use source::Limits;

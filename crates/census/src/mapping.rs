@@ -19,8 +19,18 @@ fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// Largest mapping profile read (a real one, every column and code renamed, is a few KB).
+pub const MAX_PROFILE_BYTES: usize = 1024 * 1024;
+
 impl MappingProfile {
     pub fn from_json(text: &str) -> Result<Self, String> {
+        if text.len() > MAX_PROFILE_BYTES {
+            return Err(format!(
+                "the mapping profile is {} KB; a profile may be at most {} KB",
+                text.len().div_ceil(1024),
+                MAX_PROFILE_BYTES / 1024
+            ));
+        }
         let p: MappingProfile = serde_json::from_str(text).map_err(|e| {
             format!("the mapping profile is not valid JSON of the expected shape: {e}")
         })?;

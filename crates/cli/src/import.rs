@@ -99,6 +99,7 @@ impl Done {
             "stored": self.saved.is_some(),
             "return_id": self.saved.map(|s| s.return_id),
             "replaced_return_id": self.saved.and_then(|s| s.replaced),
+            "unchanged": self.saved.is_some_and(|s| s.unchanged),
             "counts": counts,
             "errors": self.outcome.report.errors().collect::<Vec<_>>(),
             "warnings": self.outcome.report.warnings().collect::<Vec<_>>(),
@@ -113,12 +114,20 @@ impl Done {
             Some(d) => {
                 let verb = if dry_run {
                     "Checked (dry run, nothing stored)"
+                } else if self.saved.is_some_and(|s| s.unchanged) {
+                    "Unchanged"
                 } else {
                     "Accepted"
                 };
-                let replaced = match self.saved.and_then(|s| s.replaced) {
-                    Some(id) => format!("; replaces return #{id}, kept in the history"),
-                    None => String::new(),
+                let replaced = match self.saved {
+                    Some(s) if s.unchanged => format!(
+                        "; the same as the stored return #{}, so nothing new was stored",
+                        s.return_id
+                    ),
+                    Some(Saved {
+                        replaced: Some(id), ..
+                    }) => format!("; replaces return #{id}, kept in the history"),
+                    _ => String::new(),
                 };
                 println!(
                     "{verb}: employer {}, census {}: {} settings, {} posts, {} leavers, {} vacancy rows, {} warnings{replaced}",

@@ -81,8 +81,12 @@ fn check_name(name: &str) -> Result<()> {
 
 async fn import(cli: &Cli, name: &str, file: &std::path::Path) -> Result<i32> {
     check_name(name)?;
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read the population profile {}", file.display()))?;
+    let text = observatory_domain::input::read_text_within(
+        file,
+        observatory_analysis::MAX_DATA_FILE_BYTES,
+        "the population profile",
+    )
+    .map_err(anyhow::Error::msg)?;
     // A bad file is rejected whole, before the database is opened: nothing is stored.
     let profile = match PopulationProfile::from_csv(&text) {
         Ok(p) => p,

@@ -109,8 +109,12 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
     let breaks = match &a.series_breaks {
         Some(p) => Some(
             SeriesBreaks::from_csv(
-                &std::fs::read_to_string(p)
-                    .with_context(|| format!("cannot read --series-breaks {}", p.display()))?,
+                &observatory_domain::input::read_text_within(
+                    p,
+                    observatory_analysis::MAX_DATA_FILE_BYTES,
+                    "--series-breaks",
+                )
+                .map_err(anyhow::Error::msg)?,
             )
             .with_context(|| format!("--series-breaks {}", p.display()))?,
         ),
@@ -156,9 +160,16 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
         let refs: Vec<_> = cubes.iter().collect();
         answer_with(&refs, &q, threshold, &ctx)?
     };
+    let completeness = observatory_service::completeness::of(
+        &store,
+        &dates,
+        observatory_service::completeness::area_of(&q.filters),
+    )
+    .await?;
     match a.format {
         Format::Json => {
             let mut v = to_json(&result, &dates);
+            observatory_service::completeness::add_to_json(&mut v, &completeness);
             if let Some(from) = estimated_from {
                 v["estimates"] = serde_json::json!(from);
             }
@@ -177,6 +188,9 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
                 table.notes.push(format!("Population profile: {name} (over the shipped england_2021 where it has no shares)."));
             }
             table.notes.extend(estimate_note);
+            table
+                .notes
+                .extend(observatory_service::completeness::notes(&completeness));
             table.emit(f, a.output.as_deref())?
         }
     }

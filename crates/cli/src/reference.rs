@@ -1,7 +1,7 @@
 //! `observatory jobtitles` and `mapping`: the reference data people maintain so that
 //! employers' own words and codes land on the standard ones.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use observatory_census::MappingProfile;
 use observatory_domain::codes;
@@ -119,8 +119,12 @@ pub async fn mapping(cli: &Cli, a: &MappingArgs) -> Result<i32> {
     let store = cli.store().await?;
     match &a.command {
         MappingCommand::Save { name, file } => {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+            let text = observatory_domain::input::read_text_within(
+                file,
+                observatory_census::MAX_PROFILE_BYTES,
+                "the mapping profile",
+            )
+            .map_err(anyhow::Error::msg)?;
             MappingProfile::from_json(&text).map_err(anyhow::Error::msg)?;
             store.save_mapping(name, &text).await?;
             println!("Saved mapping profile '{name}'. Use it with --mapping {name}.");

@@ -164,7 +164,8 @@ pub struct EmployersArgs {
 
 #[derive(Subcommand)]
 pub enum EmployersCommand {
-    /// Expect a return from this employer (for example a new provider).
+    /// Expect a return from this employer (for example a new provider), or move an
+    /// employer to another area: a return never moves its employer, only this does.
     Add {
         #[arg(long)]
         id: String,
@@ -181,7 +182,9 @@ pub async fn employers(cli: &Cli, a: &EmployersArgs) -> Result<i32> {
     match &a.command {
         EmployersCommand::Add { id, name, area } => {
             store.register_employer(id, name, area).await?;
-            println!("Employer {id} ({name}) is now expected to return, tracked under {area}.");
+            println!(
+                "Employer {id} ({name}) is now expected to return, tracked under area {area}."
+            );
         }
     }
     Ok(0)

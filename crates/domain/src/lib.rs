@@ -4,6 +4,8 @@
 //! files, databases or screens, so every layer above can depend on it.
 
 pub mod codes;
+pub mod export;
+pub mod input;
 pub mod records;
 pub mod rules;
 

@@ -81,6 +81,19 @@ pub struct ReturnData {
     pub vacancies: Vec<Vacancy>,
 }
 
+impl ReturnData {
+    /// The area most of the return's settings are in (the first such area on a tie):
+    /// where a new employer is first placed in the returns tracker.
+    pub fn main_area(&self) -> Option<&str> {
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for s in &self.settings {
+            *counts.entry(s.area_code.as_str()).or_default() += 1;
+        }
+        let most = counts.values().copied().max()?;
+        counts.into_iter().find(|(_, n)| *n == most).map(|(a, _)| a)
+    }
+}
+
 /// Receives a census date's stored records one by one (the store streams them; the
 /// analysis builds its cube from them), so no layer needs the whole census as records.
 pub trait CensusSink {

@@ -14,6 +14,7 @@
 //!
 //! Items published after `as_of` are left out, so a past year shows the map as it was.
 
+use observatory_domain::export::safe_record;
 use observatory_store::evidence::{Item, RegisterEntry};
 use serde::Serialize;
 use std::fmt::Write;
@@ -237,7 +238,7 @@ impl GapMap {
             "status".into(),
             "search_url".into(),
         ]);
-        w.write_record(&header).expect("CSV to memory");
+        w.write_record(safe_record(&header)).expect("CSV to memory");
         for (ti, row) in self.cells.iter().enumerate() {
             for (ci, c) in row.iter().enumerate() {
                 let mut rec = vec![
@@ -256,7 +257,7 @@ impl GapMap {
                 );
                 rec.push(c.status.clone());
                 rec.push(c.search_url.clone());
-                w.write_record(&rec).expect("CSV to memory");
+                w.write_record(safe_record(&rec)).expect("CSV to memory");
             }
         }
         String::from_utf8(w.into_inner().expect("CSV to memory")).expect("CSV is UTF-8")

@@ -5,6 +5,7 @@
 use crate::assemble::{Publication, Table};
 use anyhow::{Context, Result};
 use observatory_analysis::{MeasureKind, Method, ResultRow};
+use observatory_domain::export::safe_record;
 use observatory_domain::{Codes, codes};
 use rust_xlsxwriter::{Format, FormatAlign, Url, Workbook};
 use std::path::{Path, PathBuf};
@@ -130,9 +131,9 @@ pub fn write_csvs(p: &Publication, dir: &Path) -> Result<Vec<PathBuf>> {
         let mut w = csv::Writer::from_path(&path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         let (head, rows) = csv_rows(t);
-        w.write_record(&head)?;
+        w.write_record(safe_record(&head))?;
         for r in rows {
-            w.write_record(&r)?;
+            w.write_record(safe_record(&r))?;
         }
         w.flush()?;
         written.push(path);

@@ -3,12 +3,13 @@
 //! year-on-year headcount warning, then store it (atomically replacing the current
 //! return of that employer and census date).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use observatory_census::{
-    Limits, MappingProfile, PersonHasher, Problem, ReadOptions, ReadOutcome, ReturnMeta,
+    Limits, MappingProfile, PersonHasher, Problem, ReadOptions, ReadOutcome, Report, ReturnMeta,
     headcount_check, read_return,
 };
+use observatory_domain::ReturnData;
 use observatory_store::{SaveInfo, Saved, Store};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -86,7 +87,12 @@ impl ReadContext {
 
 async fn load_mapping(store: &Store, m: &str) -> Result<MappingProfile> {
     let text = if Path::new(m).is_file() {
-        std::fs::read_to_string(m).with_context(|| format!("cannot read mapping profile {m}"))?
+        observatory_domain::input::read_text_within(
+            Path::new(m),
+            observatory_census::MAX_PROFILE_BYTES,
+            "the mapping profile",
+        )
+        .map_err(anyhow::Error::msg)?
     } else {
         match store.mapping(m).await? {
             Some(t) => t,
@@ -115,12 +121,35 @@ pub async fn store_one(
         .previous_posts(&job.meta.employer_id, job.meta.census_date)
         .await?;
     headcount_check(&mut outcome.report, prev, data.workers.len());
+    let registered = store.employer_area(&job.meta.employer_id).await?;
+    area_check(job, data, &mut outcome.report, registered.as_deref());
     if dry_run {
         return Ok(None);
     }
     let (name, source) = provenance(job, outcome);
     let info = save_info(job, outcome, &name, &source, submitted_by);
     Ok(Some(store.save_return(&info, data).await?))
+}
+
+/// An employer stays in the area it is registered in, whatever its return says (only an
+/// administrator moves it, with `observatory employers add`), so a return whose settings
+/// are mostly elsewhere gets a warning saying so rather than moving its employer out of
+/// its planner's tracker and into another area's.
+fn area_check(job: &Job, data: &ReturnData, report: &mut Report, registered: Option<&str>) {
+    let (Some(registered), Some(main)) = (registered, data.main_area()) else {
+        return;
+    };
+    if registered != main {
+        report.warning(
+            Problem::at_file(&job.path.display().to_string(), "settings")
+                .column("area_code")
+                .value(main)
+                .says(format!(
+                    "most of the settings are in area {main}, but employer {} is registered in area {registered}; the return is stored under {registered}. If the employer has moved, ask an administrator to change its area",
+                    job.meta.employer_id
+                )),
+        );
+    }
 }
 
 /// The employer's name (given, or from the workbook) and the file name, for the history.
@@ -170,10 +199,18 @@ pub async fn store_batch(
     dry_run: bool,
     submitted_by: &str,
 ) -> Result<Vec<Option<Saved>>> {
+    let ids: Vec<&str> = batch
+        .iter()
+        .map(|(j, _)| j.meta.employer_id.as_str())
+        .collect();
+    let areas = store.employer_areas(&ids).await?;
+    drop(ids);
     for (job, outcome) in batch.iter_mut() {
         if let Some(data) = &outcome.data {
             let prev = previous.get(&job.meta.employer_id).copied();
             headcount_check(&mut outcome.report, prev, data.workers.len());
+            let registered = areas.get(&job.meta.employer_id).map(String::as_str);
+            area_check(job, data, &mut outcome.report, registered);
         }
     }
     let mut out = vec![None; batch.len()];

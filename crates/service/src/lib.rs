@@ -3,10 +3,12 @@
 //! checks, the same audit trail, the same JSON), so that work lives here once and the
 //! two interfaces only translate their own inputs and outputs.
 
+pub mod completeness;
 pub mod cubes;
 pub mod import;
 pub mod output;
 pub mod query;
 
+pub use completeness::Completeness;
 pub use cubes::CubeCache;
 pub use import::{Job, KeySource, ReadContext, parse_date, store_batch, store_one};

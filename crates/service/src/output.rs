@@ -3,6 +3,7 @@
 //! download from the web app is the same file the command line writes.
 
 use anyhow::{Context, Result, bail};
+use observatory_domain::export::safe_record;
 use std::io::Write;
 use std::path::Path;
 
@@ -87,9 +88,9 @@ impl TableOut {
 
     pub fn csv(&self) -> Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(&self.headers)?;
+        w.write_record(safe_record(&self.headers))?;
         for r in &self.rows {
-            w.write_record(r)?;
+            w.write_record(safe_record(r))?;
         }
         w.into_inner().context("cannot finish the CSV")
     }

@@ -653,6 +653,27 @@ impl Store {
         ).bind(employer).fetch_optional(p).await?);
         Ok(a.flatten())
     }
+
+    /// The registered areas of these employers (those that have one).
+    pub async fn employer_areas(&self, employers: &[&str]) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        for chunk in employers.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, area_code FROM employers WHERE area_code IS NOT NULL AND id IN ({})",
+                marks.join(", ")
+            );
+            let rows: Vec<(String, String)> = on_pool!(self, p => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for e in chunk {
+                    q = q.bind(*e);
+                }
+                q.fetch_all(p).await?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
 }
 
 enum SubKey<'a> {

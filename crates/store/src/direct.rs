@@ -13,8 +13,9 @@ use sqlx::SqlitePool;
 use crate::ReturnLocked;
 use crate::census_rows::{CENSUS_SQL, feed};
 use crate::write::{
-    APPROVAL, CURRENT_ID, DROP_SNAPSHOTS, INSERT_RETURN, LEAVERS, MARK_REPLACED, RECORD_TABLES,
-    SETTINGS, SaveItem, Saved, Table, UPSERT_EMPLOYER, VACANCIES, Val, WORKERS, main_area,
+    APPROVAL, CURRENT_ID, CURRENT_SAME, DROP_SNAPSHOTS, INSERT_RETURN, LEAVERS, MARK_REPLACED,
+    RECORD_TABLES, SETTINGS, SaveItem, Saved, Table, UPSERT_EMPLOYER, VACANCIES, Val, WORKERS,
+    content_digest,
 };
 
 impl rusqlite::ToSql for Val<'_> {
@@ -80,6 +81,15 @@ fn save_in_transaction(
     let mut earliest: Option<String> = None;
     for (info, data) in items {
         let date = info.census_date.to_string();
+        let digest = content_digest(data);
+        let same: Option<i64> = db
+            .prepare_cached(CURRENT_SAME)?
+            .query_row(params![info.employer_id, date, digest], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = same {
+            out.push(Ok(Saved::kept(id)));
+            continue;
+        }
         let approved: Option<(String, String)> = db
             .prepare_cached(APPROVAL)?
             .query_row(params![info.employer_id, date], |r| {
@@ -98,7 +108,7 @@ fn save_in_transaction(
         db.prepare_cached(UPSERT_EMPLOYER)?.execute(params![
             info.employer_id,
             info.employer_name,
-            main_area(data),
+            data.main_area(),
             at
         ])?;
         let old: Option<i64> = db
@@ -126,6 +136,7 @@ fn save_in_transaction(
                 data.leavers.len() as i64,
                 data.vacancies.len() as i64,
                 info.warnings as i64,
+                digest,
             ],
             |r| r.get(0),
         )?;
@@ -139,6 +150,7 @@ fn save_in_transaction(
         out.push(Ok(Saved {
             return_id: id,
             replaced: old,
+            unchanged: false,
         }));
     }
     if let Some(earliest) = earliest {

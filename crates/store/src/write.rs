@@ -32,6 +32,32 @@ pub struct SaveInfo<'a> {
 pub struct Saved {
     pub return_id: i64,
     pub replaced: Option<i64>,
+    /// The records are exactly those of the current return, which was kept as it is:
+    /// sending the same return twice adds no version to the history.
+    pub unchanged: bool,
+}
+
+impl Saved {
+    pub(crate) fn kept(return_id: i64) -> Saved {
+        Saved {
+            return_id,
+            replaced: None,
+            unchanged: true,
+        }
+    }
+}
+
+/// SHA-256 of a return's records as they are stored (after mapping, job-title
+/// confirmation and hashing of person identifiers), so a return is "unchanged" when its
+/// records are, whatever file or layout they came in.
+pub(crate) fn content_digest(data: &ReturnData) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = bincode::serde::encode_to_vec(data, bincode::config::standard())
+        .expect("records always encode");
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// One return to store, with who sent it.
@@ -173,34 +199,30 @@ pub(crate) const VACANCIES: Table<Vacancy> = Table {
 pub(crate) const RECORD_TABLES: [&str; 4] = ["settings", "workers", "leavers", "vacancies"];
 
 /// Upserting the employer first locks its row (PostgreSQL), so two submissions for the
-/// same employer run one after the other instead of racing.
+/// same employer run one after the other instead of racing. A new employer is placed in
+/// the area most of its settings are in; an existing employer keeps its area whatever a
+/// return says (only an administrator moves it: [`Store::register_employer`]), so no
+/// employer can move itself out of its planner's tracker into another area's.
 pub(crate) const UPSERT_EMPLOYER: &str =
     "INSERT INTO employers (id, name, area_code, registered_by_hand, created_at)
      VALUES ($1, $2, $3, 0, $4)
      ON CONFLICT (id) DO UPDATE SET
        name = COALESCE(excluded.name, employers.name),
-       area_code = COALESCE(excluded.area_code, employers.area_code)";
+       area_code = COALESCE(employers.area_code, excluded.area_code)";
 pub(crate) const APPROVAL: &str = "SELECT approved_by, approved_at FROM return_approvals WHERE employer_id = $1 AND census_date = $2";
 pub(crate) const CURRENT_ID: &str =
     "SELECT id FROM returns WHERE employer_id = $1 AND census_date = $2 AND status = 'current'";
+/// The current return's id if its records are exactly these ($3: [`content_digest`]).
+pub(crate) const CURRENT_SAME: &str = "SELECT id FROM returns WHERE employer_id = $1 AND census_date = $2 AND status = 'current' AND content_digest = $3";
 pub(crate) const MARK_REPLACED: &str =
     "UPDATE returns SET status = 'replaced', replaced_at = $1 WHERE id = $2";
 pub(crate) const INSERT_RETURN: &str =
     "INSERT INTO returns (employer_id, census_date, status, submitted_at, submitted_by,
-       source, file_digest, settings, posts, leavers, vacancies, warnings)
-     VALUES ($1, $2, 'current', $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+       source, file_digest, settings, posts, leavers, vacancies, warnings, content_digest)
+     VALUES ($1, $2, 'current', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
 /// Snapshots of this date, and of later dates whose year-on-year figures look back at
 /// it, are stale once a return of this date changes.
 pub(crate) const DROP_SNAPSHOTS: &str = "DELETE FROM cube_snapshots WHERE census_date >= $1";
-
-/// The area most of an employer's settings are in, used to place it in the tracker.
-pub(crate) fn main_area(data: &ReturnData) -> Option<&str> {
-    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-    for s in &data.settings {
-        *counts.entry(s.area_code.as_str()).or_default() += 1;
-    }
-    counts.into_iter().max_by_key(|(_, n)| *n).map(|(a, _)| a)
-}
 
 /// Rows per multi-row INSERT on PostgreSQL (well under its 65,535 bound parameters).
 const CHUNK: usize = 1000;
@@ -371,10 +393,20 @@ async fn save_pg_in(
 ) -> Result<Saved> {
     let date = info.census_date.to_string();
     let at = now();
+    let digest = content_digest(data);
+    let same: Option<i64> = sqlx::query_scalar(CURRENT_SAME)
+        .bind(info.employer_id)
+        .bind(&date)
+        .bind(&digest)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(id) = same {
+        return Ok(Saved::kept(id));
+    }
     sqlx::query(UPSERT_EMPLOYER)
         .bind(info.employer_id)
         .bind(info.employer_name)
-        .bind(main_area(data))
+        .bind(data.main_area())
         .bind(&at)
         .execute(&mut *tx)
         .await?;
@@ -424,6 +456,7 @@ async fn save_pg_in(
         .bind(data.leavers.len() as i64)
         .bind(data.vacancies.len() as i64)
         .bind(info.warnings as i64)
+        .bind(&digest)
         .fetch_one(&mut *tx)
         .await?;
     insert_pg(tx, &SETTINGS, id, &data.settings).await?;
@@ -437,5 +470,6 @@ async fn save_pg_in(
     Ok(Saved {
         return_id: id,
         replaced: old,
+        unchanged: false,
     })
 }

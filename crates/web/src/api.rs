@@ -115,7 +115,10 @@ async fn query(
 ) -> ApiResult<serde_json::Value> {
     let spec = Spec::parse(raw.as_deref()).map_err(ApiError::bad)?;
     let (r, dates, _) = answer(&state, &u, &spec).await?;
-    Ok(Json(observatory_service::query::to_json(&r, &dates)))
+    let mut out = observatory_service::query::to_json(&r, &dates);
+    let returns = crate::figures::completeness(&state, &spec, &dates).await?;
+    observatory_service::completeness::add_to_json(&mut out, &returns);
+    Ok(Json(out))
 }
 
 #[derive(Deserialize)]

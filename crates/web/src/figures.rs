@@ -127,6 +127,23 @@ pub async fn answer(
     Ok((result, dates, threshold))
 }
 
+/// How complete the census dates of an answer are, in the area its filters name (or
+/// everywhere), as sentences for the page or the download.
+pub async fn completeness(
+    state: &AppState,
+    spec: &Spec,
+    dates: &[NaiveDate],
+) -> Result<Vec<observatory_service::Completeness>, PageError> {
+    let filters: Vec<(String, String)> = spec
+        .filters
+        .iter()
+        .filter_map(|f| f.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let area = observatory_service::completeness::area_of(&filters);
+    Ok(observatory_service::completeness::of(&state.store, dates, area).await?)
+}
+
 /// The answer to `spec` at `dates` with `threshold`, from the answer cache when the data
 /// has not changed since it was computed, else computed and kept.
 async fn remembered(
@@ -455,6 +472,8 @@ struct Dashboard {
     dates: Vec<String>,
     headlines: Vec<Headline>,
     figures: Vec<Figure>,
+    /// How complete the census date is.
+    completeness: Vec<String>,
 }
 
 /// The single value of a one-row result, as shown.
@@ -542,6 +561,11 @@ pub async fn dashboard(
         let (r, _, t) = answer(&state, &v.user, &spec).await?;
         figures.push(figure(&format!("fig{i}"), p.title, &spec, &r, t));
     }
+    let scope = Spec {
+        filters: filters.clone(),
+        ..Default::default()
+    };
+    let returns = completeness(&state, &scope, &[date]).await?;
     html(&Dashboard {
         l: Layout::new(&state, &v, "Dashboard", "/dashboard"),
         heading: if area.is_empty() {
@@ -556,6 +580,7 @@ pub async fn dashboard(
         dates: all_dates.iter().rev().map(|d| d.to_string()).collect(),
         headlines,
         figures,
+        completeness: observatory_service::completeness::notes(&returns),
     })
 }
 
@@ -572,6 +597,8 @@ struct Explorer {
     filters: String,
     figure: Option<Figure>,
     errors: Vec<(&'static str, String)>,
+    /// How complete the answer's census dates are.
+    completeness: Vec<String>,
 }
 
 pub async fn explorer(
@@ -581,8 +608,12 @@ pub async fn explorer(
 ) -> PageResult {
     let spec = Spec::parse(raw.as_deref()).map_err(PageError::bad)?;
     let all_dates = state.store.census_dates().await?;
+    let mut returns = Vec::new();
     let (figure, errors) = match answer(&state, &v.user, &spec).await {
         Ok((r, dates, t)) => {
+            returns = observatory_service::completeness::notes(
+                &completeness(&state, &spec, &dates).await?,
+            );
             let title = format!(
                 "{}{} at {}",
                 spec.measure,
@@ -642,6 +673,7 @@ pub async fn explorer(
         filters: spec.filters.join("\n"),
         figure,
         errors,
+        completeness: returns,
     })
 }
 
@@ -653,7 +685,10 @@ pub async fn download(
 ) -> Result<Response, PageError> {
     let spec = Spec::parse(raw.as_deref()).map_err(PageError::bad)?;
     let (r, dates, t) = answer(&state, &v.user, &spec).await?;
-    let table = to_table(&r, &dates, t);
+    let mut table = to_table(&r, &dates, t);
+    table.notes.extend(observatory_service::completeness::notes(
+        &completeness(&state, &spec, &dates).await?,
+    ));
     let name = format!(
         "{}-{}",
         r.measure,

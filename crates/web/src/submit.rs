@@ -9,6 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use observatory_census::{Problem, Report, ReturnMeta, Severity};
+use observatory_domain::export::safe_record;
 use observatory_service::{Job, ReadContext, store_one};
 use observatory_store::ReturnLocked;
 use observatory_store::accounts::{NewSubmission, Role, Submission, User};
@@ -430,6 +431,8 @@ pub fn groups(report: &Report) -> Vec<Group> {
 struct SubmissionPage {
     l: Layout,
     s: Submission,
+    /// An earlier submission stored these very records, so nothing new was stored.
+    unchanged: bool,
     headline: String,
     groups: Vec<Group>,
     omitted: usize,
@@ -446,8 +449,18 @@ pub async fn submission(
         "{} errors must be fixed before the return can be accepted. Nothing from this file was stored.",
         report.error_count()
     );
+    let unchanged = match s.return_id {
+        Some(rid) => state
+            .store
+            .submissions(&s.employer_id)
+            .await?
+            .iter()
+            .any(|o| o.id < s.id && o.return_id == Some(rid)),
+        None => false,
+    };
     html(&SubmissionPage {
         l: Layout::new(&state, &v, "Your return's report", "/submit"),
+        unchanged,
         groups: groups(&report),
         omitted: report.omitted_errors,
         headline,
@@ -463,7 +476,7 @@ pub fn report_csv_bytes(report: &Report) -> anyhow::Result<Vec<u8>> {
     ])?;
     for p in &report.problems {
         let (file, sheet) = file_and_sheet(p);
-        w.write_record([
+        w.write_record(safe_record(&[
             if p.severity == Severity::Error {
                 "error"
             } else {
@@ -475,7 +488,7 @@ pub fn report_csv_bytes(report: &Report) -> anyhow::Result<Vec<u8>> {
             p.column.as_deref().unwrap_or(""),
             p.value.as_deref().unwrap_or(""),
             &p.message,
-        ])?;
+        ]))?;
     }
     Ok(w.into_inner()?)
 }

@@ -22,7 +22,7 @@ pub struct Standards {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StandardsError {
     /// The file could not be read at all.
-    #[error("cannot read the standards file {path}: {message}")]
+    #[error("{message}")]
     Read {
         /// The file.
         path: String,
@@ -47,9 +47,22 @@ pub enum StandardsError {
     },
 }
 
+/// Largest standards file read (the shipped one is a few KB).
+pub const MAX_STANDARDS_BYTES: usize = 1024 * 1024;
+
 impl Standards {
     /// Reads standards from TOML text; `origin` names it in messages (a file name).
     pub fn from_toml(text: &str, origin: &str) -> Result<Standards, StandardsError> {
+        if text.len() > MAX_STANDARDS_BYTES {
+            return Err(StandardsError::Syntax {
+                origin: origin.to_string(),
+                message: format!(
+                    "the file is {} KB; a standards file may be at most {} KB",
+                    text.len().div_ceil(1024),
+                    MAX_STANDARDS_BYTES / 1024
+                ),
+            });
+        }
         let raw: RawFile = toml::from_str(text).map_err(|e| StandardsError::Syntax {
             origin: origin.to_string(),
             message: e.to_string().trim_end().to_string(),
@@ -93,9 +106,14 @@ impl Standards {
 
     /// Reads standards from a TOML file.
     pub fn from_file(path: &Path) -> Result<Standards, StandardsError> {
-        let text = std::fs::read_to_string(path).map_err(|e| StandardsError::Read {
+        let text = observatory_domain::input::read_text_within(
+            path,
+            MAX_STANDARDS_BYTES,
+            "the standards file",
+        )
+        .map_err(|message| StandardsError::Read {
             path: path.display().to_string(),
-            message: e.to_string(),
+            message,
         })?;
         Standards::from_toml(&text, &path.display().to_string())
     }

@@ -201,7 +201,9 @@ on_both!(
         }
         let h = env.json(&["history", "--employer", "E1", "--format", "json"]);
         let h = h.as_array().unwrap();
-        assert_eq!(h.len(), 4);
+        // Each import that changed the records added a version; one that found its own
+        // records already current was "unchanged" and added none.
+        assert!((2..=4).contains(&h.len()), "{h:?}");
         assert_eq!(h.iter().filter(|e| e["status"] == "current").count(), 1);
         // Whichever won, the stored posts are exactly that return's.
         let posts = env.value("posts");
@@ -246,8 +248,10 @@ fn a_process_killed_mid_import_leaves_the_database_as_it_was() {
         "the import finished before it could be killed; make the file bigger"
     );
     unchanged(&env);
-    // And the database is still whole: a later import works.
-    let again = Return::known().write_dir(&env.path("again"));
+    // And the database is still whole: a later import (of changed records) works.
+    let again = Return::known()
+        .set("workers", 0, "annual_pay", "23000")
+        .write_dir(&env.path("again"));
     assert!(env.import("E1", &again, &[]).status.success());
     assert_eq!(env.history_len("E1"), 2);
 }

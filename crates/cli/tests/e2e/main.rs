@@ -8,5 +8,6 @@ mod analysis;
 mod analysis_cli;
 mod census_cases;
 mod evidence;
+mod hardening;
 mod known_answers;
 mod synthetic;
