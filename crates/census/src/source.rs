@@ -467,6 +467,16 @@ pub(crate) fn csv_table(
             return None;
         }
     };
+    // A record of millions of fields would be laid out whole by the CSV reader before it
+    // could be counted: count fields first, without allocating.
+    if let Some((row, columns)) = first_wide_record(text.as_bytes(), limits.max_columns) {
+        report.error(
+            problem()
+                .row(row)
+                .says(limits::too_many_columns(columns, limits)),
+        );
+        return None;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -537,6 +547,50 @@ pub(crate) fn csv_table(
     })
 }
 
+/// The first record with more than `max` fields, as (row as a spreadsheet shows it, its
+/// fields), read the way the CSV reader does (quotes open a field, `""` inside quotes is a
+/// quote) but only counting.
+fn first_wide_record(text: &[u8], max: usize) -> Option<(usize, u64)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let (mut at, mut fields, mut row) = (At::FieldStart, 1u64, 1usize);
+    let mut wide = None;
+    for (i, &b) in text.iter().enumerate() {
+        let in_quotes = at == At::Quoted;
+        let ends_record =
+            !in_quotes && (b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n')));
+        if ends_record {
+            if wide.is_some() {
+                return wide.map(|r| (r, fields));
+            }
+            row += 1;
+            fields = 1;
+            at = At::FieldStart;
+            continue;
+        }
+        at = match (at, b) {
+            (At::FieldStart, b'"') | (At::QuoteInQuoted, b'"') => At::Quoted,
+            (At::Quoted, b'"') => At::QuoteInQuoted,
+            (At::Quoted, _) => At::Quoted,
+            (_, b',') => {
+                fields += 1;
+                if fields > max as u64 && wide.is_none() {
+                    wide = Some(row);
+                }
+                At::FieldStart
+            }
+            (_, b'\r') => at,
+            _ => At::Unquoted,
+        };
+    }
+    wide.map(|r| (r, fields))
+}
+
 /// How many blank lines the CSV reader skipped before a record that it says starts at
 /// byte `start` (its position covers the skipped lines, and begins inside the previous
 /// row's CRLF when there is one).
@@ -585,6 +639,19 @@ mod tests {
         let mut r = Report::default();
         csv(b"a,b\n1,2\ncaf\xE9,1\n", &mut r);
         assert_eq!(r.problems[0].row, Some(3));
+    }
+
+    #[test]
+    fn wide_records_are_found_by_counting() {
+        assert_eq!(first_wide_record(b"a,b\n1,2\n", 2), None);
+        assert_eq!(first_wide_record(b"a,b\n1,2,3\n", 2), Some((2, 3)));
+        // Commas inside quotes (and quoted quotes) are not separators; a quoted line break
+        // is inside one row.
+        assert_eq!(
+            first_wide_record(b"a,b\n\"x,\"\"y\"\"\n,z\",2\n1,2,3,4", 2),
+            Some((3, 4))
+        );
+        assert_eq!(first_wide_record(b"a,b\r\n\r\n1,2,3\r\n", 2), Some((3, 3)));
     }
 
     #[test]
