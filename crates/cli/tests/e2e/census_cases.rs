@@ -340,9 +340,11 @@ fn xlsx_bomb(path: &std::path::Path) -> std::path::PathBuf {
     )
 }
 
-/// An ODS of under 1 KB whose one text cell repeats 16,384 across and 1,048,576 down.
+/// An ODS of under 1 KB whose one text cell repeats 16,384 across and 6,000 down: 98
+/// million cells, just under the 100 million calamine itself refuses.
 fn ods_bomb(path: &std::path::Path) -> std::path::PathBuf {
-    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="workers"><table:table-row table:number-rows-repeated="1048576"><table:table-cell office:value-type="string" table:number-columns-repeated="16384"><text:p>bomb</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="workers"><table:table-row table:number-rows-repeated="6000"><table:table-cell office:value-type="string" table:number-columns-repeated="16384"><text:p>bomb</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
     write_zip_of(
         path,
         &[
@@ -350,6 +352,7 @@ fn ods_bomb(path: &std::path::Path) -> std::path::PathBuf {
                 "mimetype",
                 b"application/vnd.oasis.opendocument.spreadsheet".as_slice(),
             ),
+            ("META-INF/manifest.xml", manifest.as_bytes()),
             ("content.xml", content.as_bytes()),
         ],
     )
