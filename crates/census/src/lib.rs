@@ -4,19 +4,21 @@
 //! a report of every problem with file, sheet, row, column and value; nothing is stored
 //! here, so a rejected return can never leave half a trace.
 
+mod limits;
 pub mod mapping;
 pub mod person;
 pub mod report;
 pub mod source;
 pub mod validate;
+mod workbook;
 
 #[cfg(test)]
 mod tests;
 
+pub use limits::Limits;
 pub use mapping::{MAX_PROFILE_BYTES, MappingProfile};
 pub use person::PersonHasher;
 pub use report::{Problem, Report, Severity};
-pub use source::Limits;
 pub use validate::headcount_check;
 
 use chrono::NaiveDate;

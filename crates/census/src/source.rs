@@ -1,34 +1,21 @@
 //! Turning what the employer handed over (a folder or zip of CSV files, or an XLSX/ODS
 //! workbook) into plain tables of text cells, refusing anything that is not what it
-//! claims to be: binary junk, broken zips, wrong encodings, formula cells, oversized files.
+//! claims to be: binary junk, broken zips, wrong encodings, formula cells, oversized files,
+//! and anything past the [`Limits`] on untrusted files (checked as the file is read, so a
+//! hostile file is refused before it takes the memory).
 
-use calamine::{Data, Ods, Reader, Xls, Xlsx};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 use std::path::Path;
 
+pub use crate::limits::Limits;
+use crate::limits::{self, Budget, human_size};
 use crate::report::{Problem, Report};
+use crate::workbook;
 
 /// The four parts of a return, in the order they are checked.
 pub const SHEETS: [&str; 4] = ["settings", "workers", "leavers", "vacancies"];
-
-/// Size limits, so a huge or hostile file is refused instead of exhausting memory.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Largest single file (or zip entry, uncompressed) accepted.
-    pub max_file_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        // The largest real employer (a big county council) returns a few MB; 200 MB
-        // leaves ample room while keeping memory bounded.
-        Limits {
-            max_file_bytes: 200 * 1024 * 1024,
-        }
-    }
-}
 
 /// One sheet or CSV file as rows of trimmed text cells.
 #[derive(Debug, Clone)]
@@ -47,14 +34,6 @@ pub struct Loaded {
     pub tables: BTreeMap<String, Table>,
     pub meta: Vec<(String, String)>,
     pub digest: String,
-}
-
-fn human_size(b: u64) -> String {
-    if b >= 1024 * 1024 {
-        format!("{:.1} MB", b as f64 / 1024.0 / 1024.0)
-    } else {
-        format!("{} KB", b.div_ceil(1024))
-    }
 }
 
 fn too_big(file: &str, size: u64, limits: &Limits) -> Option<Problem> {
@@ -80,8 +59,16 @@ fn read_limited(path: &Path, limits: &Limits, report: &mut Report) -> Option<Vec
         report.error(p);
         return None;
     }
-    match std::fs::read(path) {
-        Ok(b) => Some(b),
+    // Read at most one byte past the limit, in case the file grows after the check.
+    let mut buf = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut buf));
+    match read {
+        Ok(_) if buf.len() as u64 > limits.max_file_bytes => {
+            report.error(too_big(&name, buf.len() as u64, limits).expect("over the limit"));
+            None
+        }
+        Ok(_) => Some(buf),
         Err(e) => {
             report.error(Problem::at_file(&name, "").says(format!("cannot read the file: {e}")));
             None
@@ -89,20 +76,21 @@ fn read_limited(path: &Path, limits: &Limits, report: &mut Report) -> Option<Vec
     }
 }
 
-fn display_name(path: &Path) -> String {
+pub(crate) fn display_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
 }
 
-const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+pub(crate) const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0];
 
 /// Load a return from a folder, a zip of CSV files, or a workbook.
 pub fn load(path: &Path, limits: &Limits, report: &mut Report) -> Option<Loaded> {
     let name = display_name(path);
+    let mut budget = Budget::new(limits);
     if path.is_dir() {
-        return load_dir(path, limits, report);
+        return load_dir(path, &mut budget, report);
     }
     if !path.exists() {
         report.error(
@@ -153,26 +141,20 @@ pub fn load(path: &Path, limits: &Limits, report: &mut Report) -> Option<Loaded>
         return None;
     }
     let tables = match ext.as_str() {
-        "xlsx" | "xlsm" => Xlsx::new(Cursor::new(&bytes))
-            .map_err(|e| e.to_string())
-            .map(|mut wb| workbook_tables(&mut wb, &name, report)),
-        "ods" => Ods::new(Cursor::new(&bytes))
-            .map_err(|e| e.to_string())
-            .map(|mut wb| workbook_tables(&mut wb, &name, report)),
-        "xls" => Xls::new(Cursor::new(&bytes))
-            .map_err(|e| e.to_string())
-            .map(|mut wb| workbook_tables(&mut wb, &name, report)),
-        _ => return load_zip(&bytes, &name, digest, limits, report),
-    };
-    match tables {
-        Ok((tables, meta)) => finish(tables, meta, digest, &name, report),
-        Err(e) => {
-            report.error(Problem::at_file(&name, "").says(format!(
-                "the workbook is damaged or not a spreadsheet that can be read ({e})"
-            )));
-            None
+        "xlsx" | "xlsm" => workbook::xlsx_tables(&bytes, &name, &mut budget, report),
+        "ods" => workbook::ods_tables(&bytes, &name, &mut budget, report),
+        "xls" => {
+            // calamine reads every sheet of an XLS file into a dense grid as it opens it,
+            // so a tiny file can ask for gigabytes; it cannot be read within the limits.
+            report.error(Problem::at_file(&name, "").says(
+                "workbooks in the old Excel 97-2003 format (.xls) are not accepted, as they cannot be read safely within the limits on untrusted files; open it in Excel or LibreOffice, save it as an Excel Workbook (.xlsx) and submit that",
+            ));
+            return None;
         }
-    }
+        _ => return load_zip(&bytes, &name, digest, &mut budget, report),
+    };
+    let (tables, meta) = tables?;
+    finish(tables, meta, digest, &name, report)
 }
 
 fn hex_digest(parts: &[&[u8]]) -> String {
@@ -184,7 +166,7 @@ fn hex_digest(parts: &[&[u8]]) -> String {
 }
 
 /// Which standard sheet a file or sheet name stands for ("Workers.CSV" -> workers).
-fn sheet_for(name: &str) -> Option<&'static str> {
+pub(crate) fn sheet_for(name: &str) -> Option<&'static str> {
     let stem = name
         .rsplit('/')
         .next()
@@ -195,47 +177,128 @@ fn sheet_for(name: &str) -> Option<&'static str> {
     SHEETS.iter().copied().find(|s| *s == stem)
 }
 
-fn load_dir(path: &Path, limits: &Limits, report: &mut Report) -> Option<Loaded> {
-    let mut found: BTreeMap<&'static str, std::path::PathBuf> = BTreeMap::new();
+/// The part a file of a folder or zip holds, if it is one of the four CSV files.
+fn csv_part(name: &str) -> Option<&'static str> {
+    sheet_for(name).filter(|_| name.to_ascii_lowercase().ends_with(".csv"))
+}
+
+/// Remember which file or sheet holds each part, refusing a second one for the same part
+/// (the later would silently replace the earlier).
+pub(crate) fn claim_part(
+    seen: &mut BTreeMap<&'static str, String>,
+    part: &'static str,
+    name: &str,
+    file: &str,
+    kind: &str,
+    report: &mut Report,
+) -> bool {
+    if let Some(first) = seen.get(part) {
+        report.error(Problem::at_file(file, "").says(format!(
+            "the return holds the {part} part twice: {kind} '{first}' and '{name}'; keep one and submit again"
+        )));
+        return false;
+    }
+    seen.insert(part, name.to_string());
+    true
+}
+
+fn load_dir(path: &Path, budget: &mut Budget, report: &mut Report) -> Option<Loaded> {
+    let limits = budget.limits;
+    let folder = display_name(path);
     let entries = match std::fs::read_dir(path) {
         Ok(e) => e,
         Err(e) => {
-            report.error(
-                Problem::at_file(&display_name(path), "")
-                    .says(format!("cannot read the folder: {e}")),
-            );
+            report
+                .error(Problem::at_file(&folder, "").says(format!("cannot read the folder: {e}")));
             return None;
         }
     };
+    let mut seen: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut found: BTreeMap<&'static str, std::path::PathBuf> = BTreeMap::new();
+    let mut count = 0u64;
     for entry in entries.flatten() {
+        count += 1;
+        if count > limits.max_entries as u64 {
+            report.error(
+                Problem::at_file(&folder, "").says(
+                    limits::too_many_entries("the folder", count, limits)
+                        .replace("holds ", "holds at least "),
+                ),
+            );
+            return None;
+        }
         let n = entry.file_name().to_string_lossy().into_owned();
-        if let Some(s) = sheet_for(&n).filter(|_| n.to_ascii_lowercase().ends_with(".csv")) {
+        if let Some(s) = csv_part(&n)
+            && claim_part(&mut seen, s, &n, &folder, "files", report)
+        {
             found.insert(s, entry.path());
         }
+    }
+    if report.has_errors() {
+        return None;
     }
     let mut tables = BTreeMap::new();
     let mut parts: Vec<Vec<u8>> = Vec::new();
     for (sheet, p) in &found {
+        let shown = display_name(p);
+        let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        if let Err(msg) = budget.unpack(size.min(limits.max_file_bytes), "the folder's CSV files") {
+            report.error(Problem::at_file(&shown, sheet).says(msg));
+            return None;
+        }
         let Some(bytes) = read_limited(p, limits, report) else {
             continue;
         };
-        if let Some(t) = csv_table(&bytes, &display_name(p), sheet, report) {
+        if let Some(t) = csv_table(&bytes, &shown, sheet, budget, report) {
             tables.insert(sheet.to_string(), t);
         }
         parts.push(bytes);
     }
     let digest = hex_digest(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
-    finish(tables, Vec::new(), digest, &display_name(path), report)
+    finish(tables, Vec::new(), digest, &folder, report)
 }
 
-fn load_zip(
-    bytes: &[u8],
+/// The number of entries a zip's end record declares, read before the archive is opened
+/// (opening it reads the whole central directory into memory). None when it cannot be
+/// found, in which case the archive's own count is checked once it is open.
+fn declared_entries(bytes: &[u8]) -> Option<u64> {
+    const EOCD: [u8; 4] = [0x50, 0x4B, 0x05, 0x06];
+    let last = bytes.len().checked_sub(22)?;
+    let first = last.saturating_sub(65_535);
+    let pos = (first..=last).rev().find(|&i| bytes[i..i + 4] == EOCD)?;
+    let total = u16::from_le_bytes([bytes[pos + 10], bytes[pos + 11]]);
+    if total != 0xFFFF {
+        return Some(total.into());
+    }
+    // ZIP64: the locator just before the end record points at the ZIP64 end record.
+    let loc = bytes.get(pos.checked_sub(20)?..pos)?;
+    if loc[..4] != [0x50, 0x4B, 0x06, 0x07] {
+        return None;
+    }
+    let at = usize::try_from(u64::from_le_bytes(loc[8..16].try_into().ok()?)).ok()?;
+    let rec = bytes.get(at..at.checked_add(40)?)?;
+    if rec[..4] != [0x50, 0x4B, 0x06, 0x06] {
+        return None;
+    }
+    Some(u64::from_le_bytes(rec[32..40].try_into().ok()?))
+}
+
+/// Open a zip (of CSV files, or a workbook package) within the limit on entries.
+pub(crate) fn open_zip<'b>(
+    bytes: &'b [u8],
     name: &str,
-    digest: String,
+    what: &str,
     limits: &Limits,
     report: &mut Report,
-) -> Option<Loaded> {
-    let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
+) -> Option<zip::ZipArchive<Cursor<&'b [u8]>>> {
+    let over = |n: u64| Problem::at_file(name, "").says(limits::too_many_entries(what, n, limits));
+    if let Some(n) = declared_entries(bytes)
+        && n > limits.max_entries as u64
+    {
+        report.error(over(n));
+        return None;
+    }
+    let archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
         Ok(a) => a,
         Err(e) => {
             report.error(Problem::at_file(name, "").says(format!(
@@ -244,6 +307,22 @@ fn load_zip(
             return None;
         }
     };
+    if archive.len() > limits.max_entries {
+        report.error(over(archive.len() as u64));
+        return None;
+    }
+    Some(archive)
+}
+
+fn load_zip(
+    bytes: &[u8],
+    name: &str,
+    digest: String,
+    budget: &mut Budget,
+    report: &mut Report,
+) -> Option<Loaded> {
+    let limits = budget.limits;
+    let mut archive = open_zip(bytes, name, "the zip file", limits, report)?;
     let names: Vec<String> = (0..archive.len())
         .filter_map(|i| archive.name_for_index(i)?.ok().map(|n| n.into_owned()))
         .collect();
@@ -253,16 +332,21 @@ fn load_zip(
         ));
         return None;
     }
-    let mut tables = BTreeMap::new();
-    for entry_name in names {
+    // Which entry holds each part, refusing a part given twice before anything is unpacked.
+    let mut seen: BTreeMap<&'static str, String> = BTreeMap::new();
+    for entry_name in &names {
         if entry_name.ends_with('/') || entry_name.contains("__MACOSX") {
             continue;
         }
-        let Some(sheet) =
-            sheet_for(&entry_name).filter(|_| entry_name.to_ascii_lowercase().ends_with(".csv"))
-        else {
-            continue;
-        };
+        if let Some(sheet) = csv_part(entry_name) {
+            claim_part(&mut seen, sheet, entry_name, name, "entries", report);
+        }
+    }
+    if report.has_errors() {
+        return None;
+    }
+    let mut tables = BTreeMap::new();
+    for (sheet, entry_name) in seen {
         let shown = format!("{name}: {entry_name}");
         let mut file = match archive.by_name(&entry_name) {
             Ok(f) => f,
@@ -273,12 +357,11 @@ fn load_zip(
                 continue;
             }
         };
-        // Read at most one byte past the limit: a zip bomb stops here, whatever its
-        // header claims.
+        // Read at most one byte past the limits (per file, and what is left of the
+        // return's total): a zip bomb stops here, whatever its header claims.
+        let cap = limits.max_file_bytes.min(budget.unpacked_left());
         let mut buf = Vec::new();
-        let read = (&mut file)
-            .take(limits.max_file_bytes + 1)
-            .read_to_end(&mut buf);
+        let read = (&mut file).take(cap + 1).read_to_end(&mut buf);
         if let Err(e) = read {
             report.error(Problem::at_file(&shown, "").says(format!(
                 "this file in the zip is damaged or incomplete and cannot be read ({e})"
@@ -291,10 +374,19 @@ fn load_zip(
                 "this file in the zip unpacks to more than the limit of {}; split the return or ask the administrator to raise the limit",
                 human_size(limits.max_file_bytes)
             )));
-            continue;
+            return None;
         }
-        if let Some(t) = csv_table(&buf, &shown, sheet, report) {
-            tables.insert(sheet.to_string(), t);
+        if let Err(msg) = budget.unpack(buf.len() as u64, "the zip file") {
+            report.error(Problem::at_file(&shown, "").says(msg));
+            return None;
+        }
+        match csv_table(&buf, &shown, sheet, budget, report) {
+            Some(t) => {
+                tables.insert(sheet.to_string(), t);
+            }
+            // Past a limit: stop rather than unpack the rest.
+            None if report.has_errors() => return None,
+            None => {}
         }
     }
     finish(tables, Vec::new(), digest, name, report)
@@ -334,8 +426,17 @@ fn finish(
     })
 }
 
-/// Parse one CSV file, refusing binary data and encodings other than UTF-8.
-pub fn csv_table(bytes: &[u8], file: &str, sheet: &str, report: &mut Report) -> Option<Table> {
+/// Parse one CSV file, refusing binary data, encodings other than UTF-8, and anything
+/// past the limits on columns per row, rows per sheet and cells per return (checked as
+/// each record is read, stopping at the first excess).
+pub(crate) fn csv_table(
+    bytes: &[u8],
+    file: &str,
+    sheet: &str,
+    budget: &mut Budget,
+    report: &mut Report,
+) -> Option<Table> {
+    let limits = budget.limits;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let problem = || Problem::at_file(file, sheet);
     if bytes.is_empty() {
@@ -366,6 +467,16 @@ pub fn csv_table(bytes: &[u8], file: &str, sheet: &str, report: &mut Report) -> 
             return None;
         }
     };
+    // A record of millions of fields would be laid out whole by the CSV reader before it
+    // could be counted: count fields first, without allocating.
+    if let Some((row, columns)) = first_wide_record(text.as_bytes(), limits.max_columns) {
+        report.error(
+            problem()
+                .row(row)
+                .says(limits::too_many_columns(columns, limits)),
+        );
+        return None;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -375,9 +486,11 @@ pub fn csv_table(bytes: &[u8], file: &str, sheet: &str, report: &mut Report) -> 
     // Row numbers as a spreadsheet shows the file: the CSV reader skips blank lines, which
     // a spreadsheet shows as empty rows, while a quoted value spanning lines is one row.
     let mut row_no = 0;
-    for rec in reader.records() {
-        let rec = match rec {
-            Ok(r) => r,
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
                 report.error(
                     problem()
@@ -386,10 +499,35 @@ pub fn csv_table(bytes: &[u8], file: &str, sheet: &str, report: &mut Report) -> 
                 );
                 return None;
             }
-        };
+        }
         row_no += 1 + rec.position().map_or(0, |p| {
             blank_lines_before(text.as_bytes(), p.byte() as usize)
         });
+        if rec.len() > limits.max_columns {
+            report.error(
+                problem()
+                    .row(row_no)
+                    .says(limits::too_many_columns(rec.len() as u64, limits)),
+            );
+            return None;
+        }
+        if row_no > limits.max_rows {
+            report.error(
+                problem()
+                    .row(row_no)
+                    .says(limits::row_past_rows(row_no as u64, limits)),
+            );
+            return None;
+        }
+        if !budget.cells(rec.len() as u64) {
+            let at_least = limits.max_cells - budget.cells_left() + rec.len() as u64;
+            report.error(
+                problem()
+                    .row(row_no)
+                    .says(limits::too_many_cells(at_least, limits)),
+            );
+            return None;
+        }
         let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
         if headers.is_none() {
             headers = Some(cells);
@@ -407,6 +545,50 @@ pub fn csv_table(bytes: &[u8], file: &str, sheet: &str, report: &mut Report) -> 
         headers,
         rows,
     })
+}
+
+/// The first record with more than `max` fields, as (row as a spreadsheet shows it, its
+/// fields), read the way the CSV reader does (quotes open a field, `""` inside quotes is a
+/// quote) but only counting.
+fn first_wide_record(text: &[u8], max: usize) -> Option<(usize, u64)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let (mut at, mut fields, mut row) = (At::FieldStart, 1u64, 1usize);
+    let mut wide = None;
+    for (i, &b) in text.iter().enumerate() {
+        let in_quotes = at == At::Quoted;
+        let ends_record =
+            !in_quotes && (b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n')));
+        if ends_record {
+            if wide.is_some() {
+                return wide.map(|r| (r, fields));
+            }
+            row += 1;
+            fields = 1;
+            at = At::FieldStart;
+            continue;
+        }
+        at = match (at, b) {
+            (At::FieldStart, b'"') | (At::QuoteInQuoted, b'"') => At::Quoted,
+            (At::Quoted, b'"') => At::QuoteInQuoted,
+            (At::Quoted, _) => At::Quoted,
+            (_, b',') => {
+                fields += 1;
+                if fields > max as u64 && wide.is_none() {
+                    wide = Some(row);
+                }
+                At::FieldStart
+            }
+            (_, b'\r') => at,
+            _ => At::Unquoted,
+        };
+    }
+    wide.map(|r| (r, fields))
 }
 
 /// How many blank lines the CSV reader skipped before a record that it says starts at
@@ -430,157 +612,19 @@ fn blank_lines_before(text: &[u8], start: usize) -> usize {
     blanks
 }
 
-type WorkbookTables = (BTreeMap<String, Table>, Vec<(String, String)>);
-
-fn workbook_tables<RS, R>(wb: &mut R, file: &str, report: &mut Report) -> WorkbookTables
-where
-    RS: std::io::Read + std::io::Seek,
-    R: Reader<RS>,
-    R::Error: std::fmt::Display,
-{
-    let mut tables = BTreeMap::new();
-    let mut meta = Vec::new();
-    for sheet_name in wb.sheet_names().to_vec() {
-        let folded = sheet_name.trim().to_ascii_lowercase();
-        let standard = sheet_for(&folded);
-        if standard.is_none() && folded != "return" {
-            continue;
-        }
-        let range = match wb.worksheet_range(&sheet_name) {
-            Ok(r) => r,
-            Err(e) => {
-                report.error(
-                    Problem::at_file(file, &sheet_name)
-                        .says(format!("the sheet cannot be read ({e})")),
-                );
-                continue;
-            }
-        };
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let mut grid: Vec<(usize, Vec<String>)> = Vec::new();
-        for (r, row) in range.rows().enumerate() {
-            let row_no = row0 as usize + r + 1;
-            let mut cells = Vec::with_capacity(row.len());
-            for (c, cell) in row.iter().enumerate() {
-                cells.push(cell_text(cell).unwrap_or_else(|err| {
-                    report.error(
-                        Problem::at_file(file, &sheet_name)
-                            .row(row_no)
-                            .column(&column_letter(col0 as usize + c))
-                            .says(format!(
-                                "the cell shows a spreadsheet error ({err}); put the value itself in the cell"
-                            )),
-                    );
-                    String::new()
-                }));
-            }
-            grid.push((row_no, cells));
-        }
-        // Formulas are refused: the stored value is whatever the spreadsheet last computed,
-        // which may be stale, and the return must hold values the employer can see.
-        if let Ok(formulas) = wb.worksheet_formula(&sheet_name) {
-            let (f0, fc0) = formulas.start().unwrap_or((0, 0));
-            let header = grid.first().map(|(_, h)| h.clone()).unwrap_or_default();
-            for (r, c, f) in formulas.used_cells() {
-                if f.is_empty() {
-                    continue;
-                }
-                let abs_c = fc0 as usize + c;
-                let col_name = abs_c
-                    .checked_sub(col0 as usize)
-                    .and_then(|i| header.get(i))
-                    .filter(|h| !h.is_empty())
-                    .cloned()
-                    .unwrap_or_else(|| column_letter(abs_c));
-                report.error(
-                    Problem::at_file(file, &sheet_name)
-                        .row(f0 as usize + r + 1)
-                        .column(&col_name)
-                        .value(&format!("={f}"))
-                        .says("the cell holds a formula; copy the sheet and paste values only, then submit again"),
-                );
-            }
-        }
-        if folded == "return" {
-            for (_, cells) in grid.iter().skip(1) {
-                if let (Some(k), Some(v)) = (cells.first(), cells.get(1)) {
-                    meta.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-                }
-            }
-            continue;
-        }
-        let mut it = grid.into_iter();
-        let headers = it.next().map(|(_, h)| h).unwrap_or_default();
-        if headers.iter().all(String::is_empty) {
-            report.error(
-                Problem::at_file(file, &sheet_name)
-                    .says("the sheet is empty; it needs at least its header row"),
-            );
-            continue;
-        }
-        let rows = it
-            .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
-            .collect();
-        let sheet = standard.expect("checked above").to_string();
-        tables.insert(
-            sheet.clone(),
-            Table {
-                file: file.to_string(),
-                sheet: sheet_name.clone(),
-                headers,
-                rows,
-            },
-        );
-    }
-    (tables, meta)
-}
-
-/// Spreadsheet column letters (0 -> A, 27 -> AB) for cells outside the header.
-fn column_letter(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).expect("ASCII letters")
-}
-
-/// A cell as the text the checks read; Err with the error shown for error cells.
-fn cell_text(cell: &Data) -> Result<String, String> {
-    Ok(match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                format!("{}", *f as i64)
-            } else {
-                format!("{f}")
-            }
-        }
-        Data::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-        Data::DateTime(d) => match d.as_datetime() {
-            Some(dt) => dt.date().format("%Y-%m-%d").to_string(),
-            None => d.as_f64().to_string(),
-        },
-        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => return Err(e.to_string()),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn csv(bytes: &[u8], r: &mut Report) -> Option<Table> {
+        let limits = Limits::default();
+        csv_table(bytes, "x.csv", "x", &mut Budget::new(&limits), r)
+    }
+
     #[test]
     fn csv_encodings_and_junk() {
         let mut r = Report::default();
-        assert!(csv_table(b"\xEF\xBB\xBFa,b\n1,2\n", "x.csv", "x", &mut r).is_some());
+        assert!(csv(b"\xEF\xBB\xBFa,b\n1,2\n", &mut r).is_some());
         assert!(!r.has_errors());
         for bad in [
             &b""[..],
@@ -589,20 +633,31 @@ mod tests {
             b"a,b\ncaf\xE9,1\n",
         ] {
             let mut r = Report::default();
-            assert!(csv_table(bad, "x.csv", "x", &mut r).is_none(), "{bad:?}");
+            assert!(csv(bad, &mut r).is_none(), "{bad:?}");
             assert!(r.has_errors());
         }
         let mut r = Report::default();
-        csv_table(b"a,b\n1,2\ncaf\xE9,1\n", "x.csv", "x", &mut r);
+        csv(b"a,b\n1,2\ncaf\xE9,1\n", &mut r);
         assert_eq!(r.problems[0].row, Some(3));
     }
 
     #[test]
-    fn sheet_names_and_letters() {
+    fn wide_records_are_found_by_counting() {
+        assert_eq!(first_wide_record(b"a,b\n1,2\n", 2), None);
+        assert_eq!(first_wide_record(b"a,b\n1,2,3\n", 2), Some((2, 3)));
+        // Commas inside quotes (and quoted quotes) are not separators; a quoted line break
+        // is inside one row.
+        assert_eq!(
+            first_wide_record(b"a,b\n\"x,\"\"y\"\"\n,z\",2\n1,2,3,4", 2),
+            Some((3, 4))
+        );
+        assert_eq!(first_wide_record(b"a,b\r\n\r\n1,2,3\r\n", 2), Some((3, 3)));
+    }
+
+    #[test]
+    fn sheet_names() {
         assert_eq!(sheet_for("Workers.CSV"), Some("workers"));
         assert_eq!(sheet_for("return/settings.csv"), Some("settings"));
         assert_eq!(sheet_for("notes.csv"), None);
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(27), "AB");
     }
 }

@@ -371,6 +371,13 @@ impl Fixture {
     /// A minimal OpenDocument spreadsheet written by hand: `mimetype` stored first, a
     /// manifest, and `content.xml` with one `table:table` per sheet.
     fn ods(&self) -> Vec<u8> {
+        self.ods_padded(false)
+    }
+
+    /// The ODS workbook, optionally padded the way LibreOffice saves every sheet: each row
+    /// ends with a huge repeat of empty cells, and the sheet with a huge repeat of empty
+    /// rows (to the last row and column a spreadsheet has).
+    fn ods_padded(&self, libreoffice: bool) -> Vec<u8> {
         let mut content = String::from(
             r#"<?xml version="1.0" encoding="UTF-8"?>
 <office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>"#,
@@ -404,16 +411,23 @@ impl Fixture {
                         ),
                     });
                 }
+                if libreoffice {
+                    content.push_str(&format!(
+                        r#"<table:table-cell table:number-columns-repeated="{}"/>"#,
+                        1024 - row.len()
+                    ));
+                }
                 content.push_str("</table:table-row>");
+            }
+            if libreoffice {
+                content.push_str(&format!(
+                    r#"<table:table-row table:style-name="ro1" table:number-rows-repeated="{}"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+                    1_048_576 - grid.len()
+                ));
             }
             content.push_str("</table:table>");
         }
         content.push_str("</office:spreadsheet></office:body></office:document-content>");
-        let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
-<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
- <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
- <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
-</manifest:manifest>"#;
         zip_of(&[
             (
                 "mimetype".to_string(),
@@ -421,12 +435,18 @@ impl Fixture {
             ),
             (
                 "META-INF/manifest.xml".to_string(),
-                manifest.as_bytes().to_vec(),
+                ODS_MANIFEST.as_bytes().to_vec(),
             ),
             ("content.xml".to_string(), content.into_bytes()),
         ])
     }
 }
+
+const ODS_MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+ <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"#;
 
 /// How a workbook writer stores one cell.
 enum Typed<'a> {
@@ -507,6 +527,7 @@ impl Opts {
         Opts {
             limits: Some(Limits {
                 max_file_bytes: bytes,
+                ..Limits::default()
             }),
             ..Opts::default()
         }
@@ -1854,4 +1875,430 @@ fn wholly_wrong_file_lists_the_first_thousand_errors_and_counts_the_rest() {
     assert!(out.data.is_none());
     assert_eq!(out.report.problems.len(), report::MAX_LISTED);
     assert_eq!(out.report.error_count(), 5_000);
+}
+
+// ---------------------------------------------------------------------------------------
+// Limits on untrusted files (docs/security.md)
+// ---------------------------------------------------------------------------------------
+
+/// A row (and column) of a sheet of a workbook.
+fn in_sheet(file: &str, sheet: &str, row: usize, column: Option<&str>) -> At {
+    At {
+        file: file.to_string(),
+        sheet: Some(sheet.to_string()),
+        row: Some(row),
+        column: column.map(str::to_string),
+    }
+}
+
+fn with_limits(limits: Limits) -> Opts {
+    Opts {
+        limits: Some(limits),
+        ..Opts::default()
+    }
+}
+
+/// A minimal XLSX written by hand, so cells can sit anywhere and hold anything: each
+/// sheet is (name, the XML inside `<sheetData>`); `shared` is the shared-strings part.
+fn xlsx_by_hand(sheets: &[(&str, &str)], shared: Option<&str>) -> Vec<u8> {
+    let mut types = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>"#,
+    );
+    let mut book = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#,
+    );
+    let mut rels = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+    );
+    let mut files = Vec::new();
+    for (i, (name, data)) in sheets.iter().enumerate() {
+        let n = i + 1;
+        types.push_str(&format!(
+            r#"<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#
+        ));
+        book.push_str(&format!(
+            r#"<sheet name="{}" sheetId="{n}" r:id="rId{n}"/>"#,
+            xml_escape(name)
+        ));
+        rels.push_str(&format!(
+            r#"<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{n}.xml"/>"#
+        ));
+        files.push((
+            format!("xl/worksheets/sheet{n}.xml"),
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
+            )
+            .into_bytes(),
+        ));
+    }
+    if let Some(sst) = shared {
+        types.push_str(r#"<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>"#);
+        rels.push_str(r#"<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#);
+        files.push(("xl/sharedStrings.xml".to_string(), sst.as_bytes().to_vec()));
+    }
+    types.push_str("</Types>");
+    book.push_str("</sheets></workbook>");
+    rels.push_str("</Relationships>");
+    let root = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+    let mut all = vec![
+        ("[Content_Types].xml".to_string(), types.into_bytes()),
+        ("_rels/.rels".to_string(), root.as_bytes().to_vec()),
+        ("xl/workbook.xml".to_string(), book.into_bytes()),
+        ("xl/_rels/workbook.xml.rels".to_string(), rels.into_bytes()),
+    ];
+    all.extend(files);
+    zip_of(&all)
+}
+
+/// A workers sheet of a header cell at A1 and one more cell at `far`.
+fn header_and_far_cell(far: &str) -> Vec<u8> {
+    let sheet = format!("{}{}", text_cell("A1", "worker_ref"), text_cell(far, "x"));
+    xlsx_by_hand(&[("workers", &sheet)], None)
+}
+
+/// An inline-string cell at `r`.
+fn text_cell(r: &str, text: &str) -> String {
+    format!(r#"<c r="{r}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+}
+
+/// A hand-written ODS with one sheet whose body is `rows` (the XML inside `table:table`).
+fn ods_by_hand(sheet: &str, rows: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="{sheet}">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    zip_of(&[
+        (
+            "mimetype".to_string(),
+            b"application/vnd.oasis.opendocument.spreadsheet".to_vec(),
+        ),
+        (
+            "META-INF/manifest.xml".to_string(),
+            ODS_MANIFEST.as_bytes().to_vec(),
+        ),
+        ("content.xml".to_string(), content.into_bytes()),
+    ])
+}
+
+/// The ODS repeat bomb: one short row of text cells repeated across and down.
+fn ods_repeat_bomb(columns: u64, rows: u64) -> Vec<u8> {
+    ods_by_hand(
+        "workers",
+        &format!(
+            r#"<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="string" table:number-columns-repeated="{columns}"><text:p>bomb</text:p></table:table-cell></table:table-row>"#
+        ),
+    )
+}
+
+#[test]
+fn xlsx_with_a_cell_at_xfd1048576_is_refused_naming_the_column_limit() {
+    let bytes = header_and_far_cell("XFD1048576");
+    assert!(bytes.len() < 5_000, "{}", bytes.len());
+    let p = rejected_at(
+        &read_file("return.xlsx", &bytes),
+        &in_sheet("return.xlsx", "workers", 1_048_576, Some("XFD")),
+    );
+    assert!(
+        p.message.contains("column XFD (16,384th column)")
+            && p.message.contains("at most 200 columns"),
+        "{p}"
+    );
+}
+
+#[test]
+fn xlsx_cell_far_down_is_refused_naming_the_row_limit() {
+    let bytes = header_and_far_cell("A900000");
+    let p = rejected_among(
+        &read_file("return.xlsx", &bytes),
+        &in_sheet("return.xlsx", "workers", 900_000, Some("A")),
+    );
+    assert!(
+        p.message.contains("row 900,000") && p.message.contains("200,000 rows"),
+        "{p}"
+    );
+}
+
+#[test]
+fn xlsx_area_past_the_cell_limit_is_refused_as_it_is_read() {
+    // Within columns and rows, but the sheet's area (A1:T1000 = 20,000 cells) is past a
+    // limit of 10,000 cells per return.
+    let bytes = header_and_far_cell("T1000");
+    let limits = Limits {
+        max_cells: 10_000,
+        ..Limits::default()
+    };
+    let p = rejected_among(
+        &read_file_with("return.xlsx", &bytes, &with_limits(limits)),
+        &in_sheet("return.xlsx", "workers", 1000, Some("T")),
+    );
+    assert!(
+        p.message.contains("20,000 cells") && p.message.contains("cells per return"),
+        "{p}"
+    );
+}
+
+#[test]
+fn xlsx_shared_string_table_declaring_billions_is_refused_before_calamine_reserves_it() {
+    let sst = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4000000000" uniqueCount="4000000000"><si><t>worker_ref</t></si></sst>"#;
+    let sheet = r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#;
+    let bytes = xlsx_by_hand(&[("workers", sheet)], Some(sst));
+    let p = rejected_at(
+        &read_file("return.xlsx", &bytes),
+        &file("return.xlsx", None),
+    );
+    assert!(
+        p.message.contains("4,000,000,000") && p.message.contains("cells per return"),
+        "{p}"
+    );
+}
+
+#[test]
+fn xlsx_formulas_shared_formulas_and_error_cells_are_still_reported_where_they_are() {
+    // A shared formula (anchor B2, derived B3) with a huge shared index, which calamine's
+    // expanding reader would size a vector by; an error cell at C3; a blank row 4.
+    let sheet = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>worker_ref</t></is></c><c r="B1" t="inlineStr"><is><t>fte</t></is></c><c r="C1" t="inlineStr"><is><t>setting_id</t></is></c></row><row r="2"><c r="A2"><v>1</v></c><c r="B2"><f t="shared" ref="B2:B3" si="4000000000">A2*2</f><v>2</v></c></row><row r="3"><c r="A3"><v>2</v></c><c r="B3"><f t="shared" si="4000000000"/><v>4</v></c><c r="C3" t="e"><v>#REF!</v></c></row><row r="4"><c r="A4" s="1"/></row><row r="5"><c r="A5"><v>3</v></c></row>"#;
+    let bytes = xlsx_by_hand(&[("workers", sheet)], None);
+    let out = read_file("return.xlsx", &bytes);
+    let at = |row, column| in_sheet("return.xlsx", "workers", row, Some(column));
+    let p = rejected_among(&out, &at(2, "fte"));
+    assert_eq!(p.value.as_deref(), Some("=A2*2"), "{p}");
+    let p = rejected_among(&out, &at(3, "fte"));
+    assert_eq!(p.value.as_deref(), Some("=A3*2"), "{p}");
+    let p = rejected_among(&out, &at(3, "C"));
+    assert!(p.message.contains("#REF!"), "{p}");
+}
+
+#[test]
+fn xlsx_read_sparsely_keeps_row_numbers_headers_and_the_return_sheet() {
+    // The valid return through the streaming reader, with a `return` sheet: the same
+    // records, and the meta read.
+    let f = Fixture::valid().with_return_sheet("employer_id", EMPLOYER);
+    let out = read_file("return.xlsx", &f.xlsx());
+    assert_eq!(accepted(&out), &valid_data());
+    assert!(
+        out.sheet_meta
+            .contains(&("employer_id".to_string(), EMPLOYER.to_string())),
+        "{:?}",
+        out.sheet_meta
+    );
+    // A data row beyond the header's last column is ignored in a workbook, as before.
+    let sheet = format!(
+        "{}{}{}",
+        text_cell("A1", "setting_id"),
+        text_cell("A3", "S1"),
+        text_cell("D3", "x")
+    );
+    let bytes = xlsx_by_hand(&[("settings", &sheet)], None);
+    let out = read_file("return.xlsx", &bytes);
+    assert!(
+        out.report
+            .errors()
+            .all(|p| !p.message.contains("values but")),
+        "{}",
+        show(&out.report)
+    );
+}
+
+#[test]
+fn ods_repeat_bomb_is_refused_before_calamine_expands_it() {
+    // 16,384 columns by 6,000 rows of text (98 million cells, under the 100 million
+    // calamine itself refuses) from an 800-byte file.
+    let bytes = ods_repeat_bomb(16_384, 6_000);
+    assert!(bytes.len() < 1_500, "{}", bytes.len());
+    let started = std::time::Instant::now();
+    let p = rejected_at(
+        &read_file("return.ods", &bytes),
+        &in_sheet("return.ods", "workers", 1, Some("XFD")),
+    );
+    assert!(p.message.contains("at most 200 columns"), "{p}");
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    // Within the columns: the rows, then the cells.
+    let p = rejected_among(
+        &read_file("return.ods", &ods_repeat_bomb(10, 1_048_576)),
+        &in_sheet("return.ods", "workers", 1, None),
+    );
+    assert!(p.message.contains("rows per sheet"), "{p}");
+    let p = rejected_among(
+        &read_file("return.ods", &ods_repeat_bomb(150, 100_000)),
+        &in_sheet("return.ods", "workers", 1, None),
+    );
+    assert!(p.message.contains("cells per return"), "{p}");
+}
+
+#[test]
+fn ods_repeated_long_text_is_refused_by_the_unpacked_limit() {
+    // <text:s text:c=".."/> makes calamine write that many spaces into the cell.
+    let rows = r#"<table:table-row table:number-rows-repeated="100"><table:table-cell office:value-type="string" table:number-columns-repeated="10"><text:p>a<text:s text:c="100000000"/></text:p></table:table-cell></table:table-row>"#;
+    let p = rejected_among(
+        &read_file("return.ods", &ods_by_hand("workers", rows)),
+        &in_sheet("return.ods", "workers", 1, None),
+    );
+    assert!(p.message.contains("bytes unpacked per return"), "{p}");
+}
+
+#[test]
+fn libreoffice_ods_with_huge_trailing_empty_repeats_is_accepted() {
+    let bytes = Fixture::valid().ods_padded(true);
+    let out = read_file("return.ods", &bytes);
+    assert_eq!(clean(&out), &valid_data());
+}
+
+#[test]
+fn csv_row_with_too_many_columns_is_refused_at_that_row() {
+    let mut workers = String::from_utf8(Fixture::valid().csv("workers")).unwrap();
+    workers.push_str(&"a,".repeat(300));
+    workers.push('\n');
+    let p = rejected_at(
+        &read_folder_replacing(&Fixture::valid(), &[("workers.csv", workers.as_bytes())]),
+        &row("workers", 7),
+    );
+    assert!(
+        p.message.contains("301 columns, 101 more than the 200"),
+        "{p}"
+    );
+}
+
+#[test]
+fn csv_rows_and_cells_past_their_limits_are_refused() {
+    let f = Fixture::valid().fill("workers", 2, 50, "worker_ref");
+    let limits = Limits {
+        max_rows: 20,
+        ..Limits::default()
+    };
+    let p = rejected_at(
+        &read_folder_with(&f, &with_limits(limits)),
+        &row("workers", 21),
+    );
+    assert!(p.message.contains("rows per sheet"), "{p}");
+    let limits = Limits {
+        max_cells: 300,
+        ..Limits::default()
+    };
+    let out = read_folder_with(&f, &with_limits(limits));
+    assert!(out.data.is_none());
+    let p = out.report.errors().next().expect("refused");
+    assert_eq!(p.file, "workers.csv");
+    assert!(
+        p.row.is_some() && p.message.contains("cells per return"),
+        "{p}"
+    );
+}
+
+#[test]
+fn zip_past_the_unpacked_or_entries_limit_is_refused() {
+    let f = Fixture::valid().fill("workers", 2, 200, "worker_ref");
+    let limits = Limits {
+        max_unpacked_bytes: 10 * 1024,
+        ..Limits::default()
+    };
+    let out = read_file_with("return.zip", &f.zip(""), &with_limits(limits));
+    assert!(out.data.is_none());
+    let p = out.report.errors().next().unwrap();
+    assert!(p.message.contains("bytes unpacked per return"), "{p}");
+    let mut files = Fixture::valid().csv_files("");
+    for i in 0..10 {
+        files.push((format!("notes{i}.txt"), b"x".to_vec()));
+    }
+    let limits = Limits {
+        max_entries: 10,
+        ..Limits::default()
+    };
+    let p = rejected_at(
+        &read_file_with("return.zip", &zip_of(&files), &with_limits(limits)),
+        &file("return.zip", None),
+    );
+    assert!(
+        p.message.contains("14 entries") && p.message.contains("entries per zip"),
+        "{p}"
+    );
+    // Workbooks too: a package of more parts than allowed.
+    let limits = Limits {
+        max_entries: 3,
+        ..Limits::default()
+    };
+    let p = rejected_at(
+        &read_file_with(
+            "return.xlsx",
+            &Fixture::valid().xlsx(),
+            &with_limits(limits),
+        ),
+        &file("return.xlsx", None),
+    );
+    assert!(p.message.contains("entries per zip"), "{p}");
+}
+
+#[test]
+fn folder_past_the_unpacked_limit_is_refused() {
+    let f = Fixture::valid().fill("workers", 2, 200, "worker_ref");
+    let limits = Limits {
+        max_unpacked_bytes: 10 * 1024,
+        ..Limits::default()
+    };
+    let out = read_folder_with(&f, &with_limits(limits));
+    let p = out.report.errors().next().expect("refused");
+    assert!(p.message.contains("bytes unpacked per return"), "{p}");
+}
+
+#[test]
+fn a_part_given_twice_is_refused_naming_both() {
+    let f = Fixture::valid();
+    // Zip: at the top and in a folder.
+    let mut files = f.csv_files("");
+    files.push((
+        "old/workers.csv".to_string(),
+        f.clone().header_only("workers").csv("workers"),
+    ));
+    let p = rejected_at(
+        &read_file("return.zip", &zip_of(&files)),
+        &file("return.zip", None),
+    );
+    assert!(
+        p.message.contains("'workers.csv' and 'old/workers.csv'"),
+        "{p}"
+    );
+    // Folder: two names differing only in case.
+    let out = read_folder_replacing(&f, &[("Workers.csv", &f.csv("workers"))]);
+    assert!(out.data.is_none());
+    let p = out.report.errors().next().unwrap();
+    assert!(
+        p.message.contains("workers part twice")
+            && p.message.contains("Workers.csv")
+            && p.message.contains("'workers.csv'"),
+        "{p}"
+    );
+    // Workbook: two sheets for one part.
+    let header = text_cell("A1", "worker_ref");
+    let bytes = xlsx_by_hand(&[("workers", &header), ("WORKERS ", &header)], None);
+    let p = rejected_at(
+        &read_file("return.xlsx", &bytes),
+        &file("return.xlsx", None),
+    );
+    assert!(p.message.contains("sheets 'workers' and 'WORKERS '"), "{p}");
+}
+
+#[test]
+fn old_xls_workbooks_are_refused_asking_for_xlsx() {
+    let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    bytes.extend(std::iter::repeat_n(0u8, 2000));
+    let p = rejected_at(&read_file("return.xls", &bytes), &file("return.xls", None));
+    assert!(
+        p.message.contains(".xlsx") && p.message.contains("97-2003"),
+        "{p}"
+    );
+}
+
+#[test]
+fn a_county_council_sized_return_fits_the_default_limits() {
+    // 20,000 posts of 35 columns: well inside every default.
+    let mut f = Fixture::valid().fill("workers", 2, 20_000, "worker_ref");
+    for i in 0..20 {
+        f = f.add_column("workers", &format!("local_{i}"), "x");
+    }
+    assert!(f.sheet("workers").header.len() >= 35);
+    assert_eq!(accepted(&read_folder(&f)).workers.len(), 20_000);
 }

@@ -70,6 +70,7 @@ impl ReadContext {
             titles: store.confirmed_titles().await?,
             limits: Limits {
                 max_file_bytes: max_mb * 1024 * 1024,
+                ..Limits::default()
             },
         })
     }

@@ -255,3 +255,161 @@ fn a_process_killed_mid_import_leaves_the_database_as_it_was() {
     assert!(env.import("E1", &again, &[]).status.success());
     assert_eq!(env.history_len("E1"), 2);
 }
+
+// ---------------------------------------------------------------------------------------
+// Hostile files under a memory cap (docs/security.md, "Limits on untrusted files")
+// ---------------------------------------------------------------------------------------
+
+/// A zip of (name, bytes), deflated, written to `path`.
+fn write_zip_of(path: &std::path::Path, files: &[(&str, &[u8])]) -> std::path::PathBuf {
+    use std::io::Write;
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    for (name, bytes) in files {
+        let method = if *name == "mimetype" {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        z.start_file(
+            *name,
+            zip::write::SimpleFileOptions::default().compression_method(method),
+        )
+        .unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+    path.to_path_buf()
+}
+
+/// Import under a cap of about 1.5 GB of address space, as a hostile upload would run
+/// on a small server: a file the reader tried to lay out would abort the process.
+fn import_capped(env: &Env, path: &std::path::Path) -> (std::process::Output, Duration) {
+    let script = format!(
+        r#"ulimit -v 1500000; exec "$BIN" --db "$DB" --key-file "$KEY" import --employer E1 --census-date {CENSUS} "$FILE""#
+    );
+    let started = Instant::now();
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .env("BIN", BIN)
+        .env("DB", &env.db)
+        .env("KEY", env.path("person.key"))
+        .env("FILE", path)
+        .env_remove("OBSERVATORY_PERSON_KEY")
+        .current_dir(env.dir.path())
+        .output()
+        .unwrap();
+    (out, started.elapsed())
+}
+
+/// Refused cleanly (exit 1, the limit named, no allocation abort), in seconds.
+fn refused_in_seconds(env: &Env, path: &std::path::Path, needle: &str) {
+    let (out, took) = import_capped(env, path);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("memory allocation"), "aborted: {text}");
+    assert_rejected(&out, needle);
+    assert!(took < Duration::from_secs(20), "took {took:?}: {text}");
+}
+
+/// An XLSX of a few KB with cells at A1 and XFD1048576 (a dense reader asks for 512 GB).
+fn xlsx_bomb(path: &std::path::Path) -> std::path::PathBuf {
+    let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#;
+    let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let types = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
+    let root = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+    );
+    let book = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="workers" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+    );
+    let book_rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+    );
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet {ns}><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>worker_ref</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#
+    );
+    write_zip_of(
+        path,
+        &[
+            ("[Content_Types].xml", types.as_bytes()),
+            ("_rels/.rels", root.as_bytes()),
+            ("xl/workbook.xml", book.as_bytes()),
+            ("xl/_rels/workbook.xml.rels", book_rels.as_bytes()),
+            ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+        ],
+    )
+}
+
+/// An ODS of under 1 KB whose one text cell repeats 16,384 across and 6,000 down: 98
+/// million cells, just under the 100 million calamine itself refuses.
+fn ods_bomb(path: &std::path::Path) -> std::path::PathBuf {
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="workers"><table:table-row table:number-rows-repeated="6000"><table:table-cell office:value-type="string" table:number-columns-repeated="16384"><text:p>bomb</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    write_zip_of(
+        path,
+        &[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet".as_slice(),
+            ),
+            ("META-INF/manifest.xml", manifest.as_bytes()),
+            ("content.xml", content.as_bytes()),
+        ],
+    )
+}
+
+on_both!(
+    hostile_workbooks_are_refused_under_a_memory_cap_and_change_nothing,
+    |env: Env| {
+        with_one_return(&env);
+        let xlsx = xlsx_bomb(&env.path("bomb.xlsx"));
+        assert!(std::fs::metadata(&xlsx).unwrap().len() < 5_000);
+        refused_in_seconds(&env, &xlsx, "column XFD (16,384th column)");
+        refused_in_seconds(&env, &xlsx, "at most 200 columns");
+        let ods = ods_bomb(&env.path("bomb.ods"));
+        assert!(std::fs::metadata(&ods).unwrap().len() < 1_500);
+        refused_in_seconds(&env, &ods, "limit on columns per row");
+        // A zip holding workers.csv twice: the later would silently replace the earlier.
+        let good = Return::known();
+        let files: Vec<(String, String)> = good
+            .parts
+            .iter()
+            .map(|(n, _, _)| (format!("{n}.csv"), good.csv(n)))
+            .chain(std::iter::once((
+                "old/workers.csv".to_string(),
+                good.csv("workers").lines().next().unwrap().to_string() + "\n",
+            )))
+            .collect();
+        let refs: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_bytes()))
+            .collect();
+        let dup = write_zip_of(&env.path("dup.zip"), &refs);
+        refused_in_seconds(&env, &dup, "'workers.csv' and 'old/workers.csv'");
+        unchanged(&env);
+    }
+);
+
+#[test]
+fn zip_of_three_huge_csv_entries_is_refused_under_a_memory_cap() {
+    let env = Env::sqlite();
+    with_one_return(&env);
+    // Three entries of 49 MB of `a,a,a,...` (one endless row): about 150 KB zipped.
+    let row = "a,".repeat(49 * 1024 * 1024 / 2);
+    let zip = write_zip_of(
+        &env.path("huge.zip"),
+        &[
+            ("settings.csv", row.as_bytes()),
+            ("workers.csv", row.as_bytes()),
+            ("leavers.csv", row.as_bytes()),
+        ],
+    );
+    drop(row);
+    assert!(std::fs::metadata(&zip).unwrap().len() < 1_000_000);
+    refused_in_seconds(&env, &zip, "limit on columns per row");
+    unchanged(&env);
+}
