@@ -6,6 +6,7 @@ mod support;
 mod browser;
 mod dashboard;
 mod evidence;
+mod hostile;
 mod load;
 mod matrix;
 mod security;
