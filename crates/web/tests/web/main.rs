@@ -8,5 +8,6 @@ mod dashboard;
 mod evidence;
 mod load;
 mod matrix;
+mod measure;
 mod security;
 mod upload;
