@@ -72,29 +72,7 @@ async fn sqlite_counts_sign_in_attempts_atomically() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_counts_sign_in_attempts_atomically() {
-    let admin = sqlx::PgPool::connect("postgres://root@127.0.0.1:5432/test")
-        .await
-        .expect("PostgreSQL must be listening on 127.0.0.1:5432 (see .ci/run)");
-    let name = format!("obs_attempts_{}", std::process::id());
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&admin)
-            .await
-            .unwrap();
-    }
-    let store = Store::open(
-        &Location::Postgres(format!("postgres://root@127.0.0.1:5432/{name}")),
-        true,
-    )
-    .await
-    .unwrap();
-    attempts_are_counted_atomically(store.clone()).await;
-    store.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .unwrap();
+    let db = crate::save_tests::PgTestDb::new("obs_attempts").await;
+    attempts_are_counted_atomically(db.store.clone()).await;
+    db.drop_db().await;
 }
