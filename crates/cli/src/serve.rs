@@ -25,14 +25,41 @@ pub struct ServeArgs {
     /// Largest return file accepted, in megabytes.
     #[arg(long, default_value_t = 50)]
     pub max_upload_mb: u64,
+    /// Where people reach the service, e.g. https://observatory.example.org: the base of
+    /// invitation and feed links (never the request's Host header). Default:
+    /// http://ADDR, the address listened on.
+    #[arg(long, env = "OBSERVATORY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Behind a reverse proxy: the header in which it passes the client's address (e.g.
+    /// X-Forwarded-For; the last address in it is taken), for sign-in throttling. Only
+    /// set it if every request comes through that proxy; by default the connection's
+    /// address is used and no header is believed.
+    #[arg(long, env = "OBSERVATORY_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+    /// Where uploaded returns are kept while they are checked (made mode 0700; emptied
+    /// at start). Default: beside the SQLite database (DB.uploads), or
+    /// observatory-uploads beside the key file for PostgreSQL.
+    #[arg(long, env = "OBSERVATORY_UPLOAD_DIR")]
+    pub upload_dir: Option<std::path::PathBuf>,
 }
 
 impl ServeArgs {
-    fn config(&self, cli: &Cli) -> Result<Config> {
+    fn config(&self, cli: &Cli, listening: std::net::SocketAddr) -> Result<Config> {
         observatory_service::query::check_threshold(self.threshold)?;
         let mut c = Config::new(cli.key_path());
         c.threshold = self.threshold;
         c.max_upload_mb = self.max_upload_mb;
+        c.public_url = match &self.public_url {
+            Some(u) => observatory_web::state::public_url(u)?,
+            None => format!("http://{listening}"),
+        };
+        c.client_ip_header = self
+            .client_ip_header
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(|h| h.to_ascii_lowercase());
+        c.upload_dir = self.upload_dir.clone();
         Ok(c)
     }
 }
@@ -42,11 +69,13 @@ pub async fn serve(cli: &Cli, store: Store, a: &ServeArgs) -> Result<i32> {
     let listener = tokio::net::TcpListener::bind(&a.addr)
         .await
         .with_context(|| format!("cannot listen on {} (is something else using it?)", a.addr))?;
-    let state = Arc::new(AppState::new(store, a.config(cli)?));
+    let config = a.config(cli, listener.local_addr()?)?;
     println!(
-        "The web app is at http://{}/ (stop it with Ctrl-C)",
-        listener.local_addr()?
+        "The web app is at http://{}/ (stop it with Ctrl-C); links it hands out start {}/",
+        listener.local_addr()?,
+        config.public_url
     );
+    let state = Arc::new(AppState::new(store, config));
     observatory_web::serve_on(listener, state).await?;
     Ok(0)
 }
@@ -192,6 +221,9 @@ pub async fn demo_accounts_and_serve(
         addr: "127.0.0.1:8080".into(),
         threshold: 5,
         max_upload_mb: 50,
+        public_url: None,
+        client_ip_header: None,
+        upload_dir: None,
     };
     serve(cli, store, &args).await?;
     Ok(())

@@ -77,12 +77,10 @@ pub struct User {
     pub has_password: bool,
 }
 
-/// What sign-in needs besides the user.
+/// A user with their password hash.
 pub struct Credentials {
     pub user: User,
     pub password_hash: Option<String>,
-    pub failed_logins: i64,
-    pub locked_until: Option<String>,
 }
 
 /// A new account.
@@ -294,15 +292,9 @@ impl Store {
         Ok(self.users_from(rows).await?.pop().map(|(u, _)| u))
     }
 
-    /// The account of an email address, with what sign-in needs.
+    /// The account of an email address, with its password hash.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<Credentials>> {
         let email = normalise_email(email);
-        let row: Option<(i64, Option<String>)> = on_pool!(self, p => sqlx::query_as(
-            "SELECT failed_logins, locked_until FROM users WHERE email = $1",
-        ).bind(&email).fetch_optional(p).await?);
-        let Some((failed_logins, locked_until)) = row else {
-            return Ok(None);
-        };
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1");
         let rows: Vec<UserRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(&email).fetch_all(p).await?);
         Ok(self
@@ -312,35 +304,52 @@ impl Store {
             .map(|(user, password_hash)| Credentials {
                 user,
                 password_hash,
-                failed_logins,
-                locked_until,
             }))
     }
 
-    /// Count a failed sign-in; at `lock_after` failures the account is locked until
-    /// `lock_until` (and the count starts again). Returns the failures so far.
-    pub async fn login_failed(
-        &self,
-        user_id: i64,
-        lock_after: i64,
-        lock_until: &str,
-    ) -> Result<i64> {
-        let n: i64 = on_pool!(self, p => sqlx::query_scalar(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-        ).bind(user_id).fetch_one(p).await?);
-        if n >= lock_after {
-            on_pool!(self, p => sqlx::query(
-                "UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2",
-            ).bind(lock_until).bind(user_id).execute(p).await?.rows_affected());
-        }
-        Ok(n)
+    /// What checking a password needs, in one query: the user's id, password hash (None
+    /// until an invitation is accepted) and whether the account is active.
+    pub async fn sign_in_record(&self, email: &str) -> Result<Option<(i64, Option<String>, bool)>> {
+        let email = normalise_email(email);
+        let row: Option<(i64, Option<String>, i64)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, password_hash, active FROM users WHERE email = $1",
+        ).bind(&email).fetch_optional(p).await?);
+        Ok(row.map(|(id, hash, active)| (id, hash, active == 1)))
     }
 
-    /// A successful sign-in clears the failures and any lock.
-    pub async fn login_succeeded(&self, user_id: i64) -> Result<()> {
+    /// Count one sign-in attempt under `key` before its password is checked, in one
+    /// statement (so attempts at the same moment each get their own number): the count
+    /// starts again at 1 when its window began at or before `window_start`. Returns the
+    /// count including this attempt and when its window began.
+    pub async fn reserve_attempt(
+        &self,
+        key: &str,
+        at: &str,
+        window_start: &str,
+    ) -> Result<(i64, String)> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "INSERT INTO sign_in_attempts (counter_key, n, since) VALUES ($1, 1, $2)
+             ON CONFLICT (counter_key) DO UPDATE SET
+               n = CASE WHEN sign_in_attempts.since <= $3 THEN 1 ELSE sign_in_attempts.n + 1 END,
+               since = CASE WHEN sign_in_attempts.since <= $3 THEN $2 ELSE sign_in_attempts.since END
+             RETURNING n, since",
+        ).bind(key).bind(at).bind(window_start).fetch_one(p).await?))
+    }
+
+    /// Give back an attempt counted by [`Store::reserve_attempt`] (it succeeded).
+    pub async fn refund_attempt(&self, key: &str) -> Result<()> {
         on_pool!(self, p => sqlx::query(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
-        ).bind(user_id).execute(p).await?.rows_affected());
+            "UPDATE sign_in_attempts SET n = n - 1 WHERE counter_key = $1 AND n > 0",
+        ).bind(key).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Forget the attempts under `key` (a successful sign-in), and every count whose
+    /// window began at or before `window_start`, so the table stays small.
+    pub async fn clear_attempts(&self, key: &str, window_start: &str) -> Result<()> {
+        on_pool!(self, p => sqlx::query(
+            "DELETE FROM sign_in_attempts WHERE counter_key = $1 OR since <= $2",
+        ).bind(key).bind(window_start).execute(p).await?.rows_affected());
         Ok(())
     }
 

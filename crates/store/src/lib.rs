@@ -172,6 +172,8 @@ pub(crate) fn now() -> String {
 }
 
 #[cfg(test)]
+mod attempt_tests;
+#[cfg(test)]
 mod save_tests;
 
 #[cfg(test)]

@@ -193,7 +193,8 @@ async fn submit(
             p.employer
         )));
     }
-    let up = receive(mp, state.config.max_upload_mb * 1024 * 1024, None).await?;
+    let root = state.config.upload_root(&state.store.location);
+    let up = receive(mp, &root, state.config.max_upload_mb * 1024 * 1024, None).await?;
     let Some((_dir, path)) = up.file else {
         return Err(ApiError::bad(
             "send the return as multipart form field `file`",

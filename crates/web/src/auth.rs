@@ -1,19 +1,21 @@
 //! Signing in and staying signed in: argon2 password hashes (computed off the async
 //! threads), random session and API tokens stored only as their SHA-256, cookies that
 //! are HttpOnly, SameSite and Secure, a CSRF token per session checked on every form,
-//! and a lock after repeated failed sign-ins.
+//! and sign-in attempts counted and throttled per source and account ([`SignInPolicy`]).
 
 use anyhow::Result;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use observatory_store::accounts::User;
 use rand::RngExt;
 use sha2::{Digest, Sha256};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use crate::error::{ApiError, PageError};
 use crate::state::AppState;
@@ -212,49 +214,219 @@ impl FromRequestParts<Arc<AppState>> for ApiUser {
     }
 }
 
+/// The sign-in policy: the one place it is decided ("Accounts and sign-in" in
+/// docs/security.md says the same in words).
+///
+/// Every attempt is counted *before* its password is checked, each count in one
+/// statement (so attempts sent at the same moment each get their own number), under up
+/// to three keys, each counted over `window_minutes` from its first attempt:
+///
+/// 1. the source (the client's address, see [`ClientIp`]): past `source_limit` attempts
+///    across all emails the source is refused until its window ends, so one source
+///    cannot try many accounts;
+/// 2. the email and the source together: past `pair_limit` attempts the pair is locked
+///    until its window ends. Only that pair: the owner signing in from elsewhere is not
+///    locked out by someone else's guesses;
+/// 3. the email, from any source: past `account_slow_after` attempts every further
+///    attempt on it waits `account_delay_ms` for each attempt over (at most
+///    `account_delay_max_ms`) before its password is checked. It slows a guesser spread
+///    over many sources and never refuses the owner.
+///
+/// Unknown emails are counted, locked and answered exactly like real ones, and their
+/// password is checked against a dummy hash of the same argon2 parameters, so neither
+/// the answer nor its time tells whether an account exists; an account that is
+/// deactivated or has no password yet is checked the same way and refused.
+/// A success clears its pair's count and gives its attempt back on the source and the
+/// email (an office behind one address is not throttled by its own sign-ins). Each
+/// failure also waits `failure_delay_ms` times the pair's count (at most ten times).
+#[derive(Debug, Clone)]
+pub struct SignInPolicy {
+    pub window_minutes: i64,
+    pub pair_limit: i64,
+    pub source_limit: i64,
+    pub account_slow_after: i64,
+    pub account_delay_ms: u64,
+    pub account_delay_max_ms: u64,
+    pub failure_delay_ms: u64,
+}
+
+impl Default for SignInPolicy {
+    fn default() -> Self {
+        SignInPolicy {
+            window_minutes: 15,
+            pair_limit: 5,
+            source_limit: 20,
+            account_slow_after: 20,
+            account_delay_ms: 250,
+            account_delay_max_ms: 5000,
+            failure_delay_ms: 100,
+        }
+    }
+}
+
+/// The client's address: the connection's peer, or, when the service is configured to
+/// trust a proxy's header (`Config::client_ip_header`, e.g. `X-Forwarded-For`), the
+/// last address in that header (the one the proxy itself added). Never a header the
+/// service was not told to trust.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl ClientIp {
+    /// The source as counted: an IPv4 address, or an IPv6 address's /64 (one household
+    /// or host holds a whole /64).
+    pub fn source(&self) -> String {
+        match self.0.map(|ip| ip.to_canonical()) {
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            None => "unknown".into(),
+        }
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(name) = &state.config.client_ip_header
+            && let Some(ip) = parts
+                .headers
+                .get_all(name.as_str())
+                .iter()
+                .next_back()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(str::trim)
+                .and_then(|v| {
+                    v.parse::<IpAddr>()
+                        .ok()
+                        .or_else(|| v.parse::<SocketAddr>().ok().map(|a| a.ip()))
+                })
+        {
+            return Ok(ClientIp(Some(ip)));
+        }
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
 /// Why a sign-in failed, as shown to the person.
 #[derive(Debug, PartialEq)]
 pub enum SignInRefused {
     /// Wrong email or password (never says which).
     Wrong,
-    /// Locked after too many failures.
-    Locked,
+    /// Too many attempts on this email from this source: try again in `minutes`.
+    Locked { minutes: i64 },
+    /// Too many attempts from this source, whatever the email: try again in `minutes`.
+    Throttled { minutes: i64 },
 }
 
-/// Check an email and password, counting failures and locking the account after
-/// `lock_after` in a row. Each failure also waits a little longer, so guessing is slow.
+/// A dummy argon2 hash with the parameters of real ones, checked for unknown emails.
+async fn dummy_hash() -> &'static str {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_init(|| async {
+            hash_password(random_token())
+                .await
+                .expect("argon2 hashes a random password")
+        })
+        .await
+}
+
+/// Make the dummy hash now, so the first unknown email is not slower than the rest.
+pub async fn warm_up() {
+    dummy_hash().await;
+}
+
+fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A counter's key as stored: its SHA-256, so no email or address is kept.
+fn counter(kind: &str, parts: &[&str]) -> String {
+    token_hash(&format!("{kind}\n{}", parts.join("\n")))
+}
+
+/// Check an email and password from `client` under [`SignInPolicy`].
 pub async fn sign_in(
     state: &AppState,
     email: &str,
     password: &str,
+    client: ClientIp,
 ) -> Result<Result<User, SignInRefused>> {
-    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let Some(c) = state.store.user_by_email(email).await? else {
-        // Spend the time a real check would, so unknown emails are not told apart.
-        let _ = hash_password(password.to_string()).await;
-        return Ok(Err(SignInRefused::Wrong));
+    let policy = &state.config.sign_in;
+    let now = chrono::Utc::now();
+    let window = chrono::Duration::minutes(policy.window_minutes);
+    let (at, window_start) = (utc(now), utc(now - window));
+    let minutes_left = |since: &str| {
+        let since = chrono::DateTime::parse_from_rfc3339(since)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or(now);
+        ((since + window - now).num_seconds() + 59)
+            .div_euclid(60)
+            .max(1)
     };
-    if c.locked_until.as_deref().is_some_and(|t| t > now.as_str()) {
-        return Ok(Err(SignInRefused::Locked));
-    }
-    let ok = match (&c.password_hash, c.user.active) {
-        (Some(h), true) => verify_password(password.to_string(), h.clone()).await,
-        _ => false,
-    };
-    if ok {
-        state.store.login_succeeded(c.user.id).await?;
-        return Ok(Ok(c.user));
-    }
-    let until = (chrono::Utc::now() + chrono::Duration::minutes(state.config.lock_minutes))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
-    let n = state
-        .store
-        .login_failed(c.user.id, state.config.lock_after, &until)
+    let email = email.trim().to_lowercase();
+    let source = client.source();
+    let source_key = counter("source", &[&source]);
+    let pair_key = counter("pair", &[&email, &source]);
+    let account_key = counter("account", &[&email]);
+    let store = &state.store;
+
+    let (n, since) = store
+        .reserve_attempt(&source_key, &at, &window_start)
         .await?;
-    tokio::time::sleep(std::time::Duration::from_millis(100 * n.min(10) as u64)).await;
-    Ok(Err(if n >= state.config.lock_after {
-        SignInRefused::Locked
+    if n > policy.source_limit {
+        return Ok(Err(SignInRefused::Throttled {
+            minutes: minutes_left(&since),
+        }));
+    }
+    let (n_pair, since) = store.reserve_attempt(&pair_key, &at, &window_start).await?;
+    if n_pair > policy.pair_limit {
+        return Ok(Err(SignInRefused::Locked {
+            minutes: minutes_left(&since),
+        }));
+    }
+    let (n, _) = store
+        .reserve_attempt(&account_key, &at, &window_start)
+        .await?;
+    if n > policy.account_slow_after {
+        let over = (n - policy.account_slow_after) as u64;
+        let ms = (over * policy.account_delay_ms).min(policy.account_delay_max_ms);
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+
+    let record = store.sign_in_record(&email).await?;
+    let hash = match &record {
+        Some((_, Some(h), _)) => h.clone(),
+        _ => dummy_hash().await.to_string(),
+    };
+    state.sign_in_checks.fetch_add(1, Ordering::Relaxed);
+    let verified = verify_password(password.to_string(), hash).await;
+    if verified
+        && let Some((id, Some(_), true)) = record
+        && let Some(user) = store.user(id).await?
+    {
+        store.clear_attempts(&pair_key, &window_start).await?;
+        store.refund_attempt(&source_key).await?;
+        store.refund_attempt(&account_key).await?;
+        return Ok(Ok(user));
+    }
+    let ms = policy.failure_delay_ms * n_pair.clamp(0, 10) as u64;
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    Ok(Err(if n_pair >= policy.pair_limit {
+        SignInRefused::Locked {
+            minutes: minutes_left(&since),
+        }
     } else {
         SignInRefused::Wrong
     }))

@@ -115,12 +115,30 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Serve on an already bound listener until the process is stopped.
+/// Serve on an already bound listener until the process is stopped. Before the first
+/// request: the upload folder is made private and cleared of uploads a crash left
+/// behind, and the dummy password hash is made. Each request knows its peer's address
+/// (`ConnectInfo`), which sign-in throttling counts.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, router(state))
+    let root = state.config.upload_root(&state.store.location);
+    let stale = tokio::task::spawn_blocking({
+        let root = root.clone();
+        move || submit::UploadDir::prepare(&root)
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!("cannot prepare the upload folder {}: {e}", root.display()))?;
+    if stale > 0 {
+        tracing::warn!(
+            "removed {stale} uploads left in {} by an earlier run",
+            root.display()
+        );
+    }
+    auth::warm_up().await;
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

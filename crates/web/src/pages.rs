@@ -201,11 +201,12 @@ pub fn check_pre_csrf(headers: &HeaderMap, token: &str) -> Result<(), PageError>
 
 pub async fn sign_in(
     State(state): State<Arc<AppState>>,
+    client: auth::ClientIp,
     headers: HeaderMap,
     Form(f): Form<SignInForm>,
 ) -> PageResult {
     check_pre_csrf(&headers, &f.csrf)?;
-    let refused = match auth::sign_in(&state, &f.email, &f.password).await? {
+    let refused = match auth::sign_in(&state, &f.email, &f.password, client).await? {
         Ok(user) => {
             let cookie = auth::start_session(&state, user.id).await?;
             let mut res = see_other("/");
@@ -216,9 +217,11 @@ pub async fn sign_in(
     };
     let msg = match refused {
         SignInRefused::Wrong => "Enter a correct email address and password".to_string(),
-        SignInRefused::Locked => format!(
-            "There have been too many failed attempts to sign in to this account. Try again in {} minutes",
-            state.config.lock_minutes
+        SignInRefused::Locked { minutes } => format!(
+            "There have been too many failed attempts to sign in to this account from here. Try again in {minutes} minutes"
+        ),
+        SignInRefused::Throttled { minutes } => format!(
+            "There have been too many failed attempts to sign in from here. Try again in {minutes} minutes"
         ),
     };
     let mut res = html(&SignIn {
@@ -521,7 +524,8 @@ fn role_and_scopes(f: &InviteForm) -> Result<Scoped, FieldError> {
     }
 }
 
-/// A one-time invitation link for a user (valid 7 days).
+/// A one-time invitation link for a user (valid 7 days), on the configured public URL
+/// (never the request's Host header, which anyone can set).
 pub async fn invitation_link(state: &AppState, user_id: i64, by: &str) -> anyhow::Result<String> {
     let token = auth::random_token();
     let expires = (chrono::Utc::now() + chrono::Duration::days(7))
@@ -531,7 +535,7 @@ pub async fn invitation_link(state: &AppState, user_id: i64, by: &str) -> anyhow
         .store
         .create_invitation(user_id, &auth::token_hash(&token), by, &expires)
         .await?;
-    Ok(format!("/invitation/{token}"))
+    Ok(format!("{}/invitation/{token}", state.config.public_url))
 }
 
 pub async fn invite(
@@ -576,7 +580,7 @@ pub async fn invite(
         l: Layout::new(&state, &v, "Invitation created", "/admin/users"),
         heading: "Invitation created".into(),
         paragraphs: vec![format!(
-            "Send this link to {} (it works once, for 7 days). Add the address of this service in front of it.",
+            "Send this link to {} (it works once, for 7 days).",
             f.email.trim()
         )],
         secret: link,

@@ -4,10 +4,13 @@
 use observatory_analysis::QueryResult;
 use observatory_evidence::Library;
 use observatory_service::CubeCache;
-use observatory_store::Store;
+use observatory_store::{Location, Store};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use tokio::sync::OnceCell;
+
+use crate::auth::SignInPolicy;
 
 /// Settings of a running service.
 #[derive(Debug, Clone)]
@@ -20,15 +23,48 @@ pub struct Config {
     pub max_upload_mb: u64,
     /// Mark cookies Secure (browsers still send them to 127.0.0.1 and localhost).
     pub secure_cookies: bool,
-    /// Failed sign-ins in a row before an account is locked for `lock_minutes`.
-    pub lock_after: i64,
-    pub lock_minutes: i64,
+    /// How sign-in attempts are counted, locked and slowed (see [`SignInPolicy`]).
+    pub sign_in: SignInPolicy,
+    /// A header set by a trusted reverse proxy with the client's address (e.g.
+    /// `X-Forwarded-For`; its last address is taken). None: the connection's peer, and
+    /// no header is believed.
+    pub client_ip_header: Option<String>,
+    /// Where people reach this service, e.g. `https://observatory.example.org` (no
+    /// trailing slash): the base of every absolute link it hands out (invitations, feeds),
+    /// never the request's Host header.
+    pub public_url: String,
+    /// Where uploaded returns are kept while they are checked (None: beside the SQLite
+    /// database, `<db>.uploads`, or beside the key file for PostgreSQL; see
+    /// [`Config::upload_root`]).
+    pub upload_dir: Option<PathBuf>,
     /// How long a session lasts, in hours.
     pub session_hours: i64,
     /// Where the evidence library's search index lives (None: the environment variable
     /// `OBSERVATORY_EVIDENCE_INDEX`, else beside the database; see
     /// `observatory_evidence::default_index_dir`).
     pub evidence_index: Option<PathBuf>,
+}
+
+/// A public base URL made tidy: http or https, a host, no query or fragment, no
+/// trailing slash.
+pub fn public_url(url: &str) -> anyhow::Result<String> {
+    let u = url.trim().trim_end_matches('/');
+    let rest = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .ok_or_else(|| {
+            anyhow::anyhow!("the public URL {url:?} must start with http:// or https://")
+        })?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty()
+        || rest.contains(['?', '#', '@'])
+        || rest.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        anyhow::bail!(
+            "the public URL {url:?} must be like https://observatory.example.org (a host and maybe a path; no query, fragment or user name)"
+        );
+    }
+    Ok(u.to_string())
 }
 
 impl Config {
@@ -38,10 +74,33 @@ impl Config {
             threshold: observatory_analysis::DEFAULT_SUPPRESSION_THRESHOLD,
             max_upload_mb: 50,
             secure_cookies: true,
-            lock_after: 5,
-            lock_minutes: 15,
+            sign_in: SignInPolicy::default(),
+            client_ip_header: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            upload_dir: None,
             session_hours: 12,
             evidence_index: std::env::var_os(observatory_evidence::INDEX_ENV).map(PathBuf::from),
+        }
+    }
+
+    /// The folder of uploads in progress: `upload_dir`, else beside the SQLite database
+    /// (`<db>.uploads`), else (PostgreSQL) `uploads` beside the key file: always a
+    /// place of the service's own, never the shared temporary folder.
+    pub fn upload_root(&self, location: &Location) -> PathBuf {
+        if let Some(d) = &self.upload_dir {
+            return d.clone();
+        }
+        match location {
+            Location::Sqlite(p) => {
+                let mut s = p.clone().into_os_string();
+                s.push(".uploads");
+                PathBuf::from(s)
+            }
+            Location::Postgres(_) => self
+                .key_path
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join("observatory-uploads"),
         }
     }
 }
@@ -51,6 +110,9 @@ pub struct AppState {
     pub config: Config,
     pub cubes: CubeCache,
     pub answers: AnswerCache,
+    /// Passwords checked at sign-in so far (real or dummy): a figure for monitoring, and
+    /// how the tests see that a locked attempt never reaches the check.
+    pub sign_in_checks: AtomicU64,
     /// The evidence library, opened (and its index brought up to date) on first use so
     /// starting the service stays quick.
     evidence: OnceCell<Library>,
@@ -63,6 +125,7 @@ impl AppState {
             config,
             cubes: CubeCache::default(),
             answers: AnswerCache::default(),
+            sign_in_checks: AtomicU64::new(0),
             evidence: OnceCell::new(),
         }
     }

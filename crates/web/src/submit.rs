@@ -1,5 +1,6 @@
-//! Submitting a return through the web: the upload is streamed to a temporary file with
-//! a size limit (never held whole in memory), read and checked exactly as the command
+//! Submitting a return through the web: the upload is streamed to a private file with
+//! a size limit (never held whole in memory; see [`UploadDir`] for where it lives and
+//! how it is removed), read and checked exactly as the command
 //! line does (`observatory_service::import`), stored if it has no errors, and its
 //! validation report kept so the employer can read it as a page or download it as CSV.
 
@@ -14,6 +15,7 @@ use observatory_service::{Job, ReadContext, store_one};
 use observatory_store::ReturnLocked;
 use observatory_store::accounts::{NewSubmission, Role, Submission, User};
 use std::collections::BTreeMap;
+use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 
@@ -23,10 +25,79 @@ use crate::error::PageError;
 use crate::pages::{Layout, PageResult, html};
 use crate::state::AppState;
 
-/// A received upload: its form fields and the file, saved in its own temporary folder.
+/// A received upload: its form fields and the file, saved in its own private folder
+/// (removed when the `TempDir` is dropped).
 pub struct Upload {
     pub fields: BTreeMap<String, String>,
-    pub file: Option<(tempfile::TempDir, std::path::PathBuf)>,
+    pub file: Option<(tempfile::TempDir, PathBuf)>,
+}
+
+/// Where uploads in progress live: a folder of the service's own
+/// ([`crate::Config::upload_root`]: beside the database unless configured), mode 0700.
+/// Each upload gets a folder in it, `upload-XXXXXX`, mode 0700, holding the one file,
+/// mode 0600. The upload's folder is removed when the request is done with it, whatever
+/// happened: stored, refused, failed, or dropped because the client went away mid-upload
+/// (the folder's `TempDir` is dropped with the request). Folders left by a crash are
+/// removed when the service starts ([`UploadDir::prepare`]).
+pub struct UploadDir;
+
+impl UploadDir {
+    pub const PREFIX: &'static str = "upload-";
+
+    /// Make the folder (0700, tightened if it exists) and remove uploads left by a
+    /// crashed run; how many were removed.
+    pub fn prepare(root: &FsPath) -> anyhow::Result<usize> {
+        Self::ensure(root)?;
+        let mut removed = 0;
+        for entry in std::fs::read_dir(root)? {
+            let entry = entry?;
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(Self::PREFIX)
+            {
+                let path = entry.path();
+                if entry.file_type()?.is_dir() {
+                    std::fs::remove_dir_all(&path)?;
+                } else {
+                    std::fs::remove_file(&path)?;
+                }
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// The folder, made if missing, 0700.
+    fn ensure(root: &FsPath) -> std::io::Result<()> {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(root)?;
+        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o700))
+    }
+
+    /// A new upload's folder (0700) and its file (0600, created here, empty).
+    async fn create(
+        root: &FsPath,
+        file_name: &str,
+    ) -> std::io::Result<(tempfile::TempDir, PathBuf, tokio::fs::File)> {
+        use std::os::unix::fs::PermissionsExt;
+        Self::ensure(root)?;
+        let dir = tempfile::Builder::new()
+            .prefix(Self::PREFIX)
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir_in(root)?;
+        let path = dir.path().join(file_name);
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .await?;
+        Ok((dir, path, file))
+    }
 }
 
 /// Keep a file name safe to put on disk and in the audit history.
@@ -52,10 +123,12 @@ fn safe_name(name: &str) -> Result<String, PageError> {
     Ok(clean[clean.len() - keep..].to_string())
 }
 
-/// Read a multipart form, streaming the `file` field to disk. With `csrf`, the form's
-/// `csrf` field must come first and match, so no file is written for a forged request.
+/// Read a multipart form, streaming the `file` field to a private file under `root`
+/// ([`UploadDir`]). With `csrf`, the form's `csrf` field must come first and match, so no
+/// file is written for a forged request.
 pub async fn receive(
     mut mp: Multipart,
+    root: &FsPath,
     max_bytes: u64,
     csrf: Option<&Viewer>,
 ) -> Result<Upload, PageError> {
@@ -88,9 +161,7 @@ pub async fn receive(
             return Err(PageError::bad("Choose the file of your return"));
         }
         let file_name = safe_name(&original)?;
-        let dir = tempfile::tempdir().map_err(anyhow::Error::from)?;
-        let path = dir.path().join(&file_name);
-        let mut out = tokio::fs::File::create(&path)
+        let (dir, path, mut out) = UploadDir::create(root, &file_name)
             .await
             .map_err(anyhow::Error::from)?;
         let mut total = 0u64;
@@ -129,7 +200,7 @@ pub async fn submit_return(
     user: &User,
     employer: &str,
     census_date: &str,
-    path: std::path::PathBuf,
+    path: PathBuf,
 ) -> Result<Submission, PageError> {
     if !access::may_submit_for(user, employer) {
         return Err(PageError::forbidden(format!(
@@ -261,7 +332,8 @@ pub async fn submit_form(State(state): State<Arc<AppState>>, v: Viewer) -> PageR
 
 pub async fn submit(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -> PageResult {
     let max = state.config.max_upload_mb * 1024 * 1024;
-    let up = match receive(mp, max, Some(&v)).await {
+    let root = state.config.upload_root(&state.store.location);
+    let up = match receive(mp, &root, max, Some(&v)).await {
         Ok(up) => up,
         Err(PageError::Status(s, m))
             if s == StatusCode::BAD_REQUEST || s == StatusCode::PAYLOAD_TOO_LARGE =>

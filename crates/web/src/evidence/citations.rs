@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Query, RawQuery, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::IntoResponse;
 use observatory_evidence::cite::{self, Format, ImportOptions, ImportReport};
 use observatory_evidence::feed::Scope;
@@ -31,31 +31,7 @@ pub struct FeedQuery {
     call: Option<String>,
 }
 
-/// Where this service is, as the request reached it (for the links in a feed).
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
-    format!("{scheme}://{host}/")
-}
-
-pub async fn feed(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<FeedQuery>,
-) -> PageResult {
+pub async fn feed(State(state): State<Arc<AppState>>, Query(q): Query<FeedQuery>) -> PageResult {
     let scope = match (q.theme.as_deref(), q.call.as_deref()) {
         (Some(_), Some(_)) => {
             return Err(PageError::bad(
@@ -73,7 +49,9 @@ pub async fn feed(
     {
         return Err(PageError::not_found());
     }
-    let xml = lib.feed(&scope, &base_url(&headers), FEED_LIMIT).await?;
+    // Links go to the configured public URL, never the request's Host header.
+    let base = format!("{}/", state.config.public_url);
+    let xml = lib.feed(&scope, &base, FEED_LIMIT).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         xml,

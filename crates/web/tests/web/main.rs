@@ -9,5 +9,6 @@ mod evidence;
 mod hostile;
 mod load;
 mod matrix;
+mod measure;
 mod security;
 mod upload;

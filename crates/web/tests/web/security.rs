@@ -49,7 +49,7 @@ on_both!(
 );
 
 on_both!(repeated_failures_lock_the_account, |b| async move {
-    let s = start(b, false, |c| c.lock_after = 3).await;
+    let s = start(b, false, |c| c.sign_in.pair_limit = 3).await;
     let mut c = Client::new(&s);
     for _ in 0..2 {
         let res = c.sign_in("planner@t.example", "wrong password!").await;
@@ -111,7 +111,11 @@ on_both!(invitations_work_once_and_passwords_change, |b| async move {
         .text()
         .await
         .unwrap();
-    let link = between(&html, "<code id=\"secret\">", "</code>").to_string();
+    let link = between(&html, "<code id=\"secret\">", "</code>");
+    let link = link
+        .strip_prefix(&s.base)
+        .unwrap_or_else(|| panic!("{link} is on the public URL {}", s.base))
+        .to_string();
     assert!(link.starts_with("/invitation/"));
     // The planner needs an area; the invitation page sets the password once.
     let mut c = Client::new(&s);
@@ -256,3 +260,250 @@ on_both!(invitations_work_once_and_passwords_change, |b| async move {
         "{doc}"
     );
 });
+
+/// Sign in from `source` (a client address the test server is told to trust).
+async fn sign_in_from(s: &Server, source: &str, email: &str, password: &str) -> (u16, String) {
+    let mut c = Client::new(s);
+    c.forwarded_for = Some(source.to_string());
+    let res = c.sign_in(email, password).await;
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+fn answer(status: u16, body: &str) -> &'static str {
+    if status == 303 {
+        "signed in"
+    } else if body.contains("too many failed attempts to sign in from here") {
+        "source throttled"
+    } else if body.contains("too many failed attempts") {
+        "locked"
+    } else if body.contains("Enter a correct email address and password") {
+        "wrong"
+    } else {
+        panic!("{status}: {body}")
+    }
+}
+
+on_both!(
+    simultaneous_attempts_are_counted_before_the_password_check,
+    |b| async move {
+        // 26 wrong passwords sent at once: only the first five of them (the pair's
+        // limit) may reach the password check; before, all 26 did.
+        let s = std::sync::Arc::new(start(b, false, |c| c.sign_in.source_limit = 100).await);
+        let tasks: Vec<_> = (0..26)
+            .map(|_| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let mut c = Client::new(&s);
+                    let res = c.sign_in("planner@t.example", "wrong password!").await;
+                    let status = res.status().as_u16();
+                    answer(status, &res.text().await.unwrap())
+                })
+            })
+            .collect();
+        let mut said = std::collections::BTreeMap::new();
+        for t in tasks {
+            *said.entry(t.await.unwrap()).or_insert(0) += 1;
+        }
+        let checks = s
+            .state
+            .sign_in_checks
+            .load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(checks, 5, "passwords checked; answers {said:?}");
+        assert_eq!(said.get("signed in"), None);
+        assert_eq!(said.get("wrong"), Some(&4), "{said:?}");
+        // And the right password is refused too until the window ends.
+        let res = Client::new(&s).sign_in("planner@t.example", PASSWORD).await;
+        assert_eq!(
+            answer(res.status().as_u16(), &res.text().await.unwrap()),
+            "locked"
+        );
+        assert_eq!(
+            s.state
+                .sign_in_checks
+                .load(std::sync::atomic::Ordering::Relaxed),
+            5
+        );
+    }
+);
+
+on_both!(unknown_emails_are_answered_like_real_ones, |b| async move {
+    let s = start(b, false, |c| c.sign_in.pair_limit = 3).await;
+    let checks = || {
+        s.state
+            .sign_in_checks
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let mut answers = vec![];
+    for email in ["planner@t.example", "nobody@t.example"] {
+        let before = checks();
+        let mut said = vec![];
+        for _ in 0..4 {
+            let res = Client::new(&s).sign_in(email, "wrong password!").await;
+            said.push(answer(res.status().as_u16(), &res.text().await.unwrap()));
+        }
+        // The unknown email's password is checked too (against a dummy hash), so it
+        // takes as long; the fourth attempt is refused before any check.
+        assert_eq!(checks() - before, 3, "{email}");
+        answers.push(said);
+    }
+    assert_eq!(answers[0], ["wrong", "wrong", "locked", "locked"]);
+    assert_eq!(answers[0], answers[1]);
+    // An account that is deactivated is checked and answered the same way as well.
+    let id = s
+        .state
+        .store
+        .user_by_email("other@t.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    s.state.store.set_active(id, false).await.unwrap();
+    let before = checks();
+    let res = Client::new(&s).sign_in("other@t.example", PASSWORD).await;
+    assert_eq!(
+        answer(res.status().as_u16(), &res.text().await.unwrap()),
+        "wrong"
+    );
+    assert_eq!(checks() - before, 1);
+});
+
+on_both!(
+    a_lock_holds_the_guessing_source_and_never_the_owner,
+    |b| async move {
+        let s = start(b, false, |c| {
+            c.client_ip_header = Some("x-forwarded-for".into());
+            c.sign_in.pair_limit = 3;
+            c.sign_in.source_limit = 8;
+            c.sign_in.account_slow_after = 4;
+            c.sign_in.account_delay_ms = 400;
+            c.sign_in.failure_delay_ms = 0;
+        })
+        .await;
+        let attacker = "203.0.113.7";
+        // Three wrong guesses lock the administrator's account from the attacker only.
+        let mut said = vec![];
+        for _ in 0..3 {
+            let (st, body) = sign_in_from(&s, attacker, "admin@t.example", "guess guess!").await;
+            said.push(answer(st, &body));
+        }
+        assert_eq!(said, ["wrong", "wrong", "locked"]);
+        let (st, body) = sign_in_from(&s, attacker, "admin@t.example", PASSWORD).await;
+        assert_eq!(answer(st, &body), "locked");
+        let (st, _) = sign_in_from(&s, "198.51.100.2", "admin@t.example", PASSWORD).await;
+        assert_eq!(st, 303, "the owner, from elsewhere, still signs in");
+        // A source that fails across many accounts is throttled, whatever the account.
+        for (i, email) in [
+            "analyst@t.example",
+            "x1@t.example",
+            "x2@t.example",
+            "x3@t.example",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let (st, body) = sign_in_from(&s, attacker, email, "guess guess!").await;
+            assert_eq!(answer(st, &body), "wrong", "attempt {i} on {email}");
+        }
+        let (st, body) = sign_in_from(&s, attacker, "analyst@t.example", PASSWORD).await;
+        assert_eq!(answer(st, &body), "source throttled");
+        let (st, _) = sign_in_from(&s, "198.51.100.3", "analyst@t.example", PASSWORD).await;
+        assert_eq!(st, 303, "other sources are not throttled");
+        // Guesses spread over many sources pass the account's ceiling: every attempt on it
+        // is then slowed, the owner's included, but never refused.
+        for i in 0..5 {
+            let (st, body) =
+                sign_in_from(&s, &format!("192.0.2.{i}"), "planner@t.example", "guess!!").await;
+            assert_eq!(answer(st, &body), "wrong", "source {i}");
+        }
+        let t = std::time::Instant::now();
+        let (st, _) = sign_in_from(&s, "198.51.100.4", "planner@t.example", PASSWORD).await;
+        assert_eq!(st, 303, "slowed, not locked out");
+        assert!(
+            t.elapsed() >= std::time::Duration::from_millis(800),
+            "{:?}",
+            t.elapsed()
+        );
+        // IPv6 sources are counted by their /64.
+        for i in 0..3 {
+            let (st, body) = sign_in_from(
+                &s,
+                &format!("2001:db8:1:2::{i}"),
+                "employer@t.example",
+                "guess guess!",
+            )
+            .await;
+            assert_eq!(answer(st, &body), ["wrong", "wrong", "locked"][i]);
+        }
+    }
+);
+
+on_both!(
+    a_client_address_header_is_believed_only_when_configured,
+    |b| async move {
+        // By default the connection's address counts: a forged X-Forwarded-For does not
+        // give a guesser a fresh source.
+        let s = start(b, false, |c| c.sign_in.pair_limit = 2).await;
+        for i in 0..2 {
+            sign_in_from(
+                &s,
+                &format!("203.0.113.{i}"),
+                "analyst@t.example",
+                "guess!!!",
+            )
+            .await;
+        }
+        let (st, body) = sign_in_from(&s, "203.0.113.99", "analyst@t.example", PASSWORD).await;
+        assert_eq!(answer(st, &body), "locked");
+    }
+);
+
+on_both!(
+    links_use_the_public_url_not_the_host_header,
+    |b| async move {
+        let s = start(b, false, |c| {
+            c.public_url = "https://observatory.example.org".into()
+        })
+        .await;
+        let admin = s.client("admin@t.example").await;
+        let forged = |path: &str| {
+            admin
+                .http
+                .post(s.url(path))
+                .header("host", "evil.example")
+                .header("x-forwarded-proto", "http")
+        };
+        let res = forged("/admin/users")
+            .header("cookie", admin.cookies_header())
+            .form(&[
+                ("csrf", admin.csrf.as_str()),
+                ("email", "invited@t.example"),
+                ("name", "Invited"),
+                ("role", "analyst"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let html = res.text().await.unwrap();
+        let link = between(&html, "<code id=\"secret\">", "</code>");
+        assert!(
+            link.starts_with("https://observatory.example.org/invitation/"),
+            "{link}"
+        );
+        let xml = admin
+            .http
+            .get(s.url("/evidence/feed.atom"))
+            .header("host", "evil.example")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            xml.contains("https://observatory.example.org/") && !xml.contains("evil.example"),
+            "{xml}"
+        );
+    }
+);

@@ -95,7 +95,10 @@ pub async fn start(backend: Backend, data: bool, tweak: impl FnOnce(&mut Config)
     let store = Store::open(&location, true).await.unwrap();
     let key = dir.path().join("person.key");
     observatory_store::secret::create(&key).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
     let mut config = Config::new(key);
+    config.public_url = base.clone();
     tweak(&mut config);
     let state = Arc::new(AppState::new(store, config));
     let hash = auth::hash_password(PASSWORD.into()).await.unwrap();
@@ -122,8 +125,6 @@ pub async fn start(backend: Backend, data: bool, tweak: impl FnOnce(&mut Config)
             .await
             .unwrap();
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
     let server = Server {
         base,
         state: state.clone(),
@@ -235,6 +236,8 @@ pub struct Client {
     pub base: String,
     pub cookies: Vec<(String, String)>,
     pub csrf: String,
+    /// Sent as X-Forwarded-For (believed only by a server configured to).
+    pub forwarded_for: Option<String>,
 }
 
 impl Client {
@@ -247,10 +250,11 @@ impl Client {
             base: server.base.clone(),
             cookies: vec![],
             csrf: String::new(),
+            forwarded_for: None,
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookies_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -270,10 +274,16 @@ impl Client {
         }
     }
 
+    fn from(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.forwarded_for {
+            Some(ip) => req.header("x-forwarded-for", format!("10.0.0.1, {ip}")),
+            None => req,
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
+        self.from(self.http.get(format!("{}{path}", self.base)))
+            .header("cookie", self.cookies_header())
             .send()
             .await
             .unwrap()
@@ -284,7 +294,7 @@ impl Client {
         fields.extend_from_slice(form);
         self.http
             .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
+            .header("cookie", self.cookies_header())
             .form(&fields)
             .send()
             .await
@@ -297,9 +307,8 @@ impl Client {
         let html = page.text().await.unwrap();
         let csrf = between(&html, "name=\"csrf\" value=\"", "\"").to_string();
         let res = self
-            .http
-            .post(format!("{}/sign-in", self.base))
-            .header("cookie", self.cookie_header())
+            .from(self.http.post(format!("{}/sign-in", self.base)))
+            .header("cookie", self.cookies_header())
             .form(&[
                 ("csrf", csrf.as_str()),
                 ("email", email),
@@ -325,7 +334,7 @@ impl Client {
             .part("file", file_part(path));
         self.http
             .post(format!("{}/submit", self.base))
-            .header("cookie", self.cookie_header())
+            .header("cookie", self.cookies_header())
             .multipart(form)
             .send()
             .await

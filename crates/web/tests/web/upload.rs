@@ -253,3 +253,118 @@ on_both!(
         assert_eq!(s.state.store.history("E1").await.unwrap().len(), 4);
     }
 );
+
+/// The uploads in progress in `root` (folders named upload-*).
+fn uploads_in(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(root)
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("upload-")
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    for _ in 0..100 {
+        if ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_private_and_removed_on_every_path() {
+    use tokio::io::AsyncWriteExt;
+    // A crashed run left an upload behind, in a folder others could read.
+    let keep = tempfile::tempdir().unwrap();
+    let root = keep.path().join("uploads");
+    std::fs::create_dir_all(root.join("upload-crashed")).unwrap();
+    std::fs::write(root.join("upload-crashed/return.zip"), b"people").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let s = start(Backend::Sqlite, false, {
+        let root = root.clone();
+        move |c| {
+            c.upload_dir = Some(root);
+            c.max_upload_mb = 1;
+        }
+    })
+    .await;
+    wait_for("the stale upload to go", || uploads_in(&root).is_empty()).await;
+    assert_eq!(mode(&root), 0o700);
+    let c = s.client("employer@t.example").await;
+
+    // Mid-upload the file is private; when the client goes away it is removed.
+    let boundary = "XyZboundary";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"employer\"\r\n\r\nE1\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.zip\"\r\n\
+         Content-Type: application/zip\r\n\r\n",
+        c.csrf
+    );
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let request = format!(
+        "POST /submit HTTP/1.1\r\nHost: {addr}\r\nCookie: {}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 500000\r\n\r\n{head}",
+        c.cookies_header()
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    tcp.write_all(&[7u8; 20_000]).await.unwrap();
+    tcp.flush().await.unwrap();
+    wait_for("the upload to start", || {
+        uploads_in(&root)
+            .first()
+            .is_some_and(|d| d.join("r.zip").is_file())
+    })
+    .await;
+    let dir = uploads_in(&root).pop().unwrap();
+    assert_eq!(mode(&dir), 0o700, "the upload's folder");
+    assert_eq!(mode(&dir.join("r.zip")), 0o600, "the uploaded file");
+    drop(tcp);
+    wait_for("the abandoned upload to go", || {
+        uploads_in(&root).is_empty()
+    })
+    .await;
+
+    // Refused (checks failed), too large, and accepted: nothing is left behind.
+    let bad = return_zip(s.dir.path(), "bad", A1, 6, true);
+    assert_eq!(c.upload("E1", &bad).await.status(), 303);
+    assert!(uploads_in(&root).is_empty(), "after a refused return");
+    let big = s.dir.path().join("big.zip");
+    std::fs::write(&big, vec![0u8; 1_200_000]).unwrap();
+    assert_eq!(c.upload("E1", &big).await.status(), 413);
+    assert!(uploads_in(&root).is_empty(), "after a file too large");
+    let junk = s.dir.path().join("junk.zip");
+    std::fs::write(&junk, b"not a zip").unwrap();
+    let res = c.upload("E1", &junk).await;
+    assert!(res.status().is_redirection() || res.status().is_client_error());
+    assert!(
+        uploads_in(&root).is_empty(),
+        "after a file that is not a return"
+    );
+    let token = s.token("employer@t.example").await;
+    let good = return_zip(s.dir.path(), "good", A1, 6, false);
+    assert_eq!(api_upload(&s, &token, "E1", &good).await.status(), 201);
+    assert!(uploads_in(&root).is_empty(), "after an accepted return");
+    // Not for the employer: refused after the upload arrived.
+    let res = api_upload(&s, &token, "E2", &good).await;
+    assert_eq!(res.status(), 403);
+    assert!(uploads_in(&root).is_empty(), "after a refusal");
+}
