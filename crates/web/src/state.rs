@@ -105,6 +105,9 @@ impl Config {
     }
 }
 
+/// How many uploaded returns are read and checked at the same time.
+pub const READERS_AT_ONCE: usize = 2;
+
 pub struct AppState {
     pub store: Store,
     pub config: Config,
@@ -113,6 +116,10 @@ pub struct AppState {
     /// Passwords checked at sign-in so far (real or dummy): a figure for monitoring, and
     /// how the tests see that a locked attempt never reaches the check.
     pub sign_in_checks: AtomicU64,
+    /// Returns read and checked at once: each may use up to the readers' limits of
+    /// memory (docs/security.md), so uploads beyond this wait their turn instead of
+    /// multiplying it.
+    pub readers: tokio::sync::Semaphore,
     /// The evidence library, opened (and its index brought up to date) on first use so
     /// starting the service stays quick.
     evidence: OnceCell<Library>,
@@ -126,6 +133,7 @@ impl AppState {
             cubes: CubeCache::default(),
             answers: AnswerCache::default(),
             sign_in_checks: AtomicU64::new(0),
+            readers: tokio::sync::Semaphore::new(READERS_AT_ONCE),
             evidence: OnceCell::new(),
         }
     }
