@@ -336,7 +336,7 @@ pub async fn add(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -
     };
     let attachments = match file {
         None => vec![],
-        Some(u) => match observatory_evidence::extract::attachment(&u.name, u.bytes) {
+        Some(u) => match observatory_evidence::extract::attachment(&u.name, u.bytes).await {
             Ok(a) => vec![a],
             Err(e) => return add_page(&state, &v, f, problems(&e)),
         },

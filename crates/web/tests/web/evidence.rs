@@ -504,3 +504,84 @@ on_both!(
         assert!(doc.contains("/api/evidence/search") && doc.contains("/api/evidence/gaps"));
     }
 );
+
+/// The peak resident memory of this process so far, in MB (VmHWM).
+fn peak_rss_mb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap();
+    kb / 1024
+}
+
+on_both!(
+    flate_bombs_on_the_public_form_are_refused_alone_and_the_server_keeps_answering,
+    |b| async move {
+        let s = start(b, false, |_| {}).await;
+        let ids = seed(&s).await;
+        let (id, link) = open_call(&s).await;
+        let (cookie, csrf, key) = public_form(&s, &link).await;
+        // A 1 MB PDF that expands to 1 GiB.
+        let bomb = observatory_evidence::testing::flate_bomb_pdf(1024);
+        let with_bomb = || {
+            submission(&csrf, &key, "Retention report", "a@r.example").part(
+                "file",
+                reqwest::multipart::Part::bytes(bomb.clone()).file_name("report.pdf"),
+            )
+        };
+        let refused = |html: &str| {
+            html.contains(
+                "the text of report.pdf could not be read within the limits (512 MB of memory, 20 seconds), so the file was not taken",
+            )
+        };
+        // Another reader's page, asked for while the bomb is being read.
+        let other = async {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let started = std::time::Instant::now();
+            let res = reqwest::get(s.url(&format!("/evidence/items/{}", ids[0])))
+                .await
+                .unwrap();
+            (res.status(), started.elapsed())
+        };
+        let (res, (other_status, other_took)) =
+            tokio::join!(post(&s, id, &cookie, with_bomb()), other);
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(refused(&html), "{html}");
+        assert_eq!(other_status, 200);
+        assert!(
+            other_took < std::time::Duration::from_secs(5),
+            "{other_took:?}"
+        );
+        // Two at once: both refused the same way.
+        let (r1, r2) = tokio::join!(
+            post(&s, id, &cookie, with_bomb()),
+            post(&s, id, &cookie, with_bomb())
+        );
+        for r in [r1, r2] {
+            assert_eq!(r.status(), 400);
+            assert!(refused(&r.text().await.unwrap()));
+        }
+        // Nothing was stored, this process never held the expanded file, and a good
+        // PDF is still read.
+        let lib = s.state.library().await.unwrap();
+        assert!(lib.store.call_submissions(id).await.unwrap().is_empty());
+        assert!(peak_rss_mb() < 900, "peak RSS {} MB", peak_rss_mb());
+        let good = submission(&csrf, &key, "Retention report", "a@r.example").part(
+            "file",
+            reqwest::multipart::Part::bytes(observatory_evidence::testing::pdf(
+                "Supervision keeps childminders",
+            ))
+            .file_name("report.pdf"),
+        );
+        assert_eq!(post(&s, id, &cookie, good).await.status(), 200);
+        let subs = lib.store.call_submissions(id).await.unwrap();
+        assert_eq!(subs.len(), 1);
+    }
+);
