@@ -255,7 +255,7 @@ impl Library {
         by: &str,
         dry_run: bool,
     ) -> Result<cite::ImportReport> {
-        let parsed = cite::parse(text, format, options);
+        let parsed = cite::parse(text, format, options)?;
         let existing = self.store.items().await?;
         let mut report = cite::plan_import(parsed, &existing, options.keep_duplicates);
         if !dry_run && !report.to_add.is_empty() {

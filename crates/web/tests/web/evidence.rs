@@ -585,3 +585,35 @@ on_both!(
         assert_eq!(subs.len(), 1);
     }
 );
+
+on_both!(
+    citation_files_over_the_limits_are_refused_on_the_form,
+    |b| async move {
+        let s = start(b, false, |_| {}).await;
+        let a = s.client("analyst@t.example").await;
+        let ris =
+            "TY  - RPRT\nTI  - T\nER  - \n".repeat(observatory_evidence::cite::MAX_RECORDS + 1);
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", a.csrf.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(ris.into_bytes()).file_name("many.ris"),
+            );
+        let res = a
+            .http
+            .post(s.url("/evidence/import"))
+            .header("cookie", a.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("it holds more than 5000 records; at most 5000 are read at a time"),
+            "{html}"
+        );
+        let lib = s.state.library().await.unwrap();
+        assert!(lib.store.items().await.unwrap().is_empty());
+    }
+);
