@@ -587,6 +587,47 @@ on_both!(
 );
 
 on_both!(
+    item_pages_show_who_added_an_item_to_curators_only,
+    |b| async move {
+        let s = start(b, false, |_| {}).await;
+        let lib = s.state.library().await.unwrap();
+        let item = lib
+            .add_item(
+                ItemFields {
+                    title: "Childminder retention in rural areas".into(),
+                    organisation: Some("Test Research Unit".into()),
+                    year: Some(2007),
+                    item_type: "evaluation".into(),
+                    summary: "Why childminders leave.".into(),
+                    ..Default::default()
+                },
+                &[],
+                "analyst@t.example",
+            )
+            .await
+            .unwrap();
+        let path = format!("/evidence/items/{item}");
+        let public = reqwest::get(s.url(&path))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(public.contains("Childminder retention"));
+        assert!(!public.contains("analyst@t.example"), "{public}");
+        assert!(public.contains("by the observatory"));
+        // Signed in but not staff of the library: the same.
+        let planner = s.client("planner@t.example").await;
+        let html = planner.get(&path).await.text().await.unwrap();
+        assert!(!html.contains("analyst@t.example"));
+        // Curators see who added it.
+        let admin = s.client("admin@t.example").await;
+        let html = admin.get(&path).await.text().await.unwrap();
+        assert!(html.contains("by analyst@t.example"), "{html}");
+    }
+);
+
+on_both!(
     citation_files_over_the_limits_are_refused_on_the_form,
     |b| async move {
         let s = start(b, false, |_| {}).await;
