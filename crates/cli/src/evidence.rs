@@ -575,10 +575,7 @@ pub async fn run(cli: &Cli, a: &EvidenceArgs) -> Result<i32> {
             let mut files = Vec::new();
             for p in &x.attach {
                 let name = p.display().to_string();
-                files.push(observatory_evidence::extract::attachment(
-                    &name,
-                    read_file(p)?,
-                )?);
+                files.push(observatory_evidence::extract::attachment(&name, read_file(p)?).await?);
             }
             let d = &x.about;
             let f = ItemFields {

@@ -166,7 +166,7 @@ impl Library {
         }
         check_submission(&mut input.fields)?;
         if let Some((name, bytes)) = input.file.take() {
-            input.fields.file = Some(crate::extract::attachment(&name, bytes)?);
+            input.fields.file = Some(crate::extract::attachment(&name, bytes).await?);
         }
         self.store
             .insert_call_submission(call.id, &input.fields)

@@ -85,13 +85,42 @@ pub struct ImportReport {
     pub to_add: Vec<ItemFields>,
 }
 
-/// Parse a whole file; each record is checked like an item typed in by hand.
-pub fn parse(text: &str, format: Format, defaults: &ImportOptions) -> Vec<Parsed> {
+/// Largest citation file read (about 20,000 typical records).
+pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+/// Most records read from one file (each is compared with every stored item).
+pub const MAX_RECORDS: usize = 5_000;
+/// Longest value of one field, in characters (abstracts are rarely over 5,000).
+pub const MAX_FIELD_CHARS: usize = 20_000;
+/// Most fields in one record.
+pub const MAX_FIELDS: usize = 500;
+
+/// Parse a whole file; each record is checked like an item typed in by hand. A file
+/// over [`MAX_IMPORT_BYTES`] or [`MAX_RECORDS`] is refused whole; a record with more
+/// than [`MAX_FIELDS`] fields or a field over [`MAX_FIELD_CHARS`] is a problem of
+/// that record.
+pub fn parse(text: &str, format: Format, defaults: &ImportOptions) -> Result<Vec<Parsed>, Invalid> {
+    let refuse = |problem: String| Invalid {
+        what: "the citation file".into(),
+        problems: vec![problem],
+    };
+    if text.len() > MAX_IMPORT_BYTES {
+        return Err(refuse(format!(
+            "it is {:.1} MB; files of at most {} MB are read, so split it into smaller files",
+            text.len() as f64 / 1_048_576.0,
+            MAX_IMPORT_BYTES / 1_048_576
+        )));
+    }
     let raw = match format {
         Format::Ris => ris::read(text),
         Format::Bibtex => bibtex::read(text),
     };
-    raw.into_iter()
+    if raw.len() > MAX_RECORDS {
+        return Err(refuse(format!(
+            "it holds more than {MAX_RECORDS} records; at most {MAX_RECORDS} are read at a time, so split it into smaller files"
+        )));
+    }
+    Ok(raw
+        .into_iter()
         .enumerate()
         .map(|(i, r)| {
             let fields = r.and_then(|mut f| {
@@ -109,7 +138,32 @@ pub fn parse(text: &str, format: Format, defaults: &ImportOptions) -> Vec<Parsed
                 fields,
             }
         })
-        .collect()
+        .collect())
+}
+
+/// The record's fields within [`MAX_FIELDS`] and [`MAX_FIELD_CHARS`]; `what` names
+/// the record in the problem.
+fn check_fields(what: String, fields: &[(String, String)]) -> Result<(), Invalid> {
+    let mut problems = Vec::new();
+    if fields.len() > MAX_FIELDS {
+        problems.push(format!(
+            "it has {} fields; at most {MAX_FIELDS} are read",
+            fields.len()
+        ));
+    }
+    for (name, value) in fields {
+        let n = value.chars().count();
+        if n > MAX_FIELD_CHARS {
+            problems.push(format!(
+                "its field {name} is {n} characters long; at most {MAX_FIELD_CHARS} are read"
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Invalid { what, problems })
+    }
 }
 
 /// A title for comparison: lower case letters and digits, single spaces.
@@ -382,6 +436,9 @@ pub mod ris {
         let mut out = Vec::new();
         let mut cur: Option<Vec<(String, String)>> = None;
         for raw in text.trim_start_matches('\u{feff}').lines() {
+            if out.len() > MAX_RECORDS {
+                break;
+            }
             let l = raw.trim_end();
             let tagged = l.len() >= 5
                 && l.as_bytes()[0].is_ascii_uppercase()
@@ -402,7 +459,7 @@ pub mod ris {
                 "TY" => cur = Some(vec![("TY".into(), value)]),
                 "ER" => {
                     if let Some(rec) = cur.take() {
-                        out.push(record(rec));
+                        out.push(checked(rec));
                     }
                 }
                 _ => {
@@ -413,9 +470,14 @@ pub mod ris {
             }
         }
         if let Some(rec) = cur.take() {
-            out.push(record(rec));
+            out.push(checked(rec));
         }
         out
+    }
+
+    fn checked(rec: Vec<(String, String)>) -> Result<ItemFields, Invalid> {
+        check_fields("the RIS record".into(), &rec)?;
+        record(rec)
     }
 
     fn record(rec: Vec<(String, String)>) -> Result<ItemFields, Invalid> {
@@ -861,6 +923,9 @@ pub mod bibtex {
         };
         let mut out = Vec::new();
         while let Some(at) = p.s[p.i..].iter().position(|b| *b == b'@') {
+            if out.len() > MAX_RECORDS {
+                break;
+            }
             p.i += at + 1;
             let kind = p.ident().to_lowercase();
             p.ws();
@@ -919,7 +984,8 @@ pub mod bibtex {
                     what: format!("the BibTeX entry '{key}'"),
                     problems: vec![b],
                 }),
-                None => Ok(record(&kind, fields)),
+                None => check_fields(format!("the BibTeX entry '{key}'"), &fields)
+                    .map(|_| record(&kind, fields)),
             });
         }
         out

@@ -17,6 +17,8 @@ pub mod model;
 pub mod search;
 pub mod similar;
 pub mod taxonomy;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use observatory_store::evidence::{
     Attachment, Call, CallFields, CallSubmission, DecisionLink, IndexedItem, Item, ItemFields,
@@ -179,7 +181,7 @@ impl Library {
 
     /// Attach a file (PDF, DOCX or text) to an item.
     pub async fn attach(&self, item: i64, name: &str, bytes: Vec<u8>) -> Result<()> {
-        let a = extract::attachment(name, bytes)?;
+        let a = extract::attachment(name, bytes).await?;
         self.store.add_attachment(item, &a).await
     }
 
@@ -253,7 +255,7 @@ impl Library {
         by: &str,
         dry_run: bool,
     ) -> Result<cite::ImportReport> {
-        let parsed = cite::parse(text, format, options);
+        let parsed = cite::parse(text, format, options)?;
         let existing = self.store.items().await?;
         let mut report = cite::plan_import(parsed, &existing, options.keep_duplicates);
         if !dry_run && !report.to_add.is_empty() {

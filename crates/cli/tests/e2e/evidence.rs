@@ -290,3 +290,67 @@ on_both!(citations_round_trip_between_databases, |env: Env| {
         );
     }
 });
+
+/// `evidence add` with the file attached, the binary under a 2 GB address-space cap
+/// (`ulimit -v`), as a small server would run it.
+fn add_capped(env: &Env, file: &std::path::Path) -> std::process::Output {
+    let index = env.path("evidence-index").display().to_string();
+    let file = file.display().to_string();
+    let c = env.cmd(&[
+        "evidence",
+        "--index-dir",
+        &index,
+        "--as",
+        "tester",
+        "add",
+        "--title",
+        "Retention of childminders",
+        "--type",
+        "research_report",
+        "--organisation",
+        "A council",
+        "--attach",
+        &file,
+    ]);
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 2000000; exec \"$0\" \"$@\"")
+        .arg(BIN)
+        .args(c.get_args())
+        .current_dir(env.path(""))
+        .output()
+        .unwrap()
+}
+
+on_both!(a_flate_bomb_attached_is_refused_in_words, |env: Env| {
+    env.init();
+    let bomb = env.path("report.pdf");
+    std::fs::write(&bomb, observatory_evidence::testing::flate_bomb_pdf(1024)).unwrap();
+    let started = std::time::Instant::now();
+    let out = add_capped(&env, &bomb);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // A plain refusal with an exit code, not a crash.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the text of report.pdf could not be read within the limits (512 MB of memory, 20 seconds)"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    // Nothing was added; a real PDF is read by the same capped binary.
+    let found = json(&env, &["search", "childminders", "--format", "json"]);
+    assert_eq!(found["total"], 0, "{found}");
+    let good = env.path("good.pdf");
+    std::fs::write(
+        &good,
+        observatory_evidence::testing::pdf("Supervision keeps childminders"),
+    )
+    .unwrap();
+    let out = add_capped(&env, &good);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found = json(&env, &["search", "supervision", "--format", "json"]);
+    assert_eq!(found["total"], 1, "{found}");
+});

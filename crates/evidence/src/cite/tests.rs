@@ -82,6 +82,7 @@ const ZOTERO_BIB: &str = "
 
 fn parsed_ok(text: &str, f: Format) -> Vec<ItemFields> {
     parse(text, f, &ImportOptions::default())
+        .unwrap()
         .into_iter()
         .map(|p| {
             p.fields
@@ -257,7 +258,7 @@ fn duplicates_are_reported_not_merged() {
             f
         }),
     ];
-    let parsed = parse(ZOTERO_RIS, Format::Ris, &ImportOptions::default());
+    let parsed = parse(ZOTERO_RIS, Format::Ris, &ImportOptions::default()).unwrap();
     let report = plan_import(parsed, &existing, false);
     assert_eq!(report.records, 2);
     assert!(report.to_add.is_empty());
@@ -282,7 +283,7 @@ fn duplicates_are_reported_not_merged() {
     later.year = Some(2009);
     let text = export(&[&rich(), &later, &rich()], Format::Bibtex);
     let report = plan_import(
-        parse(&text, Format::Bibtex, &ImportOptions::default()),
+        parse(&text, Format::Bibtex, &ImportOptions::default()).unwrap(),
         &[],
         false,
     );
@@ -296,7 +297,7 @@ fn duplicates_are_reported_not_merged() {
 fn broken_records_are_reported_with_their_number() {
     let text = "TY  - RPRT\nAU  - Nobody\nPY  - 2008\nER  - \nTY  - JOUR\nTI  - Fine\nAU  - Someone\nKW  - theme:nonsense\nER  - \n";
     let report = plan_import(
-        parse(text, Format::Ris, &ImportOptions::default()),
+        parse(text, Format::Ris, &ImportOptions::default()).unwrap(),
         &[],
         false,
     );
@@ -316,4 +317,60 @@ fn broken_records_are_reported_with_their_number() {
         "{r:?}"
     );
     assert_eq!(Format::detect("hello"), None);
+}
+
+#[test]
+fn citation_files_over_the_limits_are_refused_in_words() {
+    let opts = ImportOptions::default();
+    // Too many bytes.
+    let big = format!(
+        "TY  - RPRT\nTI  - Big\nAB  - {}\nER  - \n",
+        "a".repeat(MAX_IMPORT_BYTES)
+    );
+    let e = parse(&big, Format::Ris, &opts).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the citation file: it is 10.0 MB; files of at most 10 MB are read, so split it into smaller files"
+    );
+    // Too many records, in either format.
+    let ris = "TY  - RPRT\nTI  - T\nER  - \n".repeat(MAX_RECORDS + 1);
+    let bib = "@misc{k, title = {T}}\n".repeat(MAX_RECORDS + 1);
+    for (text, f) in [(ris, Format::Ris), (bib, Format::Bibtex)] {
+        let e = parse(&text, f, &opts).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("it holds more than 5000 records; at most 5000 are read at a time"),
+            "{e}"
+        );
+    }
+    // Exactly the limit is read.
+    let ris = "TY  - RPRT\nTI  - T\nER  - \n".repeat(MAX_RECORDS);
+    assert_eq!(parse(&ris, Format::Ris, &opts).unwrap().len(), MAX_RECORDS);
+    // A field too long, or too many fields: that record is a problem, the rest is read.
+    let long = "x".repeat(MAX_FIELD_CHARS + 1);
+    let ris = format!(
+        "TY  - RPRT\nTI  - Fine\nAU  - Smith, J.\nER  - \nTY  - RPRT\nTI  - Long\nAU  - Smith, J.\nAB  - {long}\nER  - \n"
+    );
+    let fields: String = (0..=MAX_FIELDS)
+        .map(|i| format!("note{i} = {{n}},"))
+        .collect();
+    let bib = format!(
+        "@misc{{many, title = {{Many}}, {fields}}}\n@misc{{ok, title = {{Fine}}, author = {{Smith, J.}}}}\n"
+    );
+    for (text, format, problem) in [
+        (
+            ris,
+            Format::Ris,
+            "record 2: the RIS record: its field AB is 20001 characters long; at most 20000 are read",
+        ),
+        (
+            bib,
+            Format::Bibtex,
+            "record 1: the BibTeX entry 'many': it has 502 fields; at most 500 are read",
+        ),
+    ] {
+        let report = plan_import(parse(&text, format, &opts).unwrap(), &[], false);
+        assert_eq!(report.to_add.len(), 1);
+        assert_eq!(report.problems, [problem]);
+    }
 }

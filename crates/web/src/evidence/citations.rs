@@ -166,7 +166,7 @@ pub async fn import(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart
         ));
     };
     let lib = state.library().await?;
-    let report = lib
+    let imported = lib
         .import_citations(
             &text,
             format,
@@ -174,6 +174,13 @@ pub async fn import(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart
             &v.user.email,
             false,
         )
-        .await?;
-    html(&page(vec![], Some(report)))
+        .await;
+    match imported {
+        Ok(report) => html(&page(vec![], Some(report))),
+        // Over the limits of a citation file: said on the form.
+        Err(e) if e.is::<observatory_evidence::model::Invalid>() => {
+            html(&page(vec![e.to_string()], None))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -212,9 +212,13 @@ pub async fn item(
     Path(id): Path<i64>,
 ) -> PageResult {
     let lib = state.library().await?;
-    let Some(item) = lib.store.item(id).await? else {
+    let Some(mut item) = lib.store.item(id).await? else {
         return Err(PageError::not_found());
     };
+    // Who added an item is a staff member's email: shown to curators only.
+    if !v.as_ref().is_some_and(|v| super::may_curate(&v.user)) {
+        item.added_by = "the observatory".into();
+    }
     let tax = taxonomy();
     html(&ItemPage {
         l: layout(&state, &v, &item.fields.title),
@@ -336,7 +340,7 @@ pub async fn add(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -
     };
     let attachments = match file {
         None => vec![],
-        Some(u) => match observatory_evidence::extract::attachment(&u.name, u.bytes) {
+        Some(u) => match observatory_evidence::extract::attachment(&u.name, u.bytes).await {
             Ok(a) => vec![a],
             Err(e) => return add_page(&state, &v, f, problems(&e)),
         },

@@ -504,3 +504,157 @@ on_both!(
         assert!(doc.contains("/api/evidence/search") && doc.contains("/api/evidence/gaps"));
     }
 );
+
+/// The peak resident memory of this process so far, in MB (VmHWM).
+fn peak_rss_mb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap();
+    kb / 1024
+}
+
+on_both!(
+    flate_bombs_on_the_public_form_are_refused_alone_and_the_server_keeps_answering,
+    |b| async move {
+        let s = start(b, false, |_| {}).await;
+        let ids = seed(&s).await;
+        let (id, link) = open_call(&s).await;
+        let (cookie, csrf, key) = public_form(&s, &link).await;
+        // A 1 MB PDF that expands to 1 GiB.
+        let bomb = observatory_evidence::testing::flate_bomb_pdf(1024);
+        let with_bomb = || {
+            submission(&csrf, &key, "Retention report", "a@r.example").part(
+                "file",
+                reqwest::multipart::Part::bytes(bomb.clone()).file_name("report.pdf"),
+            )
+        };
+        let refused = |html: &str| {
+            html.contains(
+                "the text of report.pdf could not be read within the limits (512 MB of memory, 20 seconds), so the file was not taken",
+            )
+        };
+        // Another reader's page, asked for while the bomb is being read.
+        let other = async {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let started = std::time::Instant::now();
+            let res = reqwest::get(s.url(&format!("/evidence/items/{}", ids[0])))
+                .await
+                .unwrap();
+            (res.status(), started.elapsed())
+        };
+        let (res, (other_status, other_took)) =
+            tokio::join!(post(&s, id, &cookie, with_bomb()), other);
+        assert_eq!(res.status(), 400);
+        let html = res.text().await.unwrap();
+        assert!(refused(&html), "{html}");
+        assert_eq!(other_status, 200);
+        assert!(
+            other_took < std::time::Duration::from_secs(5),
+            "{other_took:?}"
+        );
+        // Two at once: both refused the same way.
+        let (r1, r2) = tokio::join!(
+            post(&s, id, &cookie, with_bomb()),
+            post(&s, id, &cookie, with_bomb())
+        );
+        for r in [r1, r2] {
+            assert_eq!(r.status(), 400);
+            assert!(refused(&r.text().await.unwrap()));
+        }
+        // Nothing was stored, this process never held the expanded file, and a good
+        // PDF is still read.
+        let lib = s.state.library().await.unwrap();
+        assert!(lib.store.call_submissions(id).await.unwrap().is_empty());
+        assert!(peak_rss_mb() < 900, "peak RSS {} MB", peak_rss_mb());
+        let good = submission(&csrf, &key, "Retention report", "a@r.example").part(
+            "file",
+            reqwest::multipart::Part::bytes(observatory_evidence::testing::pdf(
+                "Supervision keeps childminders",
+            ))
+            .file_name("report.pdf"),
+        );
+        assert_eq!(post(&s, id, &cookie, good).await.status(), 200);
+        let subs = lib.store.call_submissions(id).await.unwrap();
+        assert_eq!(subs.len(), 1);
+    }
+);
+
+on_both!(
+    item_pages_show_who_added_an_item_to_curators_only,
+    |b| async move {
+        let s = start(b, false, |_| {}).await;
+        let lib = s.state.library().await.unwrap();
+        let item = lib
+            .add_item(
+                ItemFields {
+                    title: "Childminder retention in rural areas".into(),
+                    organisation: Some("Test Research Unit".into()),
+                    year: Some(2007),
+                    item_type: "evaluation".into(),
+                    summary: "Why childminders leave.".into(),
+                    ..Default::default()
+                },
+                &[],
+                "analyst@t.example",
+            )
+            .await
+            .unwrap();
+        let path = format!("/evidence/items/{item}");
+        let public = reqwest::get(s.url(&path))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(public.contains("Childminder retention"));
+        assert!(!public.contains("analyst@t.example"), "{public}");
+        assert!(public.contains("by the observatory"));
+        // Signed in but not staff of the library: the same.
+        let planner = s.client("planner@t.example").await;
+        let html = planner.get(&path).await.text().await.unwrap();
+        assert!(!html.contains("analyst@t.example"));
+        // Curators see who added it.
+        let admin = s.client("admin@t.example").await;
+        let html = admin.get(&path).await.text().await.unwrap();
+        assert!(html.contains("by analyst@t.example"), "{html}");
+    }
+);
+
+on_both!(
+    citation_files_over_the_limits_are_refused_on_the_form,
+    |b| async move {
+        let s = start(b, false, |_| {}).await;
+        let a = s.client("analyst@t.example").await;
+        let ris =
+            "TY  - RPRT\nTI  - T\nER  - \n".repeat(observatory_evidence::cite::MAX_RECORDS + 1);
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", a.csrf.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(ris.into_bytes()).file_name("many.ris"),
+            );
+        let res = a
+            .http
+            .post(s.url("/evidence/import"))
+            .header("cookie", a.cookies_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("it holds more than 5000 records; at most 5000 are read at a time"),
+            "{html}"
+        );
+        let lib = s.state.library().await.unwrap();
+        assert!(lib.store.items().await.unwrap().is_empty());
+    }
+);
