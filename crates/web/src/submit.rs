@@ -230,11 +230,7 @@ pub async fn submit_return(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     // Reading and checking is CPU work: off the async threads, a few at a time.
-    let turn = state
-        .readers
-        .acquire()
-        .await
-        .map_err(anyhow::Error::from)?;
+    let turn = state.readers.acquire().await.map_err(anyhow::Error::from)?;
     let (job, mut outcome) = tokio::task::spawn_blocking(move || {
         let outcome = ctx.read(&job);
         (job, outcome)

@@ -49,6 +49,9 @@ async fn a_workbook_bomb_is_refused_while_others_are_answered() {
         assert!(html.contains("at most 200 columns"), "{html}");
     }
     // Nothing stored, and the server still answers.
-    assert_eq!(s.state.store.history("E1").await.unwrap().len(), before.len());
+    assert_eq!(
+        s.state.store.history("E1").await.unwrap().len(),
+        before.len()
+    );
     assert_eq!(planner.get("/dashboard").await.status(), 200);
 }
