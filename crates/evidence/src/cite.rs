@@ -752,6 +752,9 @@ pub mod bibtex {
                 }
                 self.i += 1;
             }
+            // Unterminated (perhaps on a trailing backslash, which steps past the end):
+            // the rest of the text is used up.
+            self.i = self.s.len();
             None
         }
         fn quoted(&mut self) -> Option<String> {
@@ -771,6 +774,9 @@ pub mod bibtex {
                 }
                 self.i += 1;
             }
+            // Unterminated (perhaps on a trailing backslash, which steps past the end):
+            // the rest of the text is used up.
+            self.i = self.s.len();
             None
         }
         /// A field value: parts joined by `#`.

@@ -374,3 +374,23 @@ fn citation_files_over_the_limits_are_refused_in_words() {
         assert_eq!(report.problems, [problem]);
     }
 }
+
+/// Found by fuzzing (fuzz/run, target citations): an unterminated value ending in a
+/// backslash stepped past the end of the text and the next read panicked.
+#[test]
+fn unterminated_values_ending_in_a_backslash_are_reported_not_a_panic() {
+    let opts = ImportOptions::default();
+    let found = String::from_utf8_lossy(include_bytes!("fuzz-bibtex-trailing-escape.bin"));
+    for text in [
+        found.as_ref(),
+        "@comment{abc\\",
+        "@misc{k, title = {abc\\",
+        "@misc{k, title = \"abc\\",
+    ] {
+        for format in [Format::Bibtex, Format::Ris] {
+            let _ = parse(text, format, &opts);
+        }
+    }
+    let parsed = parse("@misc{k, title = {abc\\", Format::Bibtex, &opts).unwrap();
+    assert_eq!(parsed.len(), 1);
+}
