@@ -305,6 +305,37 @@ fn facet(name: &str, value: &str) -> Facet {
     Facet::from_path([name, &step(value)])
 }
 
+/// The longest search text used (longer text is cut here) and the deepest nesting of
+/// brackets kept: tantivy's query parser recurses once per bracket or NOT, and a few
+/// thousand of them overflowed the stack and aborted the whole process, from the public
+/// search box (docs/security.md). 500 characters holds any title someone pastes.
+pub const MAX_QUERY_CHARS: usize = 500;
+const MAX_NESTING: usize = 16;
+
+/// The search text cut to [`MAX_QUERY_CHARS`], with brackets nested deeper than
+/// [`MAX_NESTING`] dropped along with their partners.
+fn tame(text: &str) -> String {
+    let mut out = String::new();
+    let (mut depth, mut dropped) = (0usize, 0usize);
+    for c in text.chars().take(MAX_QUERY_CHARS) {
+        match c {
+            '(' if depth >= MAX_NESTING => {
+                dropped += 1;
+                continue;
+            }
+            '(' => depth += 1,
+            ')' if dropped > 0 => {
+                dropped -= 1;
+                continue;
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 impl SearchIndex {
     /// An index in memory (tests, benchmarks, a one-off search).
     pub fn in_memory() -> Result<SearchIndex> {
@@ -473,6 +504,8 @@ impl SearchIndex {
 
     fn text_query(&self, text: &str) -> Box<dyn Query> {
         let f = &self.fields;
+        let text = tame(text);
+        let text = text.as_str();
         if text.trim().is_empty() {
             return Box::new(AllQuery);
         }

@@ -395,3 +395,30 @@ fn an_index_on_disk_keeps_its_state_and_replaces_items() {
     assert_eq!(ix.len(), 0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Found by trying: a query of a few thousand nested brackets or NOTs overflowed the
+/// stack inside tantivy's parser and aborted the process (the web server with it). Run
+/// on a thread with the default 2 MB stack, as the server's threads are.
+#[test]
+fn deeply_nested_queries_are_answered_not_a_stack_overflow() {
+    let ix = index();
+    let hostile = [
+        format!("{}recruitment{}", "(".repeat(5000), ")".repeat(5000)),
+        format!("{}recruitment", "NOT ".repeat(3000)),
+        format!("{}recruitment", "-".repeat(5000)),
+        "(".repeat(100_000),
+    ];
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            for text in &hostile {
+                ix.search(&q(text)).expect("answered");
+            }
+        })
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(tame(&"(".repeat(40)).len(), MAX_NESTING);
+    assert_eq!(tame(&"é".repeat(900)).chars().count(), MAX_QUERY_CHARS);
+    assert_eq!(tame("((a) OR (b))"), "((a) OR (b))");
+}
