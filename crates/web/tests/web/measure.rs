@@ -15,13 +15,7 @@ async fn attempt(s: &Server, email: &str, password: &str) -> (f64, u16, &'static
         .build()
         .unwrap();
     let page = http.get(s.url("/sign-in")).send().await.unwrap();
-    let cookie = page.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = first_cookie(&page);
     let csrf = cookie.split_once('=').unwrap().1.to_string();
     let t = Instant::now();
     let res = http

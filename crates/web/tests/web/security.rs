@@ -121,13 +121,7 @@ on_both!(invitations_work_once_and_passwords_change, |b| async move {
     let mut c = Client::new(&s);
     let page = c.get(&link).await;
     assert_eq!(page.status(), 200);
-    let cookie = page.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = first_cookie(&page);
     let (k, v) = cookie.split_once('=').unwrap();
     c.cookies.push((k.into(), v.into()));
     c.csrf = v.to_string();

@@ -224,6 +224,17 @@ impl Server {
     }
 }
 
+/// The `name=value` of the first cookie a response sets.
+pub fn first_cookie(res: &reqwest::Response) -> String {
+    res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 pub fn between<'a>(s: &'a str, a: &str, b: &str) -> &'a str {
     let i = s.find(a).unwrap_or_else(|| panic!("{a} not in {s}")) + a.len();
     let j = s[i..].find(b).unwrap() + i;
