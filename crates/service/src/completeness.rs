@@ -69,12 +69,12 @@ pub async fn of(
 ) -> Result<Vec<Completeness>> {
     let mut out = Vec::with_capacity(dates.len());
     for &d in dates {
-        let status = store.returns_status(d, area).await?;
+        let (stored, expected) = store.returns_counts(d, area).await?;
         out.push(Completeness {
             census_date: d,
             area: area.map(str::to_string),
-            returns_stored: status.iter().filter(|s| s.returned).count(),
-            returns_expected: status.len(),
+            returns_stored: stored as usize,
+            returns_expected: expected as usize,
         });
     }
     Ok(out)

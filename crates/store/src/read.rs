@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use crate::census_rows::{CENSUS_SQL, feed};
 use crate::{Pool, Store, on_pool};
+use sqlx::AssertSqlSafe;
 
 /// One employer in the returns tracker for a census date.
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +58,19 @@ fn date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .with_context(|| format!("stored date '{s}' is damaged"))
 }
+
+/// Every employer (in area $2, or all) with whether it is expected to return for census
+/// date $1 (registered by hand, or returned at the census before) and its current return
+/// for that date, if any.
+const RETURNS_STATUS: &str = "SELECT e.id, e.name, e.area_code,
+    CAST(CASE WHEN e.registered_by_hand = 1 OR EXISTS (
+        SELECT 1 FROM returns pr WHERE pr.employer_id = e.id AND pr.status = 'current'
+          AND pr.census_date = (SELECT MAX(census_date) FROM returns WHERE census_date < $1))
+      THEN 1 ELSE 0 END AS BIGINT) AS expected,
+    r.submitted_at, r.posts, r.warnings
+ FROM employers e
+ LEFT JOIN returns r ON r.employer_id = e.id AND r.census_date = $1 AND r.status = 'current'
+ WHERE ($2 IS NULL OR e.area_code = $2)";
 
 impl Store {
     /// Census dates that have at least one current return, oldest first.
@@ -133,6 +147,20 @@ impl Store {
         }
     }
 
+    /// How many employers have returned for a census date (in an area, or everywhere)
+    /// and how many are expected to (as [`Store::returns_status`] counts them), counted
+    /// in the database: every answer carries these, so no rows are fetched for them.
+    pub async fn returns_counts(&self, date: NaiveDate, area: Option<&str>) -> Result<(i64, i64)> {
+        let d = date.to_string();
+        let (stored, expected): (i64, i64) = on_pool!(self, p => sqlx::query_as(
+                AssertSqlSafe(format!(
+                    "SELECT CAST(COUNT(submitted_at) AS BIGINT), CAST(COUNT(*) AS BIGINT)
+                     FROM ({RETURNS_STATUS}) s WHERE expected = 1 OR submitted_at IS NOT NULL"
+                )),
+            ).bind(&d).bind(area).fetch_one(p).await?);
+        Ok((stored, expected))
+    }
+
     /// Who has returned for a census date and who is expected but has not.
     pub async fn returns_status(
         &self,
@@ -150,16 +178,7 @@ impl Store {
             Option<i64>,
         );
         let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
-                "SELECT e.id, e.name, e.area_code,
-                    CAST(CASE WHEN e.registered_by_hand = 1 OR EXISTS (
-                        SELECT 1 FROM returns pr WHERE pr.employer_id = e.id AND pr.status = 'current'
-                          AND pr.census_date = (SELECT MAX(census_date) FROM returns WHERE census_date < $1))
-                      THEN 1 ELSE 0 END AS BIGINT),
-                    r.submitted_at, r.posts, r.warnings
-                 FROM employers e
-                 LEFT JOIN returns r ON r.employer_id = e.id AND r.census_date = $1 AND r.status = 'current'
-                 WHERE ($2 IS NULL OR e.area_code = $2)
-                 ORDER BY e.id",
+                AssertSqlSafe(format!("{RETURNS_STATUS} ORDER BY e.id")),
             ).bind(&d).bind(area).fetch_all(p).await?);
         Ok(rows
             .into_iter()

@@ -134,12 +134,9 @@ pub async fn completeness(
     spec: &Spec,
     dates: &[NaiveDate],
 ) -> Result<Vec<observatory_service::Completeness>, PageError> {
-    let filters: Vec<(String, String)> = spec
-        .filters
-        .iter()
-        .filter_map(|f| f.split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
+    // The answer already parsed these filters; one that does not parse names no area.
+    let filters =
+        observatory_service::query::parse_filters(&spec.filters, "where=").unwrap_or_default();
     let area = observatory_service::completeness::area_of(&filters);
     Ok(observatory_service::completeness::of(&state.store, dates, area).await?)
 }
