@@ -17,7 +17,7 @@ use crate::dims::{Dim, NOT_KNOWN, Table, card, not_known_code, sanitize, value_l
 
 /// Bumped whenever the cube's layout or the meaning of a column changes, so an old
 /// snapshot is rebuilt rather than misread.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Marks a file as a cube snapshot at all (a wrong file gives a plain error).
 const MAGIC: &[u8; 8] = b"CWOCUBE\0";
@@ -158,6 +158,8 @@ pub(crate) struct WorkerCols {
     /// Annual pay in pounds, [`NO_PAY`] when not given.
     pub pay: Vec<u32>,
     pub person: Vec<u32>,
+    /// The post's record key (the cell key method, [`crate::cellkey`]).
+    pub key: Vec<u32>,
 }
 
 /// One row per post that ended in the 12 months up to the census date.
@@ -173,6 +175,8 @@ pub(crate) struct LeaverCols {
     pub gender: Vec<u8>,
     pub ethnicity: Vec<u8>,
     pub age_band: Vec<u8>,
+    /// The leaver's record key.
+    pub key: Vec<u32>,
 }
 
 /// One row per group of vacant posts.
@@ -183,6 +187,8 @@ pub(crate) struct VacancyCols {
     pub posts: Vec<u32>,
     /// 1 when marked hard to fill (a blank counts as not hard to fill).
     pub hard_to_fill: Vec<u8>,
+    /// The sum of the row's vacant posts' record keys (mod 2^32).
+    pub key: Vec<u32>,
 }
 
 /// One census date's workforce, ready to answer any measure over any breakdown.
@@ -204,6 +210,8 @@ pub struct Cube {
     people: u32,
     /// Per person number: its link key, [`NO_LINK`] for a person without person_id.
     pub(crate) links: Vec<u64>,
+    /// Per person number: the person's record key (the cell key method).
+    pub(crate) person_keys: Vec<u32>,
 }
 
 impl std::fmt::Debug for Cube {
@@ -622,8 +630,16 @@ impl Cube {
             "qualification status",
         )?;
         below(&w.person, self.people as u64, "person")?;
-        if self.links.len() != self.people as usize {
+        if self.links.len() != self.people as usize
+            || self.person_keys.len() != self.people as usize
+        {
             return Err("link keys do not match the people".into());
+        }
+        if w.key.len() != w.person.len()
+            || self.leavers.key.len() != self.leavers.setting.len()
+            || self.vacancies.key.len() != self.vacancies.setting.len()
+        {
+            return Err("record keys do not match the records".into());
         }
         if !w.person.windows(2).all(|p| p[0] <= p[1]) {
             return Err("workers not ordered by person".into());
@@ -690,6 +706,10 @@ pub struct CubeBuilder {
     area_index: HashMap<String, u16>,
     persons: HashMap<PersonKey, u32, FxBuild>,
     next_person: u32,
+    /// Per person number: its record key.
+    person_keys: Vec<u32>,
+    /// The installation's secret the record keys are made with.
+    secret: Vec<u8>,
     /// Last employer looked up: the store sends each employer's records together.
     last_employer: Option<(String, u32)>,
     settings: SettingCols,
@@ -722,12 +742,26 @@ impl CubeBuilder {
             area_index: HashMap::new(),
             persons: HashMap::default(),
             next_person: 0,
+            person_keys: Vec::new(),
+            secret: Vec::new(),
             last_employer: None,
             settings: SettingCols::default(),
             workers: WorkerCols::default(),
             leavers: LeaverCols::default(),
             vacancies: VacancyCols::default(),
         }
+    }
+
+    /// Makes the records' keys (the cell key method) with the installation's secret.
+    /// Without it (tests, tools that never show perturbed figures) the keys are still
+    /// consistent, but anyone could compute them.
+    pub fn keyed(mut self, secret: &[u8]) -> Self {
+        self.secret = secret.to_vec();
+        self
+    }
+
+    fn key(&self, kind: &str, identity: &[&[u8]]) -> u32 {
+        crate::cellkey::record_key(&self.secret, kind, identity)
     }
 
     fn employer(&mut self, employer: &str) -> u32 {
@@ -790,7 +824,8 @@ impl CubeBuilder {
 
     /// A person number: the same key always gets the same number; a row without a key
     /// is a person of its own.
-    fn person(&mut self, key: Option<PersonKey>) -> u32 {
+    /// `employer` and `worker_ref` identify a person without a key (for their record key).
+    fn person(&mut self, key: Option<PersonKey>, employer: &str, worker_ref: &str) -> u32 {
         let fresh = self.next_person;
         let p = match key {
             Some(k) => *self.persons.entry(k).or_insert(fresh),
@@ -798,6 +833,11 @@ impl CubeBuilder {
         };
         if p == fresh {
             self.next_person += 1;
+            let rk = match &key {
+                Some(k) => self.key("person", &[k]),
+                None => self.key("person-row", &[employer.as_bytes(), worker_ref.as_bytes()]),
+            };
+            self.person_keys.push(rk);
         }
         p
     }
@@ -844,6 +884,7 @@ impl CubeBuilder {
         apply(&mut w.qual_status, &perm);
         apply(&mut w.pay, &perm);
         apply(&mut w.person, &perm);
+        apply(&mut w.key, &perm);
         let mut links = vec![NO_LINK; people as usize];
         for (key, &p) in &self.persons {
             links[p as usize] = link_key(key);
@@ -859,6 +900,7 @@ impl CubeBuilder {
             vacancies: self.vacancies,
             people,
             links,
+            person_keys: self.person_keys,
         }
     }
 }
@@ -883,7 +925,16 @@ impl CensusSink for CubeBuilder {
 
     fn worker(&mut self, employer: &str, x: &Worker) {
         let setting = self.setting_slot(employer, &x.setting_id, None);
-        let person = self.person(x.person);
+        let person = self.person(x.person, employer, &x.worker_ref);
+        let key = self.key(
+            "post",
+            &[
+                employer.as_bytes(),
+                x.worker_ref.as_bytes(),
+                x.setting_id.as_bytes(),
+                &x.role.unwrap_or(u16::MAX).to_le_bytes(),
+            ],
+        );
         let age_band = self.age_band(Some(x.birth_year));
         let w = &mut self.workers;
         w.setting.push(setting);
@@ -902,11 +953,21 @@ impl CensusSink for CubeBuilder {
             .push(narrow_u8(Dim::QualificationStatus, x.qualification_status));
         w.pay.push(x.annual_pay.unwrap_or(NO_PAY));
         w.person.push(person);
+        w.key.push(key);
     }
 
     fn leaver(&mut self, employer: &str, x: &Leaver) {
         let setting = self.setting_slot(employer, &x.setting_id, None);
         let age_band = self.age_band(x.birth_year);
+        let key = self.key(
+            "leaver",
+            &[
+                employer.as_bytes(),
+                x.worker_ref.as_bytes(),
+                x.setting_id.as_bytes(),
+                x.leave_date.to_string().as_bytes(),
+            ],
+        );
         let l = &mut self.leavers;
         l.setting.push(setting);
         l.role.push(role_code(x.role));
@@ -925,14 +986,37 @@ impl CensusSink for CubeBuilder {
             None => not_known_code(Dim::Ethnicity) as u8,
         });
         l.age_band.push(age_band);
+        l.key.push(key);
     }
 
     fn vacancy(&mut self, employer: &str, x: &Vacancy) {
         let setting = self.setting_slot(employer, &x.setting_id, None);
+        // One key per vacant post; past a thousand posts in one row the keys repeat
+        // (such a row is a data error, and its sum is still consistent).
+        let mut key = 0u32;
+        let mut first = 0u32;
+        for i in 0..x.vacant_posts.min(1000) {
+            let rk = self.key(
+                "vacancy",
+                &[
+                    employer.as_bytes(),
+                    x.setting_id.as_bytes(),
+                    &x.role.unwrap_or(u16::MAX).to_le_bytes(),
+                    x.job_title.as_deref().unwrap_or("").as_bytes(),
+                    &i.to_le_bytes(),
+                ],
+            );
+            if i == 0 {
+                first = rk;
+            }
+            key = key.wrapping_add(rk);
+        }
+        key = key.wrapping_add(first.wrapping_mul(x.vacant_posts.saturating_sub(1000)));
         let v = &mut self.vacancies;
         v.setting.push(setting);
         v.role.push(role_code(x.role));
         v.posts.push(x.vacant_posts);
         v.hard_to_fill.push((x.hard_to_fill == Some(true)) as u8);
+        v.key.push(key);
     }
 }

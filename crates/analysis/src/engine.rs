@@ -9,6 +9,7 @@ use observatory_domain::codes;
 use observatory_domain::rules::{AGE_BANDS, age_band};
 
 use crate::AnalysisError;
+use crate::cellkey::{Records, Tally};
 use crate::cube::{Col, Cube, FxBuild, NO_LINK, NO_PAY};
 use crate::dims::{Dim, Table, card, is_known, value_list};
 use crate::measures::{Def, LeaverPred, MeasureKind, PersonPred, PostPred, Versus};
@@ -21,32 +22,48 @@ pub(crate) struct Cell {
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
     pub basis: u64,
+    /// The records behind it, for the cell key method.
+    pub records: Records,
 }
 
-fn count_cell(x: f64, basis: u64) -> Cell {
+/// A count (or a sum over the records `of`).
+fn count_cell(x: f64, basis: u64, of: Tally) -> Cell {
     Cell {
         value: Some(x),
         numerator: Some(x),
         denominator: None,
         basis,
+        records: Records {
+            num: of,
+            ..Records::default()
+        },
     }
 }
 
-fn rate_cell(num: f64, den: f64, basis: u64) -> Cell {
+fn rate_cell(num: f64, den: f64, basis: u64, (n, d): (Tally, Tally)) -> Cell {
     Cell {
         value: (den > 0.0).then(|| num / den),
         numerator: Some(num),
         denominator: Some(den),
         basis,
+        records: Records {
+            num: n,
+            den: d,
+            ..Records::default()
+        },
     }
 }
 
-fn statistic_cell(x: f64, basis: u64) -> Cell {
+fn statistic_cell(x: f64, basis: u64, of: Tally) -> Cell {
     Cell {
         value: Some(x),
         numerator: None,
         denominator: None,
         basis,
+        records: Records {
+            num: of,
+            ..Records::default()
+        },
     }
 }
 
@@ -444,11 +461,11 @@ fn quantile_by<T: Copy>(
     }
 }
 
-/// Distinct people per group: `[in den, in num]` counts. A person with several posts in
+/// Distinct people per group: `[in den, in num, den's key sum, num's key sum]`. A person with several posts in
 /// a group counts once, and counts in the denominator (numerator) if ANY of their posts
 /// in the group passes its test. Relies on the workers being ordered by person, so a
 /// person's selected posts are adjacent: no sort of (group, person) pairs is needed.
-fn people(cube: &Cube, g: &Groups, k: &Known, den: PersonPred, num: PersonPred) -> Vec<[u64; 2]> {
+fn people(cube: &Cube, g: &Groups, k: &Known, den: PersonPred, num: PersonPred) -> Vec<[u64; 4]> {
     let (den, num) = (k.person(cube, den), k.person(cube, num));
     count_people(cube, g, |i| {
         (den.pass(i) as u8) | ((num.pass(i) as u8) << 1)
@@ -456,14 +473,19 @@ fn people(cube: &Cube, g: &Groups, k: &Known, den: PersonPred, num: PersonPred) 
 }
 
 /// As [`people`], with the tests given as `flags(row)`: bit 0 counts the person in the
-/// denominator, bit 1 in the numerator.
-fn count_people(cube: &Cube, g: &Groups, flags: impl Fn(usize) -> u8) -> Vec<[u64; 2]> {
+/// denominator, bit 1 in the numerator. Lanes 2 and 3 sum the people's record keys.
+fn count_people(cube: &Cube, g: &Groups, flags: impl Fn(usize) -> u8) -> Vec<[u64; 4]> {
     let person = &cube.workers.person;
-    let mut acc = vec![[0u64; 2]; g.n()];
-    let add = |acc: &mut Vec<[u64; 2]>, grp: u64, f: u8| {
+    let keys = &cube.person_keys;
+    let mut acc = vec![[0u64; 4]; g.n()];
+    let add = |acc: &mut Vec<[u64; 4]>, grp: u64, f: u8, p: u32| {
         let a = &mut acc[grp as usize];
-        a[0] += (f & 1) as u64;
-        a[1] += (f >> 1) as u64;
+        let (d, n) = ((f & 1) as u64, (f >> 1) as u64);
+        let key = keys[p as usize] as u64;
+        a[0] += d;
+        a[1] += n;
+        a[2] += d * key;
+        a[3] += n * key;
     };
     let total = g.gid.len();
     let mut buf: Vec<(u64, u8)> = Vec::new();
@@ -476,7 +498,7 @@ fn count_people(cube: &Cube, g: &Groups, flags: impl Fn(usize) -> u8) -> Vec<[u6
             end += 1;
         }
         if end == j + 1 {
-            add(&mut acc, g.gid[j], flags(r));
+            add(&mut acc, g.gid[j], flags(r), p);
         } else {
             buf.clear();
             buf.extend((j..end).map(|t| (g.gid[t], flags(g.row(t)))));
@@ -489,7 +511,7 @@ fn count_people(cube: &Cube, g: &Groups, flags: impl Fn(usize) -> u8) -> Vec<[u6
                     f |= buf[t].1;
                     t += 1;
                 }
-                add(&mut acc, grp, f);
+                add(&mut acc, grp, f, p);
             }
         }
         j = end;
@@ -573,17 +595,19 @@ pub(crate) fn compute(
     let l = &cube.leavers;
     let v = &cube.vacancies;
     let width = dims.len();
-    // Per group: posts, fte, posts passing, fte passing.
+    // Per group: posts, fte, posts passing, fte passing, and the record keys of all
+    // posts and of those passing.
     let worker_sums = |num: Option<PostPred>| -> Result<_, AnalysisError> {
         let g = group(cube, Table::Workers, dims, masks, None)?;
         let acc = match num {
-            None => sums(&g, |i| [1, w.fte[i] as u64, 0, 0]),
+            None => sums(&g, |i| [1, w.fte[i] as u64, 0, 0, w.key[i] as u64, 0]),
             Some(p) => {
                 let test = k.post(cube, p);
                 sums(&g, |i| {
                     let pass = test.pass(i) as u64;
                     let fte = w.fte[i] as u64;
-                    [1, fte, pass, pass * fte]
+                    let key = w.key[i] as u64;
+                    [1, fte, pass, pass * fte, key, pass * key]
                 })
             }
         };
@@ -592,20 +616,27 @@ pub(crate) fn compute(
     Ok(match def {
         Def::Posts => {
             let (g, acc) = worker_sums(None)?;
-            g.figures(|i| Some(count_cell(acc[i][0] as f64, acc[i][0])))
+            g.figures(|i| {
+                let [n, _, _, _, key, _] = acc[i];
+                Some(count_cell(n as f64, n, Tally::of(n, key)))
+            })
         }
         Def::Fte => {
             let (g, acc) = worker_sums(None)?;
-            g.figures(|i| Some(count_cell(acc[i][1] as f64 / HUNDRED, acc[i][0])))
+            g.figures(|i| {
+                let [n, f, _, _, key, _] = acc[i];
+                Some(count_cell(f as f64 / HUNDRED, n, Tally::of(n, key)))
+            })
         }
         Def::PostRate { num, fte } => {
             let (g, acc) = worker_sums(Some(num))?;
             g.figures(|i| {
-                let [n, f, pn, pf] = acc[i];
+                let [n, f, pn, pf, key, pkey] = acc[i];
+                let tallies = (Tally::of(pn, pkey), Tally::of(n, key));
                 Some(if fte {
-                    rate_cell(pf as f64 / HUNDRED, f as f64 / HUNDRED, n)
+                    rate_cell(pf as f64 / HUNDRED, f as f64 / HUNDRED, n, tallies)
                 } else {
-                    rate_cell(pn as f64, n as f64, n)
+                    rate_cell(pn as f64, n as f64, n, tallies)
                 })
             })
         }
@@ -613,11 +644,12 @@ pub(crate) fn compute(
             let g = group(cube, Table::Workers, dims, masks, None)?;
             let acc = people(cube, &g, &k, den, num);
             g.figures(|i| {
-                let [d, n] = acc[i];
+                let [d, n, dkey, nkey] = acc[i];
+                let (tn, td) = (Tally::of(n, nkey), Tally::of(d, dkey));
                 Some(if kind == MeasureKind::Count {
-                    count_cell(d as f64, d)
+                    count_cell(d as f64, d, td)
                 } else {
-                    rate_cell(n as f64, d as f64, d)
+                    rate_cell(n as f64, d as f64, d, (tn, td))
                 })
             })
         }
@@ -625,10 +657,11 @@ pub(crate) fn compute(
             let eligible = |i: usize| w.pay[i] != NO_PAY && w.contract[i] != k.volunteer;
             let g = group(cube, Table::Workers, dims, masks, Some(&eligible))?;
             let (start, mut values) = pay_buckets(cube, &g, 1, |_| 0);
+            let keys = sums(&g, |i| [w.key[i] as u64]);
             g.figures(|i| {
                 let slice = &mut values[start[i]..start[i + 1]];
                 let n = slice.len() as u64;
-                quantile(slice, stat.p()).map(|x| statistic_cell(x, n))
+                quantile(slice, stat.p()).map(|x| statistic_cell(x, n, Tally::of(n, keys[i][0])))
             })
         }
         Def::GenderPayGap => {
@@ -640,22 +673,37 @@ pub(crate) fn compute(
             let g = group(cube, Table::Workers, dims, masks, Some(&eligible))?;
             let (start, mut values) =
                 pay_buckets(cube, &g, 2, |i| (w.gender[i] == k.female) as usize);
+            let keys = sums(&g, |i| {
+                let key = w.key[i] as u64;
+                if w.gender[i] == k.female {
+                    [0, key]
+                } else {
+                    [key, 0]
+                }
+            });
             g.figures(|i| {
                 let (m0, m1, f1) = (start[2 * i], start[2 * i + 1], start[2 * i + 2]);
                 let (men, women) = values[m0..f1].split_at_mut(m1 - m0);
                 let basis = men.len().min(women.len()) as u64;
+                let records = Records {
+                    num: Tally::of(men.len() as u64, keys[i][0]),
+                    den: Tally::of(women.len() as u64, keys[i][1]),
+                    ..Records::default()
+                };
                 Some(match (quantile(men, 0.5), quantile(women, 0.5)) {
                     (Some(mm), Some(mf)) if mm > 0.0 => Cell {
                         value: Some((mm - mf) / mm),
                         numerator: Some(mm - mf),
                         denominator: Some(mm),
                         basis,
+                        records,
                     },
                     _ => Cell {
                         value: None,
                         numerator: None,
                         denominator: None,
                         basis,
+                        records,
                     },
                 })
             })
@@ -664,48 +712,61 @@ pub(crate) fn compute(
             let g = group(cube, Table::Vacancies, dims, masks, None)?;
             let acc = sums(&g, |i| {
                 let n = v.posts[i] as u64;
-                [n, n * v.hard_to_fill[i] as u64]
+                let h = v.hard_to_fill[i] as u64;
+                let key = v.key[i] as u64;
+                [n, n * h, key, key * h]
             });
             g.figures(|i| {
-                let [n, h] = acc[i];
+                let [n, h, key, hkey] = acc[i];
+                let all = Tally::of(n, key);
                 Some(if def == Def::Vacancies {
-                    count_cell(n as f64, n)
+                    count_cell(n as f64, n, all)
                 } else {
-                    rate_cell(h as f64, n as f64, n)
+                    rate_cell(h as f64, n as f64, n, (Tally::of(h, hkey), all))
                 })
             })
         }
         Def::VacancyRate => {
             let g = group(cube, Table::Vacancies, dims, masks, None)?;
-            let vac = g.partial(&sums(&g, |i| [v.posts[i] as u64]));
+            let vac = g.partial(&sums(&g, |i| [v.posts[i] as u64, v.key[i] as u64]));
             let (gw, acc) = worker_sums(None)?;
-            join(width, vac, gw.partial(&acc), |[vn], [posts, ..]| {
-                let den = posts + vn;
-                rate_cell(vn as f64, den as f64, den)
-            })
+            join(
+                width,
+                vac,
+                gw.partial(&acc),
+                |[vn, vkey], [posts, _, _, _, key, _]| {
+                    let den = posts + vn;
+                    let tallies = (Tally::of(vn, vkey), Tally::of(den, vkey + key));
+                    rate_cell(vn as f64, den as f64, den, tallies)
+                },
+            )
         }
         Def::Leavers => {
             let g = group(cube, Table::Leavers, dims, masks, None)?;
-            let acc = sums(&g, |_| [1]);
-            g.figures(|i| Some(count_cell(acc[i][0] as f64, acc[i][0])))
+            let acc = sums(&g, |i| [1, l.key[i] as u64]);
+            g.figures(|i| {
+                let [n, key] = acc[i];
+                Some(count_cell(n as f64, n, Tally::of(n, key)))
+            })
         }
         Def::LeaverRate { num, fte } => {
             let g = group(cube, Table::Leavers, dims, masks, None)?;
             let test = k.leaver(cube, num);
             let left = g.partial(&sums(&g, |i| {
                 let pass = test.pass(i) as u64;
-                [pass, pass * l.fte[i] as u64]
+                [pass, pass * l.fte[i] as u64, pass * l.key[i] as u64]
             }));
             let (gw, acc) = worker_sums(None)?;
             join(
                 width,
                 left,
                 gw.partial(&acc),
-                |[ln, lf], [posts, wf, ..]| {
+                |[ln, lf, lkey], [posts, wf, _, _, key, _]| {
+                    let tallies = (Tally::of(ln, lkey), Tally::of(posts, key));
                     if fte {
-                        rate_cell(lf as f64 / HUNDRED, wf as f64 / HUNDRED, posts)
+                        rate_cell(lf as f64 / HUNDRED, wf as f64 / HUNDRED, posts, tallies)
                     } else {
-                        rate_cell(ln as f64, posts as f64, posts)
+                        rate_cell(ln as f64, posts as f64, posts, tallies)
                     }
                 },
             )
@@ -725,10 +786,16 @@ fn group_people(
     dims: &[Dim],
     masks: &[(Dim, Vec<bool>)],
     keep: Option<&dyn Fn(usize) -> bool>,
-) -> Result<(Vec<u32>, Vec<u64>), AnalysisError> {
+) -> Result<(Vec<u32>, Vec<Tally>), AnalysisError> {
     let g = group(cube, Table::Workers, dims, masks, keep)?;
     let (codes, counts) = g.partial(&count_people(cube, &g, |_| 1));
-    Ok((codes, counts.into_iter().map(|[n, _]| n).collect()))
+    Ok((
+        codes,
+        counts
+            .into_iter()
+            .map(|[n, _, key, _]| Tally::of(n, key))
+            .collect(),
+    ))
 }
 
 /// Per context (a group of `dims` without position `gpos`, whose breakdown is the
@@ -739,7 +806,7 @@ fn context_people(
     gpos: usize,
     masks: &[(Dim, Vec<bool>)],
     keep: Option<&dyn Fn(usize) -> bool>,
-) -> Result<HashMap<Vec<u32>, [u64; 2], FxBuild>, AnalysisError> {
+) -> Result<HashMap<Vec<u32>, [Tally; 2], FxBuild>, AnalysisError> {
     let gdim = dims[gpos];
     let ctx: Vec<Dim> = dims
         .iter()
@@ -759,7 +826,12 @@ fn context_people(
     Ok(counts
         .into_iter()
         .enumerate()
-        .map(|(i, c)| (codes[i * w..(i + 1) * w].to_vec(), c))
+        .map(|(i, [all, known, all_key, known_key])| {
+            (
+                codes[i * w..(i + 1) * w].to_vec(),
+                [Tally::of(all, all_key), Tally::of(known, known_key)],
+            )
+        })
         .collect())
 }
 
@@ -818,7 +890,7 @@ pub(crate) fn compute_comparison(
             let yes = codes().yes_no.must("yes") as u32;
             let is_leader = |i: usize| col.code(i) == yes;
             let (lkeys, lcounts) = group_people(cube, c.dims, c.masks, Some(&is_leader))?;
-            let groups: HashMap<Vec<u32>, u64, FxBuild> = lcounts
+            let groups: HashMap<Vec<u32>, Tally, FxBuild> = lcounts
                 .into_iter()
                 .enumerate()
                 .map(|(i, n)| (lkeys[i * width..(i + 1) * width].to_vec(), n))
@@ -839,11 +911,17 @@ pub(crate) fn compute_comparison(
         let is_known_group = is_known(gdim, g);
         let ctx_key = context_key(key, c.gpos);
         // A share's denominator: people with a known value, or everyone for not_known.
-        let of = |ctx: Option<&[u64; 2]>| {
-            ctx.map_or(0, |&[all, known]| if is_known_group { known } else { all })
+        let of = |ctx: Option<&[Tally; 2]>| {
+            ctx.map_or(
+                Tally::default(),
+                |&[all, known]| {
+                    if is_known_group { known } else { all }
+                },
+            )
         };
-        let base = of(contexts.get(&ctx_key));
-        let share = ratio(n as f64, base as f64);
+        let base_tally = of(contexts.get(&ctx_key));
+        let base = base_tally.n;
+        let share = ratio(n.n as f64, base as f64);
         let cell = match &leaders {
             None => {
                 let population = if is_known_group {
@@ -866,17 +944,27 @@ pub(crate) fn compute_comparison(
                     numerator: share,
                     denominator: population,
                     basis: base,
+                    records: Records {
+                        num: n,
+                        den: base_tally,
+                        versus: None,
+                    },
                 }
             }
             Some((groups, ctx)) => {
                 let lead_base = of(ctx.get(&ctx_key));
-                let lead_n = groups.get(key).copied().unwrap_or(0);
-                let lead_share = ratio(lead_n as f64, lead_base as f64);
+                let lead_n = groups.get(key).copied().unwrap_or_default();
+                let lead_share = ratio(lead_n.n as f64, lead_base.n as f64);
                 Cell {
                     value: lead_share.zip(share).and_then(|(l, w)| ratio(l, w)),
                     numerator: lead_share,
                     denominator: share,
-                    basis: lead_base,
+                    basis: lead_base.n,
+                    records: Records {
+                        num: lead_n,
+                        den: lead_base,
+                        versus: Some((n, base_tally)),
+                    },
                 }
             }
         };
@@ -927,8 +1015,13 @@ pub(crate) fn compute_observed_wastage(
     let g = group(prev, Table::Workers, dims, masks, Some(&keep))?;
     let acc = count_people(prev, &g, |i| 1 | (absent[w.person[i] as usize] << 1));
     Ok(g.figures(|i| {
-        let [d, n] = acc[i];
-        Some(rate_cell(n as f64, d as f64, d))
+        let [d, n, dkey, nkey] = acc[i];
+        Some(rate_cell(
+            n as f64,
+            d as f64,
+            d,
+            (Tally::of(n, nkey), Tally::of(d, dkey)),
+        ))
     }))
 }
 

@@ -26,6 +26,7 @@
 
 pub mod audit;
 mod benchmark;
+pub mod cellkey;
 mod cube;
 mod dims;
 mod disclosure;
@@ -58,7 +59,7 @@ pub use population::{
 };
 pub use query::{
     DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD, Query, QueryResult, ResultRow,
-    apply_primary_suppression, breakdown_names, check_query, run_query,
+    apply_cell_key_method, apply_primary_suppression, breakdown_names, check_query, run_query,
 };
 pub use query::{QueryContext, run_query_with};
 pub use series::{SeriesBreak, SeriesBreaks};

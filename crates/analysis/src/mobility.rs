@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::AnalysisError;
+use crate::cellkey::{Records, Tally};
 use crate::cube::{Cube, FxBuild, NO_LINK};
 use crate::dims::{Dim, Table, value_list};
 use crate::measures::MeasureKind;
@@ -94,6 +95,28 @@ impl MobilityResult {
             if n.is_some_and(|v| v < threshold) {
                 *n = None;
             }
+        }
+    }
+
+    /// For ad hoc tables: primary suppression, then the cell key method on every table
+    /// cell; the counts of people who could not be followed (notes, not cells) are
+    /// rounded to the nearest ten, so differencing them gives nothing exact either.
+    pub fn apply_cell_key_method(&mut self, threshold: u64) {
+        self.apply_primary_suppression(threshold);
+        for t in [&mut self.categories, &mut self.by_sector, &mut self.matrix] {
+            crate::cellkey::perturb(t, threshold);
+            t.perturbed = true;
+        }
+        if let Some(t) = &mut self.by_group {
+            crate::cellkey::perturb(t, threshold);
+            t.perturbed = true;
+        }
+        for n in [
+            &mut self.unlinked_from,
+            &mut self.unlinked_to,
+            &mut self.left_without_return,
+        ] {
+            *n = n.map(|v| (v + 5) / 10 * 10);
         }
     }
 }
@@ -285,7 +308,7 @@ pub fn mobility_by(
         &by_dims,
     );
     let place_to = places(to, &Selection::new(to, &grouped), &employer_now, &by_dims);
-    let mut by_group: HashMap<(Vec<String>, usize), u64> = HashMap::new();
+    let mut by_group: HashMap<(Vec<String>, usize), Tally> = HashMap::new();
     let mut person_to: HashMap<u64, u32, FxBuild> = HashMap::default();
     person_to.reserve(to.people());
     for (p, &link) in to.links.iter().enumerate() {
@@ -294,18 +317,20 @@ pub fn mobility_by(
         }
     }
 
-    let mut overall = [0u64; 6];
-    let mut by_sector = vec![[0u64; 6]; ns];
+    // Each person counted with their record key (the cell key method).
+    let mut overall = [Tally::default(); 6];
+    let mut by_sector = vec![[Tally::default(); 6]; ns];
     // (ns + 1) x (ns + 1): the last row is `joined`, the last column `left`.
-    let mut matrix = vec![0u64; (ns + 1) * (ns + 1)];
+    let mut matrix = vec![Tally::default(); (ns + 1) * (ns + 1)];
     let (mut unlinked_from, mut unlinked_to, mut left_without_return) = (0u64, 0u64, 0u64);
-    let mut count = |cat: usize, sector: usize, cell: (usize, usize)| {
-        overall[cat] += 1;
-        by_sector[sector][cat] += 1;
-        matrix[cell.0 * (ns + 1) + cell.1] += 1;
+    let mut count = |cat: usize, sector: usize, cell: (usize, usize), one: Tally| {
+        overall[cat].add(one);
+        by_sector[sector][cat].add(one);
+        matrix[cell.0 * (ns + 1) + cell.1].add(one);
     };
     let mut followed = vec![false; to.people()];
-    for (pf, &link) in place_from.iter().zip(&from.links) {
+    for ((pf, &link), &rk) in place_from.iter().zip(&from.links).zip(&from.person_keys) {
+        let one = Tally::one(rk);
         let then = (link != NO_LINK)
             .then(|| person_to.get(&link).copied())
             .flatten();
@@ -323,9 +348,12 @@ pub fn mobility_by(
         let sf = pf.sector as usize;
         match pt {
             None => {
-                count(LEFT, sf, (sf, ns));
+                count(LEFT, sf, (sf, ns), one);
                 if !by_dims.is_empty() {
-                    *by_group.entry((pf.keys.clone(), LEFT)).or_default() += 1;
+                    by_group
+                        .entry((pf.keys.clone(), LEFT))
+                        .or_default()
+                        .add(one);
                 }
                 if pf.employer == NOT_RETURNED {
                     left_without_return += 1;
@@ -344,14 +372,19 @@ pub fn mobility_by(
                 } else {
                     CHANGED_SECTOR
                 };
-                count(cat, sf, (sf, st));
+                count(cat, sf, (sf, st), one);
                 if !by_dims.is_empty() {
-                    *by_group.entry((pf.keys.clone(), cat)).or_default() += 1;
+                    by_group.entry((pf.keys.clone(), cat)).or_default().add(one);
                 }
             }
         }
     }
-    for ((pt, &link), &seen) in place_to.iter().zip(&to.links).zip(&followed) {
+    for (((pt, &link), &seen), &rk) in place_to
+        .iter()
+        .zip(&to.links)
+        .zip(&followed)
+        .zip(&to.person_keys)
+    {
         if seen || !pt.pass {
             continue;
         }
@@ -359,34 +392,43 @@ pub fn mobility_by(
             unlinked_to += 1;
             continue;
         }
-        count(JOINED, pt.sector as usize, (ns, pt.sector as usize));
+        let one = Tally::one(rk);
+        count(JOINED, pt.sector as usize, (ns, pt.sector as usize), one);
         if !by_dims.is_empty() {
-            *by_group.entry((pt.keys.clone(), JOINED)).or_default() += 1;
+            by_group
+                .entry((pt.keys.clone(), JOINED))
+                .or_default()
+                .add(one);
         }
     }
     // Groups in text order, categories in their own order within each.
-    let mut grouped_rows: Vec<((Vec<String>, usize), u64)> = by_group.into_iter().collect();
-    grouped_rows.sort();
+    let mut grouped_rows: Vec<((Vec<String>, usize), Tally)> = by_group.into_iter().collect();
+    grouped_rows.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let table = |by: &[&str], rows: Vec<(Vec<String>, u64)>| QueryResult {
+    let table = |by: &[&str], rows: Vec<(Vec<String>, Tally)>| QueryResult {
         measure: "mobility".into(),
         kind: MeasureKind::Count,
         by: by.iter().map(|s| s.to_string()).collect(),
         rows: rows
             .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(keys, n)| ResultRow {
+            .filter(|(_, t)| t.n > 0)
+            .map(|(keys, t)| ResultRow {
                 keys,
-                value: Some(n as f64),
-                numerator: Some(n as f64),
+                value: Some(t.n as f64),
+                numerator: Some(t.n as f64),
                 denominator: None,
-                basis: n,
+                basis: t.n,
                 suppressed: false,
                 estimated: false,
+                records: Some(Records {
+                    num: t,
+                    ..Records::default()
+                }),
             })
             .collect(),
         series_breaks: Vec::new(),
         population_profiles: Vec::new(),
+        perturbed: false,
     };
     let cat = |c: usize| MOBILITY_CATEGORIES[c].to_string();
     let label = |i: usize, extra: &str| sectors.get(i).cloned().unwrap_or(extra.to_string());
@@ -559,7 +601,8 @@ mod tests {
         let json = serde_json::to_string(&m).unwrap();
         assert!(json.contains("\"from_date\":\"2024-11-01\""), "{json}");
         assert!(!json.contains("\"value\":1.0"), "{json}");
+        // Records (the cell keys) are never serialised; everything else comes back.
         let back: MobilityResult = serde_json::from_str(&json).unwrap();
-        assert_eq!(back, m);
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
     }
 }

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::AnalysisError;
+use crate::cellkey::Records;
 use crate::cube::Cube;
 use crate::dims::{Dim, closest, value_list};
 use crate::engine::{Comparison, Figures, compute, compute_comparison, compute_observed_wastage};
@@ -54,6 +55,10 @@ pub struct QueryResult {
     /// or the national one). Empty for other measures.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub population_profiles: Vec<ProfileUse>,
+    /// Whether the figures were perturbed by the cell key method (ad hoc tables of
+    /// figures that cross organisations): say so beside them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub perturbed: bool,
 }
 
 impl QueryResult {
@@ -90,15 +95,21 @@ pub struct ResultRow {
     /// for an employer that did not return (an estimate), so it must be shown as such.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub estimated: bool,
+    /// The records behind the figure (how many, and their cell key), for disclosure
+    /// control only: never serialised, never shown.
+    #[serde(skip)]
+    pub records: Option<Records>,
 }
 
 /// Hides every row whose basis is below `threshold` (raised to
 /// [`MIN_SUPPRESSION_THRESHOLD`] if lower), as the spec's primary suppression requires:
 /// value, numerator and denominator become `None` and `suppressed` is set.
+/// A rate or share is hidden too when its numerator counts between one and the
+/// threshold people ("2 of 26" discloses the 2).
 pub fn apply_primary_suppression(result: &mut QueryResult, threshold: u64) {
-    let threshold = threshold.max(MIN_SUPPRESSION_THRESHOLD);
+    let kind = result.kind;
     for row in &mut result.rows {
-        if row.basis < threshold {
+        if crate::cellkey::below_threshold(row, kind, threshold) {
             row.value = None;
             row.numerator = None;
             row.denominator = None;
@@ -258,6 +269,7 @@ pub fn run_query_with(
             ctx.series_breaks.unwrap_or_else(|| SeriesBreaks::shipped()),
         ),
         population_profiles: uses.into_iter().collect(),
+        perturbed: false,
     })
 }
 
@@ -380,6 +392,7 @@ fn assemble(
                 basis: cell.basis,
                 suppressed: false,
                 estimated: false,
+                records: Some(cell.records),
             }
         })
         .collect()
@@ -675,4 +688,12 @@ mod tests {
         // No breakdown: one row per cube, in cube (date) order.
         assert_eq!(sort_order(&[], 2, 0, &[]), vec![0, 1]);
     }
+}
+
+/// Disclosure control for ad hoc tables (explorer, dashboard, API): primary suppression,
+/// then the cell key method on every figure shown ([`crate::cellkey`]).
+pub fn apply_cell_key_method(result: &mut QueryResult, threshold: u64) {
+    apply_primary_suppression(result, threshold);
+    crate::cellkey::perturb(result, threshold);
+    result.perturbed = true;
 }

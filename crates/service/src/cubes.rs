@@ -68,7 +68,8 @@ async fn load_at<G>(
         return Ok(cube);
     }
     let guard = on_rebuild(date);
-    let mut builder = CubeBuilder::new(date);
+    let secret = store.disclosure_secret().await?;
+    let mut builder = CubeBuilder::new(date).keyed(&secret);
     store.load_census(date, &mut builder).await?;
     let cube = builder.finish();
     store

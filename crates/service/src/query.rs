@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use observatory_analysis::{
     Cube, MIN_SUPPRESSION_THRESHOLD, MeasureKind, Query, QueryContext, QueryResult,
-    apply_primary_suppression, run_query_with,
+    apply_cell_key_method, apply_primary_suppression, run_query_with,
 };
 use serde_json::{Map, Value, json};
 
@@ -46,9 +46,46 @@ pub fn answer_with(
     threshold: Option<u64>,
     ctx: &QueryContext,
 ) -> Result<QueryResult> {
+    let protection = threshold.map_or(Protection::Exact, Protection::Suppressed);
+    answer_protected(cubes, q, protection, ctx)
+}
+
+/// How an answer's figures are protected (docs/disclosure.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// Exact figures: record-level rights only (the local administrator, an employer's
+    /// own records).
+    Exact,
+    /// Primary suppression at this threshold: the command line's `query` (its contract).
+    Suppressed(u64),
+    /// Primary suppression and the cell key method: every ad hoc figure that crosses
+    /// organisations (explorer, dashboard, downloads, API), so that no number of
+    /// queries can be differenced into a hidden figure.
+    CellKey(u64),
+}
+
+impl Protection {
+    /// The threshold applied, if any.
+    pub fn threshold(self) -> Option<u64> {
+        match self {
+            Protection::Exact => None,
+            Protection::Suppressed(t) | Protection::CellKey(t) => Some(t),
+        }
+    }
+}
+
+/// Answer `q` over `cubes` with its figures protected as `protection` says.
+pub fn answer_protected(
+    cubes: &[&Cube],
+    q: &Query,
+    protection: Protection,
+    ctx: &QueryContext,
+) -> Result<QueryResult> {
     let mut result = run_query_with(cubes, q, ctx)?;
-    if let Some(t) = threshold {
-        apply_primary_suppression(&mut result, t);
+    match protection {
+        Protection::Exact => {}
+        Protection::Suppressed(t) => apply_primary_suppression(&mut result, t),
+        Protection::CellKey(t) => apply_cell_key_method(&mut result, t),
     }
     Ok(result)
 }
@@ -113,6 +150,9 @@ pub fn to_json(r: &QueryResult, dates: &[NaiveDate]) -> Value {
     }
     if !r.population_profiles.is_empty() {
         out["population_profiles"] = json!(r.population_profiles);
+    }
+    if r.perturbed {
+        out["perturbed"] = json!(true);
     }
     out
 }
@@ -203,6 +243,9 @@ pub fn to_table(r: &QueryResult, dates: &[NaiveDate], threshold: Option<u64>) ->
     if r.rows.iter().any(|row| row.estimated && !row.suppressed) {
         notes.push(ESTIMATE_NOTE.to_string());
     }
+    if r.perturbed {
+        notes.push(PERTURBED_NOTE.to_string());
+    }
     match threshold {
         Some(t) if r.rows.iter().any(|row| row.suppressed) => notes.push(suppression_note(t)),
         Some(_) => {}
@@ -229,10 +272,13 @@ pub fn to_table(r: &QueryResult, dates: &[NaiveDate], threshold: Option<u64>) ->
 /// The footnote under any table with estimated figures.
 pub const ESTIMATE_NOTE: &str = "~ = includes estimates: employers that returned at the census before but not at this one are carried forward from their previous return (people aged one year).";
 
+/// The footnote under any table whose figures the cell key method perturbed.
+pub const PERTURBED_NOTE: &str = "Figures are changed slightly to protect individuals, so totals may not add up exactly; the same figure is always shown the same way.";
+
 /// The footnote under any table with suppressed cells.
 pub fn suppression_note(threshold: u64) -> String {
     format!(
-        "c = suppressed to protect individuals: fewer than {threshold} people behind the figure (or its denominator)."
+        "c = suppressed to protect individuals: fewer than {threshold} people behind the figure (or its numerator or denominator)."
     )
 }
 

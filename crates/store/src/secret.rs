@@ -88,3 +88,26 @@ mod tests {
         }
     }
 }
+
+impl crate::Store {
+    /// The secret the cell key method makes record keys with (docs/disclosure.md): made
+    /// at random on first use and kept in the database, so every process answering from
+    /// it perturbs the same records the same way. Unlike the person-identifier key it
+    /// guards no guessable value, only the perturbations, so the database may hold it.
+    pub async fn disclosure_secret(&self) -> Result<Vec<u8>> {
+        let fresh: [u8; 32] = rand::rng().random();
+        let hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        let stored: String = crate::on_pool!(self, p => {
+            sqlx::query(
+                "INSERT INTO disclosure_key (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&hex)
+            .execute(p)
+            .await?;
+            sqlx::query_scalar("SELECT secret FROM disclosure_key WHERE id = 1")
+                .fetch_one(p)
+                .await?
+        });
+        from_hex(&stored).context("the stored disclosure key is damaged")
+    }
+}

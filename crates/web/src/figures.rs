@@ -12,7 +12,7 @@ use observatory_analysis::{
     MeasureKind, Query, QueryResult, ResultRow, breakdown_names, check_query, measure_names,
 };
 use observatory_domain::{Codes, codes};
-use observatory_service::query::{suppression_note, to_table};
+use observatory_service::query::{PERTURBED_NOTE, Protection, suppression_note, to_table};
 use observatory_store::accounts::{Role, User};
 use std::sync::Arc;
 
@@ -120,7 +120,10 @@ pub async fn answer(
             .await
             .map_err(|e| PageError::bad(format!("{e}")))?;
         let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
-        observatory_service::query::answer(&refs, &q, threshold)
+        // Figures that cross organisations get the cell key method: anyone may ask any
+        // number of them, so suppression alone could be differenced away.
+        let protection = threshold.map_or(Protection::Exact, Protection::CellKey);
+        observatory_service::query::answer_protected(&refs, &q, protection, &Default::default())
             .map_err(|e| PageError::bad(format!("{e}")))
     })
     .await?;
@@ -228,7 +231,7 @@ async fn flows(
     };
     let mut m = observatory_analysis::mobility_by(&cubes[0], &cubes[1], filters, &further)
         .map_err(|e| PageError::bad(format!("{e}")))?;
-    m.apply_primary_suppression(threshold);
+    m.apply_cell_key_method(threshold);
     Ok(match by.as_slice() {
         [] | ["category"] => m.categories,
         ["sector", "category"] => m.by_sector,
@@ -309,11 +312,17 @@ pub fn figure(
             cells
         })
         .collect();
-    let note = match threshold {
+    let mut note = match threshold {
         Some(t) if r.rows.iter().any(|x| x.suppressed) => suppression_note(t),
         None => "Your own organisation's records: not suppressed. Do not publish them.".into(),
         _ => String::new(),
     };
+    if r.perturbed {
+        if !note.is_empty() {
+            note.push(' ');
+        }
+        note.push_str(PERTURBED_NOTE);
+    }
     Figure {
         id: id.into(),
         title: title.into(),

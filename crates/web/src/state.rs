@@ -191,6 +191,7 @@ mod tests {
             rows: vec![],
             series_breaks: vec![],
             population_profiles: vec![],
+            perturbed: false,
         })
     }
 

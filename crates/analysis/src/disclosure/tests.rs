@@ -45,6 +45,7 @@ fn row(keys: &[String], num: f64, den: Option<f64>, basis: u64) -> ResultRow {
         basis,
         suppressed: false,
         estimated: false,
+        records: None,
     }
 }
 
