@@ -706,8 +706,6 @@ pub struct CubeBuilder {
     area_index: HashMap<String, u16>,
     persons: HashMap<PersonKey, u32, FxBuild>,
     next_person: u32,
-    /// Per person number: its record key.
-    person_keys: Vec<u32>,
     /// The installation's secret the record keys are made with.
     secret: Vec<u8>,
     /// Last employer looked up: the store sends each employer's records together.
@@ -742,7 +740,6 @@ impl CubeBuilder {
             area_index: HashMap::new(),
             persons: HashMap::default(),
             next_person: 0,
-            person_keys: Vec::new(),
             secret: Vec::new(),
             last_employer: None,
             settings: SettingCols::default(),
@@ -824,8 +821,7 @@ impl CubeBuilder {
 
     /// A person number: the same key always gets the same number; a row without a key
     /// is a person of its own.
-    /// `employer` and `worker_ref` identify a person without a key (for their record key).
-    fn person(&mut self, key: Option<PersonKey>, employer: &str, worker_ref: &str) -> u32 {
+    fn person(&mut self, key: Option<PersonKey>) -> u32 {
         let fresh = self.next_person;
         let p = match key {
             Some(k) => *self.persons.entry(k).or_insert(fresh),
@@ -833,11 +829,6 @@ impl CubeBuilder {
         };
         if p == fresh {
             self.next_person += 1;
-            let rk = match &key {
-                Some(k) => self.key("person", &[k]),
-                None => self.key("person-row", &[employer.as_bytes(), worker_ref.as_bytes()]),
-            };
-            self.person_keys.push(rk);
         }
         p
     }
@@ -885,6 +876,13 @@ impl CubeBuilder {
         apply(&mut w.pay, &perm);
         apply(&mut w.person, &perm);
         apply(&mut w.key, &perm);
+        // A person's record key is the sum of their posts' keys: someone with one post
+        // then perturbs headcount exactly as their post perturbs posts, so the two
+        // measures are not two independent readings of the same number.
+        let mut person_keys = vec![0u32; people as usize];
+        for (&p, &k) in w.person.iter().zip(&w.key) {
+            person_keys[p as usize] = person_keys[p as usize].wrapping_add(k);
+        }
         let mut links = vec![NO_LINK; people as usize];
         for (key, &p) in &self.persons {
             links[p as usize] = link_key(key);
@@ -900,7 +898,7 @@ impl CubeBuilder {
             vacancies: self.vacancies,
             people,
             links,
-            person_keys: self.person_keys,
+            person_keys,
         }
     }
 }
@@ -925,7 +923,7 @@ impl CensusSink for CubeBuilder {
 
     fn worker(&mut self, employer: &str, x: &Worker) {
         let setting = self.setting_slot(employer, &x.setting_id, None);
-        let person = self.person(x.person, employer, &x.worker_ref);
+        let person = self.person(x.person);
         let key = self.key(
             "post",
             &[

@@ -160,7 +160,11 @@ async fn sign_in_fix_a_return_and_see_the_dashboard_change() {
     let (_driver, b) = open(profile.path()).await;
 
     sign_in(&b, &s, "planner@t.example").await;
-    assert_eq!(area_posts(&b, &s).await, "19", "E1's 12 posts and E3's 7");
+    // The planner sees the area's figure perturbed (the cell key method), as computed
+    // from the same records; the records themselves hold E1's 12 posts and E3's 7.
+    let (shown, exact) = s.figure("posts", &[("area", A1)]).await;
+    assert_eq!(exact, 19.0);
+    assert_eq!(area_posts(&b, &s).await, format!("{shown}"));
     shot(&b, "1-dashboard-before").await;
     sign_out(&b).await;
 
@@ -182,7 +186,9 @@ async fn sign_in_fix_a_return_and_see_the_dashboard_change() {
     sign_out(&b).await;
 
     sign_in(&b, &s, "planner@t.example").await;
-    assert_eq!(area_posts(&b, &s).await, "13", "E1 now returns 6 posts");
+    let (shown, exact) = s.figure("posts", &[("area", A1)]).await;
+    assert_eq!(exact, 13.0, "E1 now returns 6 posts");
+    assert_eq!(area_posts(&b, &s).await, format!("{shown}"));
     shot(&b, "5-dashboard-after").await;
     b.goto(&s.url(&format!("/tracker?area={A1}")))
         .await

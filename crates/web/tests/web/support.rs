@@ -449,3 +449,35 @@ macro_rules! on_both {
         }
     };
 }
+
+impl Server {
+    /// A single figure at the latest census date as a user whose question crosses
+    /// organisations is shown it (perturbed by the cell key method), and exactly, both
+    /// computed in the test process from the server's own database.
+    pub async fn figure(&self, measure: &str, filters: &[(&str, &str)]) -> (f64, f64) {
+        use observatory_service::query::{Protection, answer_protected};
+        let store = &self.state.store;
+        let date = *store.census_dates().await.unwrap().last().unwrap();
+        let cubes = self.state.cubes.get(store, &[date]).await.unwrap();
+        let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
+        let q = observatory_analysis::Query {
+            measure: measure.into(),
+            by: vec![],
+            filters: filters
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        };
+        let value = |p| {
+            answer_protected(&refs, &q, p, &Default::default())
+                .unwrap()
+                .rows[0]
+                .value
+                .unwrap()
+        };
+        (
+            value(Protection::CellKey(self.state.config.threshold)),
+            value(Protection::Exact),
+        )
+    }
+}
