@@ -300,6 +300,73 @@ mod tests {
         assert_eq!(x.n, 4);
     }
 
+    use crate::query::apply_cell_key_method;
+    use crate::tests::{census_2025, run};
+
+    fn perturbed(measure: &str, by: &[&str], filters: &[(&str, &str)]) -> QueryResult {
+        let mut r = run(&census_2025(), measure, by, filters);
+        apply_cell_key_method(&mut r, 3);
+        r
+    }
+
+    #[test]
+    fn figures_carry_the_records_they_count() {
+        let c = census_2025();
+        let posts = &run(&c, "posts", &[], &[]).rows[0];
+        let r = posts.records.unwrap();
+        assert_eq!(r.num.n as f64, posts.value.unwrap());
+        let expected = c.workers.key.iter().fold(0u32, |a, k| a.wrapping_add(*k));
+        assert_eq!(r.num.key, expected);
+        let turnover = &run(&c, "turnover_rate", &[], &[]).rows[0];
+        let t = turnover.records.unwrap();
+        assert_eq!(t.num.n as f64, turnover.numerator.unwrap());
+        assert_eq!(t.den, r.num, "turnover's denominator is the filled posts");
+        let leavers = &run(&c, "leavers", &[], &[]).rows[0];
+        assert_eq!(leavers.records.unwrap().num, t.num);
+    }
+
+    #[test]
+    fn the_same_records_get_the_same_figure_however_asked() {
+        let by_both = perturbed("posts", &["employer", "role"], &[]);
+        for row in by_both.rows.iter().filter(|r| !r.suppressed) {
+            let (e, role) = (row.keys[0].as_str(), row.keys[1].as_str());
+            let one = perturbed("posts", &[], &[("role", role), ("employer", e)]);
+            assert_eq!(one.rows[0].value, row.value, "{e} {role}");
+            let by_role = perturbed("posts", &["role"], &[("employer", e)]);
+            let same = by_role.rows.iter().find(|r| r.keys[0] == role).unwrap();
+            assert_eq!(same.value, row.value, "{e} {role}");
+        }
+        // Asking twice changes nothing.
+        assert_eq!(
+            perturbed("headcount", &["sector"], &[]),
+            perturbed("headcount", &["sector"], &[])
+        );
+    }
+
+    #[test]
+    fn rates_recompute_from_perturbed_parts_and_small_numerators_are_hidden() {
+        for measure in [
+            "turnover_rate",
+            "vacancy_rate",
+            "share_male",
+            "stability_rate",
+        ] {
+            let exact = run(&census_2025(), measure, &["employer"], &[]);
+            let r = perturbed(measure, &["employer"], &[]);
+            assert!(r.perturbed);
+            for (row, truth) in r.rows.iter().zip(&exact.rows) {
+                let n = truth.records.unwrap().num.n;
+                if truth.basis < 3 || (1..3).contains(&n) {
+                    assert!(row.suppressed, "{measure} {:?}", row.keys);
+                    continue;
+                }
+                let (num, den) = (row.numerator.unwrap(), row.denominator.unwrap());
+                assert_eq!(row.value, (den > 0.0).then(|| num / den), "{measure}");
+                assert!(num <= den, "{measure}: a share's part exceeds its whole");
+            }
+        }
+    }
+
     #[test]
     fn counts_never_show_below_the_threshold_and_zero_stays_zero() {
         for key in (0..u32::MAX).step_by(9_999_991) {
