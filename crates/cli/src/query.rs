@@ -8,7 +8,7 @@ use observatory_analysis::{
     Query, QueryContext, SeriesBreaks, breakdown_names, check_query, flag_estimated, measure_names,
     run_query_with,
 };
-use observatory_service::query::{answer_with, check_threshold, parse_filters};
+use observatory_service::query::{Protection, answer_protected, check_threshold, parse_filters};
 use std::path::PathBuf;
 
 use crate::Cli;
@@ -36,9 +36,31 @@ impl Suppression {
     }
 }
 
+/// `query`'s disclosure control: [`Suppression`], or the web app's cell key method.
+#[derive(Args)]
+pub struct QueryProtection {
+    #[command(flatten)]
+    pub suppression: Suppression,
+    /// Perturb the figures exactly as the web app and API show them to anyone whose
+    /// question crosses organisations (the cell key method, docs/disclosure.md).
+    #[arg(long, conflicts_with = "no_suppression")]
+    pub cell_key: bool,
+}
+
+impl QueryProtection {
+    /// What protects the answer's figures.
+    pub fn protection(&self) -> Result<Protection> {
+        Ok(match self.suppression.threshold()? {
+            None => Protection::Exact,
+            Some(t) if self.cell_key => Protection::CellKey(t),
+            Some(t) => Protection::Suppressed(t),
+        })
+    }
+}
+
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  observatory query --census-date 2025-11-01 --measure posts\n  observatory query --census-date 2025-11-01 --measure vacancy_rate --by sector,employing_sector --where area=E06000056 --format json\n  observatory query --census-date 2024-11-01,2025-11-01 --measure turnover_rate --by census_date,sector\n  observatory query --census-date 2025-11-01 --measure representation_ratio --by area,ethnic_group --population hartlepool-2021\n  observatory query --census-date 2025-11-01 --measure headcount --by area --estimates\n  observatory query --list\n\nFigures about fewer than --threshold people (default 5) are suppressed and shown as c;\nrates whose denominator is below it likewise. Over several census dates, rows where the\nseries breaks (a definition or code list changed) are marked and a footnote says why."
+    after_help = "Examples:\n  observatory query --census-date 2025-11-01 --measure posts\n  observatory query --census-date 2025-11-01 --measure vacancy_rate --by sector,employing_sector --where area=E06000056 --format json\n  observatory query --census-date 2024-11-01,2025-11-01 --measure turnover_rate --by census_date,sector\n  observatory query --census-date 2025-11-01 --measure representation_ratio --by area,ethnic_group --population hartlepool-2021\n  observatory query --census-date 2025-11-01 --measure headcount --by area --estimates\n  observatory query --list\n\nFigures about fewer than --threshold people (default 5) are suppressed and shown as c;\nrates and shares whose numerator or denominator is below it likewise. --cell-key shows\nthe figures perturbed as the web app and API show them across organisations. Over several census dates, rows where the\nseries breaks (a definition or code list changed) are marked and a footnote says why."
 )]
 pub struct QueryArgs {
     /// The census date, or several separated by commas for a series (then break down by census_date).
@@ -59,7 +81,7 @@ pub struct QueryArgs {
     #[arg(long)]
     pub output: Option<PathBuf>,
     #[command(flatten)]
-    pub suppression: Suppression,
+    pub protection: QueryProtection,
     /// The population profile representation_ratio compares with (see `observatory
     /// population list`; default: the shipped england_2021).
     #[arg(long, value_name = "NAME")]
@@ -87,7 +109,8 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
         );
         return Ok(0);
     }
-    let threshold = a.suppression.threshold()?;
+    let protection = a.protection.protection()?;
+    let threshold = protection.threshold();
     let dates = a
         .census_date
         .iter()
@@ -138,7 +161,7 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
     let result = if a.estimates {
         let e = crate::estimates::load(&store, &dates).await?;
         let refs: Vec<_> = e.combined.iter().collect();
-        let mut result = answer_with(&refs, &q, threshold, &ctx)?;
+        let mut result = answer_protected(&refs, &q, protection, &ctx)?;
         let carried: Vec<_> = e.carried.iter().collect();
         // A filter naming something only reported data has leaves the carried records
         // out of every row: nothing to flag.
@@ -158,7 +181,7 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
     } else {
         let cubes = crate::cubes::load(&store, &dates).await?;
         let refs: Vec<_> = cubes.iter().collect();
-        answer_with(&refs, &q, threshold, &ctx)?
+        answer_protected(&refs, &q, protection, &ctx)?
     };
     let completeness = observatory_service::completeness::of(
         &store,
