@@ -5,6 +5,7 @@ mod support;
 
 mod browser;
 mod dashboard;
+mod differencing;
 mod evidence;
 mod hostile;
 mod load;

@@ -101,7 +101,6 @@ pub async fn start(backend: Backend, data: bool, tweak: impl FnOnce(&mut Config)
     config.public_url = base.clone();
     tweak(&mut config);
     let state = Arc::new(AppState::new(store, config));
-    let hash = auth::hash_password(PASSWORD.into()).await.unwrap();
     let users: [(&str, Role, &[&str], &[&str]); 5] = [
         ("admin@t.example", Role::Admin, &[], &[]),
         ("analyst@t.example", Role::Analyst, &[], &[]),
@@ -109,10 +108,32 @@ pub async fn start(backend: Backend, data: bool, tweak: impl FnOnce(&mut Config)
         ("employer@t.example", Role::Employer, &[], &["E1"]),
         ("other@t.example", Role::Employer, &[], &["E2"]),
     ];
+    let server = Server {
+        base,
+        state: state.clone(),
+        dir,
+        pg,
+    };
     for (email, role, areas, employers) in users {
+        server.add_user(email, role, areas, employers).await;
+    }
+    if data {
+        for (e, area, n) in [("E1", A1, 12), ("E2", A2, 9), ("E3", A1, 7)] {
+            let zip = return_zip(server.dir.path(), &format!("{e}-seed"), area, n, false);
+            server.import(e, &zip).await;
+        }
+    }
+    tokio::spawn(observatory_web::serve_on(listener, state));
+    server
+}
+
+impl Server {
+    /// An account with the test password, its areas and employers.
+    pub async fn add_user(&self, email: &str, role: Role, areas: &[&str], employers: &[&str]) {
+        let hash = auth::hash_password(PASSWORD.into()).await.unwrap();
         let areas: Vec<String> = areas.iter().map(|s| s.to_string()).collect();
         let employers: Vec<String> = employers.iter().map(|s| s.to_string()).collect();
-        state
+        self.state
             .store
             .create_user(&NewUser {
                 email,
@@ -125,23 +146,7 @@ pub async fn start(backend: Backend, data: bool, tweak: impl FnOnce(&mut Config)
             .await
             .unwrap();
     }
-    let server = Server {
-        base,
-        state: state.clone(),
-        dir,
-        pg,
-    };
-    if data {
-        for (e, area, n) in [("E1", A1, 12), ("E2", A2, 9), ("E3", A1, 7)] {
-            let zip = return_zip(server.dir.path(), &format!("{e}-seed"), area, n, false);
-            server.import(e, &zip).await;
-        }
-    }
-    tokio::spawn(observatory_web::serve_on(listener, state));
-    server
-}
 
-impl Server {
     /// Import a return the way the command line does (for setting up).
     pub async fn import(&self, employer: &str, path: &Path) {
         let ctx = ReadContext::load(&self.state.config.key_path, &self.state.store, None, 10)
