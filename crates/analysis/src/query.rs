@@ -672,6 +672,14 @@ pub(crate) fn filter_masks(cube: &Cube, filters: &[(Dim, Vec<String>)]) -> Vec<(
         .collect()
 }
 
+/// Disclosure control for ad hoc tables (explorer, dashboard, API): primary suppression,
+/// then the cell key method on every figure shown ([`crate::cellkey`]).
+pub fn apply_cell_key_method(result: &mut QueryResult, threshold: u64) {
+    apply_primary_suppression(result, threshold);
+    crate::cellkey::perturb(result, threshold);
+    result.perturbed = true;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -688,12 +696,4 @@ mod tests {
         // No breakdown: one row per cube, in cube (date) order.
         assert_eq!(sort_order(&[], 2, 0, &[]), vec![0, 1]);
     }
-}
-
-/// Disclosure control for ad hoc tables (explorer, dashboard, API): primary suppression,
-/// then the cell key method on every figure shown ([`crate::cellkey`]).
-pub fn apply_cell_key_method(result: &mut QueryResult, threshold: u64) {
-    apply_primary_suppression(result, threshold);
-    crate::cellkey::perturb(result, threshold);
-    result.perturbed = true;
 }

@@ -66,29 +66,6 @@ pub fn load(path: &Path) -> Result<Vec<u8>> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_file_is_private_and_reloads() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("k.key");
-        assert!(create(&p).unwrap());
-        assert!(!create(&p).unwrap(), "an existing key is never overwritten");
-        let k = load(&p).unwrap();
-        assert_eq!(k.len(), 32);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
-        }
-    }
-}
-
 impl crate::Store {
     /// The secret the cell key method makes record keys with (docs/disclosure.md): made
     /// at random on first use and kept in the database, so every process answering from
@@ -109,5 +86,28 @@ impl crate::Store {
                 .await?
         });
         from_hex(&stored).context("the stored disclosure key is damaged")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_file_is_private_and_reloads() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.key");
+        assert!(create(&p).unwrap());
+        assert!(!create(&p).unwrap(), "an existing key is never overwritten");
+        let k = load(&p).unwrap();
+        assert_eq!(k.len(), 32);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
     }
 }
