@@ -7,6 +7,7 @@ pub mod completeness;
 pub mod cubes;
 pub mod import;
 pub mod output;
+pub mod policy;
 pub mod query;
 
 pub use completeness::Completeness;

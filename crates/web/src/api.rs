@@ -14,7 +14,6 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::access;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::evidence::api as evidence_api;
@@ -22,6 +21,7 @@ use crate::figures::{Spec, answer};
 use crate::pages::{chosen_date, set_approval};
 use crate::state::AppState;
 use crate::submit::{parse_report, readable_submission, receive, submit_return};
+use observatory_service::policy;
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -141,7 +141,7 @@ async fn returns_status(
         .area
         .filter(|a| !a.is_empty())
         .ok_or_else(|| ApiError::bad("give the area, e.g. area=E06000056"))?;
-    if !access::may_track(&u, &area) {
+    if !policy::may_track(&u, &area) {
         return Err(ApiError::forbidden(format!(
             "you cannot see the returns of area {area}"
         )));
@@ -187,7 +187,7 @@ async fn submit(
     axum::extract::Query(p): axum::extract::Query<SubmitParams>,
     mp: Multipart,
 ) -> Result<(StatusCode, Json<SubmissionBody>), ApiError> {
-    if !access::may_submit_for(&u, &p.employer) {
+    if !policy::may_submit_for(&u, &p.employer) {
         return Err(ApiError::forbidden(format!(
             "you cannot submit returns for employer {}",
             p.employer
@@ -236,7 +236,7 @@ async fn submissions(
     ApiUser(u): ApiUser,
     axum::extract::Query(p): axum::extract::Query<EmployerParam>,
 ) -> ApiResult<Vec<SubmissionBody>> {
-    if !access::may_submit_for(&u, &p.employer) {
+    if !policy::may_submit_for(&u, &p.employer) {
         return Err(ApiError::forbidden(format!(
             "you cannot see the submissions of employer {}",
             p.employer

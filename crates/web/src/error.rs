@@ -63,6 +63,18 @@ impl IntoResponse for PageError {
     }
 }
 
+impl From<observatory_service::policy::Denied> for PageError {
+    fn from(d: observatory_service::policy::Denied) -> Self {
+        PageError::forbidden(d.0)
+    }
+}
+
+impl From<observatory_service::policy::Denied> for ApiError {
+    fn from(d: observatory_service::policy::Denied) -> Self {
+        ApiError::forbidden(d.0)
+    }
+}
+
 impl From<anyhow::Error> for PageError {
     fn from(e: anyhow::Error) -> PageError {
         tracing::error!("{e:#}");

@@ -18,7 +18,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use observatory_evidence::Tags;
 use observatory_evidence::taxonomy::{Vocabulary, taxonomy};
-use observatory_store::accounts::{Role, User};
 use std::sync::Arc;
 
 use crate::auth::Viewer;
@@ -26,10 +25,7 @@ use crate::error::PageError;
 use crate::pages::Layout;
 use crate::state::AppState;
 
-/// Whether the user may add, import, register, open calls and moderate.
-pub fn may_curate(u: &User) -> bool {
-    matches!(u.role, Role::Admin | Role::Analyst)
-}
+pub use observatory_service::policy::may_curate;
 
 /// The viewer, if they may curate the library; otherwise a plain refusal.
 pub fn curator(v: Viewer) -> Result<Viewer, PageError> {

@@ -12,16 +12,16 @@ use observatory_analysis::{
     MeasureKind, Query, QueryResult, ResultRow, breakdown_names, check_query, measure_names,
 };
 use observatory_domain::{Codes, codes};
-use observatory_service::query::{PERTURBED_NOTE, Protection, suppression_note, to_table};
+use observatory_service::query::{PERTURBED_NOTE, suppression_note, to_table};
 use observatory_store::accounts::{Role, User};
 use std::sync::Arc;
 
-use crate::access;
 use crate::auth::Viewer;
 use crate::charts::{self, Point};
 use crate::error::PageError;
 use crate::pages::{Layout, PageResult, chosen_date, html, visible_areas};
 use crate::state::AppState;
+use observatory_service::policy;
 
 /// A query as given in a URL: `measure`, `by` (repeated or comma separated), `where`
 /// (repeated, or one per line, `DIM=VALUE`), `census_date` (repeated or comma separated;
@@ -102,8 +102,8 @@ pub async fn answer(
         return mobility_answer(state, user, spec).await;
     }
     let q = spec.query().map_err(PageError::bad)?;
-    let threshold =
-        access::threshold_for(user, &q, state.config.threshold).map_err(PageError::forbidden)?;
+    let protection = policy::protection_for(user, &q, state.config.threshold)?;
+    let threshold = protection.threshold();
     let dates = if spec.dates.is_empty() {
         vec![chosen_date(state, None).await?.0]
     } else {
@@ -120,9 +120,6 @@ pub async fn answer(
             .await
             .map_err(|e| PageError::bad(format!("{e}")))?;
         let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
-        // Figures that cross organisations get the cell key method: anyone may ask any
-        // number of them, so suppression alone could be differenced away.
-        let protection = threshold.map_or(Protection::Exact, Protection::CellKey);
         observatory_service::query::answer_protected(&refs, &q, protection, &Default::default())
             .map_err(|e| PageError::bad(format!("{e}")))
     })
@@ -184,8 +181,8 @@ async fn mobility_answer(
         by: spec.by.clone(),
         filters: filters.clone(),
     };
-    let threshold = access::threshold_for(user, &q, state.config.threshold)
-        .map_err(PageError::forbidden)?
+    let threshold = policy::protection_for(user, &q, state.config.threshold)?
+        .threshold()
         .unwrap_or(state.config.threshold);
     let (to, all) = chosen_date(state, spec.dates.last().map(String::as_str)).await?;
     let from = all
@@ -499,14 +496,10 @@ pub async fn dashboard(
     v: Viewer,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
-    if v.user.role == Role::Employer {
-        return Err(PageError::forbidden(
-            "The dashboard is for area planners and national analysts; your organisation's figures are under Your figures.",
-        ));
-    }
+    policy::may_use_dashboard(&v.user)?;
     let asked = Spec::parse(raw.as_deref()).map_err(PageError::bad)?;
     let areas = visible_areas(&state, &v.user).await?;
-    let national_allowed = v.user.role != Role::Planner;
+    let national_allowed = policy::sees_national(&v.user);
     let area = asked
         .filters
         .iter()
@@ -749,7 +742,7 @@ pub async fn employer_view(
         .filter(|e| !e.is_empty())
         .or_else(|| v.user.employers.first().cloned())
         .unwrap_or_default();
-    if !access::may_submit_for(&v.user, &employer) {
+    if !policy::may_submit_for(&v.user, &employer) {
         return Err(PageError::forbidden(format!(
             "You cannot see the figures of employer {employer}."
         )));

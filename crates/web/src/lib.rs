@@ -8,7 +8,6 @@
 //! Who sees what ([`access`]): employer users see their own employers' records
 //! unsuppressed; everything that crosses organisations is suppressed for everyone.
 
-pub mod access;
 pub mod api;
 pub mod auth;
 pub mod charts;

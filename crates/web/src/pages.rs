@@ -12,10 +12,10 @@ use observatory_store::accounts::{NewUser, Role, User};
 use serde::Deserialize;
 use std::sync::Arc;
 
-use crate::access;
 use crate::auth::{self, MaybeViewer, PRE_CSRF_COOKIE, SESSION_COOKIE, SignInRefused, Viewer};
 use crate::error::PageError;
 use crate::state::AppState;
+use observatory_service::policy;
 
 pub type PageResult = Result<Response, PageError>;
 
@@ -59,8 +59,7 @@ impl Layout {
                 current: href == current,
             })
         };
-        let role = v.user.role;
-        if role == Role::Employer {
+        if policy::may_submit(&v.user).is_ok() {
             add(
                 "/submit",
                 "Submit a return",
@@ -72,7 +71,7 @@ impl Layout {
                 "your organisation against its area",
             );
         }
-        if role != Role::Employer {
+        if policy::may_use_dashboard(&v.user).is_ok() {
             add(
                 "/dashboard",
                 "Dashboard",
@@ -94,7 +93,7 @@ impl Layout {
             "Evidence",
             "research, the research register, gaps and calls for evidence",
         );
-        if role == Role::Admin {
+        if policy::may_administer(&v.user).is_ok() {
             add("/admin/users", "Users", "invite people and set their roles");
         }
         add(
@@ -425,13 +424,7 @@ pub async fn revoke_token(
 }
 
 fn require_admin(v: &Viewer) -> Result<(), PageError> {
-    if v.user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(PageError::forbidden(
-            "Only administrators can manage users.",
-        ))
-    }
+    Ok(policy::may_administer(&v.user)?)
 }
 
 fn role_choices(current: Option<Role>) -> Vec<(&'static str, &'static str, bool)> {
@@ -781,10 +774,9 @@ pub struct TrackerQuery {
 
 /// The areas a user can choose from: their own, or every area with employers.
 pub async fn visible_areas(state: &AppState, user: &User) -> anyhow::Result<Vec<String>> {
-    Ok(match user.role {
-        Role::Planner => user.areas.clone(),
-        Role::Employer => vec![],
-        Role::Admin | Role::Analyst => state.store.areas().await?,
+    Ok(match policy::own_areas(user) {
+        Some(areas) => areas.to_vec(),
+        None => state.store.areas().await?,
     })
 }
 
@@ -816,7 +808,7 @@ pub async fn tracker(
         .ok_or_else(|| {
             PageError::forbidden("The returns tracker is for area planners and national analysts.")
         })?;
-    if !access::may_track(&v.user, &area) {
+    if !policy::may_track(&v.user, &area) {
         return Err(PageError::forbidden(format!(
             "You cannot see the returns of area {area}."
         )));
@@ -869,7 +861,7 @@ pub async fn tracker(
         },
         with_warnings: list.iter().filter(|r| r.warnings.unwrap_or(0) > 0).count(),
         approved: rows.iter().filter(|r| r.approved).count(),
-        can_approve: access::may_approve(&v.user, &area),
+        can_approve: policy::may_approve(&v.user, &area),
         rows,
     })
 }
@@ -897,7 +889,7 @@ pub async fn set_approval(
             format!("There is no employer {employer}."),
         )
     })?;
-    if !access::may_approve(user, &area) {
+    if !policy::may_approve(user, &area) {
         return Err(PageError::forbidden(format!(
             "Only area planners of {area} can approve or reopen the returns of employer {employer}."
         )));

@@ -13,17 +13,17 @@ use observatory_census::{Problem, Report, ReturnMeta, Severity};
 use observatory_domain::export::safe_record;
 use observatory_service::{Job, ReadContext, store_one};
 use observatory_store::ReturnLocked;
-use observatory_store::accounts::{NewSubmission, Role, Submission, User};
+use observatory_store::accounts::{NewSubmission, Submission, User};
 use std::collections::BTreeMap;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 
-use crate::access;
 use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::pages::{Layout, PageResult, html};
 use crate::state::AppState;
+use observatory_service::policy;
 
 /// A received upload: its form fields and the file, saved in its own private folder
 /// (removed when the `TempDir` is dropped).
@@ -202,7 +202,7 @@ pub async fn submit_return(
     census_date: &str,
     path: PathBuf,
 ) -> Result<Submission, PageError> {
-    if !access::may_submit_for(user, employer) {
+    if !policy::may_submit_for(user, employer) {
         return Err(PageError::forbidden(format!(
             "You cannot submit returns for employer {employer}."
         )));
@@ -289,13 +289,7 @@ struct SubmitPage {
 }
 
 fn require_employer(v: &Viewer) -> Result<(), PageError> {
-    if v.user.role == Role::Employer && !v.user.employers.is_empty() {
-        Ok(())
-    } else {
-        Err(PageError::forbidden(
-            "Returns are submitted by employer users. Ask the service administrator if you need to submit for an employer.",
-        ))
-    }
+    Ok(policy::may_submit(&v.user)?)
 }
 
 async fn submit_page(
@@ -384,7 +378,7 @@ pub async fn readable_submission(
         .submission(id)
         .await?
         .ok_or_else(PageError::not_found)?;
-    if !access::may_submit_for(user, &s.employer_id) {
+    if !policy::may_submit_for(user, &s.employer_id) {
         // Not found rather than forbidden: do not confirm that it exists.
         return Err(PageError::not_found());
     }

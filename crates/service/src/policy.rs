@@ -1,0 +1,255 @@
+//! Who may see and do what, decided once for the pages, the API and the command line:
+//! - employer users submit returns and see their own employers' records exactly;
+//! - area planners see and approve the returns of their areas and their areas' figures;
+//! - national analysts see every area and curate the evidence library;
+//! - administrators manage accounts (and may do what analysts do);
+//! - every figure that crosses organisations is protected for everyone (suppressed and
+//!   perturbed, docs/disclosure.md), and figures by employer or setting are limited to
+//!   what the role covers.
+//!
+//! Interfaces ask here and turn a [`Denied`] into their own form (a 403 page, an API
+//! error, an exit code); nothing else decides a permission.
+
+use observatory_analysis::Query;
+pub use observatory_store::accounts::{Role, User};
+
+use crate::query::Protection;
+
+/// Why an actor may not do something, in words to show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied(pub String);
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Denied {}
+
+fn deny<T>(why: &str) -> Result<T, Denied> {
+    Err(Denied(why.to_string()))
+}
+
+/// Whether the user submits returns at all (an employer user with an employer).
+pub fn may_submit(user: &User) -> Result<(), Denied> {
+    if user.role == Role::Employer && !user.employers.is_empty() {
+        Ok(())
+    } else {
+        deny(
+            "Returns are submitted by employer users. Ask the service administrator if you need to submit for an employer.",
+        )
+    }
+}
+
+/// Whether the user may submit returns for this employer (and see its records exactly).
+pub fn may_submit_for(user: &User, employer: &str) -> bool {
+    user.role == Role::Employer && user.employers.iter().any(|e| e == employer)
+}
+
+/// Whether the user may see the returns tracker of this area.
+pub fn may_track(user: &User, area: &str) -> bool {
+    match user.role {
+        Role::Admin | Role::Analyst => true,
+        Role::Planner => user.areas.iter().any(|a| a == area),
+        Role::Employer => false,
+    }
+}
+
+/// Whether the user may approve or reopen returns of this area.
+pub fn may_approve(user: &User, area: &str) -> bool {
+    user.role == Role::Planner && user.areas.iter().any(|a| a == area)
+}
+
+/// Whether the user manages accounts.
+pub fn may_administer(user: &User) -> Result<(), Denied> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        deny("Only administrators can manage users.")
+    }
+}
+
+/// Whether the user curates the evidence library (moderation, editing, staff emails).
+pub fn may_curate(user: &User) -> bool {
+    matches!(user.role, Role::Admin | Role::Analyst)
+}
+
+/// Whether the user sees the dashboards and the returns tracker (everyone but employer
+/// users, who have their own figures page).
+pub fn may_use_dashboard(user: &User) -> Result<(), Denied> {
+    if user.role == Role::Employer {
+        deny(
+            "The dashboard is for area planners and national analysts; your organisation's figures are under Your figures.",
+        )
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether the user may see figures for the whole country rather than one area.
+pub fn sees_national(user: &User) -> bool {
+    matches!(user.role, Role::Admin | Role::Analyst)
+}
+
+/// The areas of the user's own scope (`None`: every area).
+pub fn own_areas(user: &User) -> Option<&[String]> {
+    match user.role {
+        Role::Planner => Some(&user.areas),
+        Role::Employer => Some(&[]),
+        Role::Admin | Role::Analyst => None,
+    }
+}
+
+/// Whether an administrator may give account `target` this role and active flag: never
+/// their own administrator role away, so the service cannot be left without one by
+/// accident.
+pub fn may_set_account(admin: &User, target: i64, role: Role, active: bool) -> Result<(), Denied> {
+    may_administer(admin)?;
+    if target == admin.id && (!active || role != Role::Admin) {
+        return deny("You cannot remove your own administrator role or deactivate yourself");
+    }
+    Ok(())
+}
+
+fn values<'a>(q: &'a Query, dim: &str) -> Vec<&'a str> {
+    q.filters
+        .iter()
+        .filter(|(d, _)| d.trim().eq_ignore_ascii_case(dim))
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+fn mentions(q: &Query, dim: &str) -> bool {
+    q.by.iter().any(|b| b.trim().eq_ignore_ascii_case(dim)) || !values(q, dim).is_empty()
+}
+
+/// How the user's answer to `q` is protected: exact only for an employer user's own
+/// records; anything that crosses organisations gets primary suppression at `threshold`
+/// and the cell key method. Figures by employer or setting are refused outside the
+/// user's scope.
+pub fn protection_for(user: &User, q: &Query, threshold: u64) -> Result<Protection, Denied> {
+    let employers = values(q, "employer");
+    let own = user.role == Role::Employer
+        && !employers.is_empty()
+        && employers
+            .iter()
+            .all(|e| user.employers.iter().any(|m| m == e));
+    if own {
+        return Ok(Protection::Exact);
+    }
+    let fine_grained = mentions(q, "employer") || mentions(q, "setting");
+    if fine_grained {
+        match user.role {
+            Role::Admin | Role::Analyst => {}
+            Role::Planner => {
+                let areas = values(q, "area");
+                if areas.is_empty() || !areas.iter().all(|a| user.areas.iter().any(|m| m == a)) {
+                    return deny(
+                        "figures by employer or setting are available for your own areas only: filter on area too (area=...)",
+                    );
+                }
+            }
+            Role::Employer => {
+                return deny(
+                    "figures by employer or setting are available for your own organisation only: filter on employer=YOUR-ID",
+                );
+            }
+        }
+    }
+    Ok(Protection::CellKey(threshold))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, areas: &[&str], employers: &[&str]) -> User {
+        User {
+            id: 1,
+            email: "a@b".into(),
+            name: "A".into(),
+            role,
+            active: true,
+            areas: areas.iter().map(|s| s.to_string()).collect(),
+            employers: employers.iter().map(|s| s.to_string()).collect(),
+            has_password: true,
+        }
+    }
+
+    fn q(by: &[&str], filters: &[(&str, &str)]) -> Query {
+        Query {
+            measure: "posts".into(),
+            by: by.iter().map(|s| s.to_string()).collect(),
+            filters: filters
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        }
+    }
+
+    const CROSS: Result<Protection, Denied> = Ok(Protection::CellKey(5));
+
+    #[test]
+    fn employers_see_their_own_records_exactly_and_nothing_finer_of_others() {
+        let e = user(Role::Employer, &[], &["N-1"]);
+        assert_eq!(
+            protection_for(&e, &q(&["role"], &[("employer", "N-1")]), 5),
+            Ok(Protection::Exact)
+        );
+        assert_eq!(protection_for(&e, &q(&["sector"], &[]), 5), CROSS);
+        assert!(protection_for(&e, &q(&["employer"], &[]), 5).is_err());
+        assert!(protection_for(&e, &q(&[], &[("employer", "N-2")]), 5).is_err());
+        assert!(
+            protection_for(&e, &q(&[], &[("employer", "N-1"), ("employer", "N-2")]), 5).is_err()
+        );
+    }
+
+    #[test]
+    fn everything_across_organisations_is_protected() {
+        for role in [Role::Admin, Role::Analyst] {
+            let u = user(role, &[], &[]);
+            assert_eq!(protection_for(&u, &q(&["employer"], &[]), 5), CROSS);
+            assert_eq!(
+                protection_for(&u, &q(&[], &[("employer", "N-1")]), 5),
+                CROSS
+            );
+        }
+        let p = user(Role::Planner, &["E1"], &[]);
+        assert_eq!(
+            protection_for(&p, &q(&["employer"], &[("area", "E1")]), 5),
+            CROSS
+        );
+        assert!(protection_for(&p, &q(&["employer"], &[("area", "E2")]), 5).is_err());
+        assert!(protection_for(&p, &q(&["setting"], &[]), 5).is_err());
+        assert_eq!(protection_for(&p, &q(&["sector"], &[]), 5), CROSS);
+    }
+
+    #[test]
+    fn tracking_approval_and_submission_follow_the_scopes() {
+        let p = user(Role::Planner, &["E1"], &[]);
+        assert!(may_track(&p, "E1") && !may_track(&p, "E2"));
+        assert!(may_approve(&p, "E1") && !may_approve(&p, "E2"));
+        assert!(may_submit(&p).is_err() && may_use_dashboard(&p).is_ok());
+        assert_eq!(own_areas(&p), Some(&["E1".to_string()][..]));
+        let a = user(Role::Analyst, &[], &[]);
+        assert!(may_track(&a, "E2") && !may_approve(&a, "E2"));
+        assert!(may_curate(&a) && may_administer(&a).is_err() && sees_national(&a));
+        let e = user(Role::Employer, &[], &["N-1"]);
+        assert!(may_submit_for(&e, "N-1") && !may_submit_for(&e, "N-2"));
+        assert!(may_submit(&e).is_ok() && may_use_dashboard(&e).is_err());
+        assert!(!may_track(&e, "E1") && !may_curate(&e));
+        assert!(!may_submit_for(&a, "N-1"));
+    }
+
+    #[test]
+    fn administrators_cannot_lock_themselves_out() {
+        let admin = user(Role::Admin, &[], &[]);
+        assert!(may_set_account(&admin, 1, Role::Analyst, true).is_err());
+        assert!(may_set_account(&admin, 1, Role::Admin, false).is_err());
+        assert!(may_set_account(&admin, 1, Role::Admin, true).is_ok());
+        assert!(may_set_account(&admin, 2, Role::Employer, false).is_ok());
+        let analyst = user(Role::Analyst, &[], &[]);
+        assert!(may_set_account(&analyst, 2, Role::Employer, true).is_err());
+    }
+}
