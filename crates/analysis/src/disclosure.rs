@@ -20,6 +20,7 @@
 pub(crate) mod linked;
 pub(crate) mod lp;
 pub(crate) mod moves;
+pub(crate) mod quantities;
 mod rounding;
 mod secondary;
 
@@ -219,7 +220,7 @@ pub fn protect_linked(
     for mut linked in link(tables, hierarchies, threshold) {
         match control.method {
             Method::Suppression => {
-                let stats = protect_linked_table(&mut linked.table);
+                let stats = protect_rows(&mut linked);
                 for &(t, i, cell) in &linked.rows {
                     if linked.table.cells[cell].status.is_suppressed() {
                         rounding::hide(&mut tables[t].rows[i]);
@@ -240,4 +241,29 @@ pub fn protect_linked(
         }
     }
     summary
+}
+
+/// Protects the cells of `linked`, then the rows: a row showing a suppressed cell is
+/// hidden whole, so a cell that only such rows show (a rate's denominator beside a
+/// suppressed numerator) is hidden too, and becomes a secondary cell that must not be
+/// derivable in turn. Repeats until no row hides a cell that protection did not see.
+fn protect_rows(linked: &mut linked::Linked) -> ProtectStats {
+    let mut all = ProtectStats::default();
+    loop {
+        let stats = protect_linked_table(&mut linked.table);
+        all.rounds += stats.rounds;
+        all.lp_solves += stats.lp_solves;
+        let orphans = linked.orphans();
+        if orphans.is_empty() || !stats.unresolved.is_empty() {
+            return ProtectStats {
+                primary: stats.primary,
+                secondary: stats.secondary,
+                unresolved: stats.unresolved,
+                ..all
+            };
+        }
+        for c in orphans {
+            linked.table.set_status(c, Status::Secondary);
+        }
+    }
 }
