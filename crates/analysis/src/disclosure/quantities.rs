@@ -133,8 +133,10 @@ pub(crate) struct Shown<'a> {
 }
 
 /// The cells a row of a measure of this shape shows. Primary, as the spec says: a count
-/// or a denominator of fewer people than the threshold, a numerator of 1 to
-/// threshold - 1 (a rate of nobody discloses no one).
+/// of fewer people than the threshold, a numerator or denominator of 1 to
+/// threshold - 1. A count of nobody discloses no one; a rate over nobody shows its
+/// numerator (already a cell of its own) beside a denominator of 0 and has no value.
+/// Were an empty denominator primary, every margin it is part of would need hiding.
 pub(crate) fn shown<'a>(shape: &'a Shape, row: &ResultRow, threshold: u64) -> Vec<Shown<'a>> {
     let (num_n, den_n) = counts(shape, row);
     let small = |n: u64| n < threshold;
@@ -167,7 +169,7 @@ pub(crate) fn shown<'a>(shape: &'a Shape, row: &ResultRow, threshold: u64) -> Ve
                     quantity: den,
                     value: den_value,
                     count: den_count,
-                    primary: small(den_count),
+                    primary: den_count > 0 && small(den_count),
                 },
             ]
         }
