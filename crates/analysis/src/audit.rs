@@ -31,9 +31,10 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::disclosure::Hierarchy;
-use crate::disclosure::linked::{LinkedTable, Status, link};
+use crate::disclosure::linked::{Linked, LinkedTable, Status, link};
 use crate::disclosure::lp::{Lp, Outcome, Row, tol};
 use crate::disclosure::moves::{Search, Use, find_move, shift_limits};
+use crate::disclosure::quantities::keep_counts;
 use crate::query::QueryResult;
 
 /// Why a suppressed figure is not safe.
@@ -113,11 +114,14 @@ pub fn audit(table: &LinkedTable) -> Vec<Finding> {
     Auditor::default().run(table, &table.memberships())
 }
 
-/// Audits published tables as a reader would see them: builds the linked table from
+/// Audits published tables as a reader would see them: builds the linked tables from
 /// the rows that are not suppressed (see [`crate::protect_tables`] for how tables are
-/// linked), treats every suppressed row as unknown, and reports every suppressed figure
-/// that the published ones give away. `threshold` says which suppressed rows are
-/// primary (basis below it). The hidden figures of suppressed rows are not used.
+/// linked: every count, and every rate's numerator and denominator, is a cell of the
+/// quantity it counts, shared across tables), treats every suppressed row as unknown,
+/// and reports every printed figure that rests on too few people and every suppressed
+/// one that the printed ones give away. `threshold` says which cells are primary (from
+/// the counts of suppressed rows, their basis and records); the hidden figures of
+/// suppressed rows are not used.
 pub fn audit_tables(
     tables: &[QueryResult],
     hierarchies: &[Hierarchy],
@@ -126,6 +130,7 @@ pub fn audit_tables(
     let mut published = tables.to_vec();
     for t in &mut published {
         for row in t.rows.iter_mut().filter(|r| r.suppressed) {
+            keep_counts(row, &t.measure);
             row.value = None;
             row.numerator = None;
             row.denominator = None;
@@ -133,7 +138,33 @@ pub fn audit_tables(
     }
     link(&published, hierarchies, threshold)
         .into_iter()
-        .flat_map(|l| audit(&l.table))
+        .flat_map(|l| {
+            let mut findings = exposed(&l);
+            findings.extend(audit(&l.table));
+            findings
+        })
+        .collect()
+}
+
+/// Printed figures about fewer people than the threshold: a count shown in one table
+/// and hidden in another, or a rate's numerator of 1 to threshold - 1.
+fn exposed(l: &Linked) -> Vec<Finding> {
+    let t = &l.table;
+    l.exposed
+        .iter()
+        .map(|&cell| {
+            let value = t.cells[cell].values[0].unwrap_or(f64::NAN);
+            Finding {
+                cell,
+                label: t.cells[cell].label.clone(),
+                column: t.columns[0].name.clone(),
+                column_index: 0,
+                lo: value,
+                hi: value,
+                required: t.threshold,
+                kind: FindingKind::Exact,
+            }
+        })
         .collect()
 }
 

@@ -3,23 +3,32 @@
 //! publication shows, proven safe by the auditor ([`crate::audit`]), and rounding as
 //! the alternative method.
 //!
-//! Tables are linked into one [`LinkedTable`] per measure: a cell is identified by the
-//! measure, the census date and the breakdown values it is not a total of, so a margin
-//! shown in two tables is one cell, and every margin equals the sum of its parts (also
-//! across an area [`Hierarchy`]). Tables given together must answer the same filters:
-//! a result does not record its filters, so a filtered table would be taken for the
-//! whole population; give the filtered breakdown as a `by` instead.
+//! Every number a table prints is a cell of one [`LinkedTable`]: counts, and the
+//! numerators and denominators of rates and shares, are cells of the quantity they
+//! count ([`quantities`]: posts, fte, leavers, vacancies, headcount, wastage leavers,
+//! agency fte...), so turnover's numerator is the leavers table's cell and its
+//! denominator the posts table's, and vacancy_rate's denominator (posts plus
+//! vacancies) shows the posts cell beside its numerator's vacancies. A cell is
+//! identified by its quantity, the census date and the breakdown values it is not a
+//! total of, so a margin shown in two tables is one cell, and every margin equals the
+//! sum of its parts (also across an area [`Hierarchy`]). A row is hidden whole when any
+//! of its cells is, and a cell that only hidden rows showed is protected in turn.
+//! Figures that are not sums of people (pay statistics) are linked per measure. Tables
+//! given together must answer the same filters: a result does not record its filters,
+//! so a filtered table would be taken for the whole population; give the filtered
+//! breakdown as a `by` instead.
 //!
-//! Headcount-like measures (distinct people) are not strictly additive: a person with
+//! Headcount-like quantities (distinct people) are not strictly additive: a person with
 //! posts in two groups counts once in the total. Protection never relies on a margin
 //! being the exact sum; the auditor tries every relation as an equality first (the
 //! attacker's best case) and relaxes it only where the published figures contradict it.
-//! Links between different measures (posts and vacancy_rate's denominator) are not
-//! modelled.
+//! Inequalities between quantities (wastage leavers are at most the leavers) are not
+//! modelled: they bound a figure but cannot give it away exactly.
 
 pub(crate) mod linked;
 pub(crate) mod lp;
 pub(crate) mod moves;
+pub(crate) mod quantities;
 mod rounding;
 mod secondary;
 
@@ -219,7 +228,7 @@ pub fn protect_linked(
     for mut linked in link(tables, hierarchies, threshold) {
         match control.method {
             Method::Suppression => {
-                let stats = protect_linked_table(&mut linked.table);
+                let stats = protect_rows(&mut linked);
                 for &(t, i, cell) in &linked.rows {
                     if linked.table.cells[cell].status.is_suppressed() {
                         rounding::hide(&mut tables[t].rows[i]);
@@ -240,4 +249,29 @@ pub fn protect_linked(
         }
     }
     summary
+}
+
+/// Protects the cells of `linked`, then the rows: a row showing a suppressed cell is
+/// hidden whole, so a cell that only such rows show (a rate's denominator beside a
+/// suppressed numerator) is hidden too, and becomes a secondary cell that must not be
+/// derivable in turn. Repeats until no row hides a cell that protection did not see.
+fn protect_rows(linked: &mut linked::Linked) -> ProtectStats {
+    let mut all = ProtectStats::default();
+    loop {
+        let stats = protect_linked_table(&mut linked.table);
+        all.rounds += stats.rounds;
+        all.lp_solves += stats.lp_solves;
+        let orphans = linked.orphans();
+        if orphans.is_empty() || !stats.unresolved.is_empty() {
+            return ProtectStats {
+                primary: stats.primary,
+                secondary: stats.secondary,
+                unresolved: stats.unresolved,
+                ..all
+            };
+        }
+        for c in orphans {
+            linked.table.set_status(c, Status::Secondary);
+        }
+    }
 }

@@ -181,3 +181,124 @@ fn files_carry_no_hidden_number_and_the_workbook_reads_back() {
         }
     }
 }
+
+/// A generated census (two areas, one census date) read as the importer reads it.
+fn generated_cube() -> Cube {
+    use observatory_census::{Limits, PersonHasher, ReadOptions, ReturnMeta, read_return};
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = observatory_synth::GenerateOptions::demo();
+    opts.areas = observatory_synth::national_area_codes(2);
+    opts.census_dates.drain(..opts.census_dates.len() - 1);
+    opts.posts_per_area = 1_500;
+    opts.xlsx_share = 0.0;
+    opts.messy_titles = false;
+    let summary = observatory_synth::generate(&opts, dir.path(), &|_| {}).unwrap();
+    let date = opts.census_dates[0];
+    let hasher = PersonHasher::new(&[7; 32]);
+    let titles = Default::default();
+    let read = ReadOptions {
+        limits: Limits::default(),
+        mapping: None,
+        hasher: &hasher,
+        confirmed_titles: &titles,
+    };
+    let mut b = CubeBuilder::new(date);
+    let mut manifest = csv::Reader::from_path(&summary.manifest).unwrap();
+    for rec in manifest.records() {
+        let rec = rec.unwrap();
+        let meta = ReturnMeta {
+            employer_id: rec[0].to_string(),
+            employer_name: None,
+            census_date: date,
+        };
+        let data = read_return(&dir.path().join(&rec[3]), &meta, &read)
+            .data
+            .expect("a generated return is valid");
+        for s in &data.settings {
+            b.setting(&meta.employer_id, s);
+        }
+        for w in &data.workers {
+            b.worker(&meta.employer_id, w);
+        }
+        for l in &data.leavers {
+            b.leaver(&meta.employer_id, l);
+        }
+        for v in &data.vacancies {
+            b.vacancy(&meta.employer_id, v);
+        }
+    }
+    b.finish()
+}
+
+/// The count tables whose cells a rate's numerator (`true`) or denominator prints.
+const PRINTED_BY_RATES: [(&str, &str, bool); 10] = [
+    ("leavers", "turnover_rate", true),
+    ("posts", "turnover_rate", false),
+    ("posts", "wastage_rate", false),
+    ("posts", "non_retirement_wastage_rate", false),
+    ("posts", "stability_rate", false),
+    ("vacancies", "vacancy_rate", true),
+    ("fte", "agency_share", false),
+    ("headcount", "qualified_share_l3", false),
+    ("headcount", "working_towards_share_l3", false),
+    ("headcount", "age_55_plus_share", false),
+];
+
+#[test]
+fn a_generated_publication_prints_no_small_numerator_and_no_hidden_count() {
+    let cube = generated_cube();
+    let started = std::time::Instant::now();
+    let p = assemble(&cube, Control::default()).unwrap();
+    let took = started.elapsed();
+    let d = &p.disclosure;
+    eprintln!(
+        "generated census of {} posts: {} tables, primary {}, secondary {}, {} audit rounds, {} LPs, protected in {:.2} s",
+        cube.posts(),
+        p.tables.len(),
+        d.primary,
+        d.secondary,
+        d.rounds,
+        d.lp_solves,
+        took.as_secs_f64()
+    );
+    assert!(d.unresolved.is_empty(), "{:?}", d.unresolved);
+    let threshold = p.control.threshold;
+    let small = |n: u64| n > 0 && n < threshold;
+    for t in p.tables.iter().filter(|t| t.is_rate()) {
+        for r in t.result.rows.iter().filter(|r| !r.suppressed) {
+            let rec = r.records.expect("a computed row has its records");
+            assert!(
+                !small(rec.num.n) && !small(rec.den.n),
+                "{} {:?} prints {:?} of {:?} ({} of {} people or posts)",
+                t.id,
+                r.keys,
+                r.numerator,
+                r.denominator,
+                rec.num.n,
+                rec.den.n
+            );
+        }
+    }
+    let table = |m: &'static str| {
+        p.tables
+            .iter()
+            .filter(move |t| t.result.measure == m)
+            .map(|t| &t.result)
+    };
+    for (count, rate, _) in PRINTED_BY_RATES {
+        for (c, r) in table(count).zip(table(rate)) {
+            assert_eq!(c.by, r.by);
+            for hidden in c.rows.iter().filter(|row| row.suppressed) {
+                let shown = r.rows.iter().find(|row| row.keys == hidden.keys);
+                assert!(
+                    shown.is_none_or(|row| row.suppressed),
+                    "{count} {:?} is hidden but {rate} prints it",
+                    hidden.keys
+                );
+            }
+        }
+    }
+    let results: Vec<_> = p.tables.iter().map(|t| t.result.clone()).collect();
+    let findings = observatory_analysis::audit::audit_tables(&results, &[], threshold);
+    assert!(findings.is_empty(), "{}: {findings:?}", findings.len());
+}

@@ -2,13 +2,16 @@
 //! additive relations between them ("this cell = the sum of those cells"). One model for
 //! a single table with margins, several tables sharing cells, and an area hierarchy, so
 //! secondary suppression and the auditor need not know where a relation came from.
-//! Also builds that model from query results, linking identical cells across tables.
+//! Also builds that model from query results, linking identical cells across tables,
+//! and the numerators and denominators of rates to the cells of the counts they equal
+//! ([`super::quantities`]).
 
 use std::collections::HashMap;
 
+use crate::disclosure::quantities;
 use crate::disclosure::{Hierarchy, TOTAL_KEY};
 use crate::measures::{self, Def, MeasureKind};
-use crate::query::{MIN_SUPPRESSION_THRESHOLD, QueryResult};
+use crate::query::{MIN_SUPPRESSION_THRESHOLD, QueryResult, ResultRow};
 
 /// Lattice coordinate of a cell that is a total (or does not have) that breakdown.
 pub(crate) const TOTAL: u32 = u32::MAX;
@@ -253,8 +256,35 @@ impl LinkedTable {
 /// A linked table built from query results, and which row each cell came from.
 pub(crate) struct Linked {
     pub table: LinkedTable,
-    /// (table index, row index, cell) for every row.
+    /// (table index, row index, cell) for every cell a row shows, a row's entries
+    /// together and its main figure's (a rate's numerator) first. A row is hidden when
+    /// any of its cells is.
     pub rows: Vec<(usize, usize, usize)>,
+    /// Cells that rest on fewer people than the threshold yet some row shows: given
+    /// away outright (only in tables protected elsewhere and audited here).
+    pub exposed: Vec<usize>,
+}
+
+impl Linked {
+    /// Published cells that no row shows any more: every row showing them also shows
+    /// a suppressed cell, so it is hidden whole (a rate's denominator whose numerator
+    /// is suppressed, where no count table prints it). Readers see a `c` for them, so
+    /// they must be protected as secondary cells.
+    pub(crate) fn orphans(&self) -> Vec<usize> {
+        let cells = &self.table.cells;
+        let mut shown = vec![false; cells.len()];
+        for entries in self.rows.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            if entries
+                .iter()
+                .all(|&(_, _, c)| !cells[c].status.is_suppressed())
+            {
+                entries.iter().for_each(|&(_, _, c)| shown[c] = true);
+            }
+        }
+        (0..cells.len())
+            .filter(|&c| cells[c].status == Status::Published && !shown[c])
+            .collect()
+    }
 }
 
 /// Whether a measure's margins are exact sums of their parts.
@@ -264,42 +294,110 @@ fn additive(measure: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The figures of a row that disclosure control protects, in column order, and the
-/// columns. The basis (people or posts behind the figure) is a column of its own
-/// unless a published column already equals it.
-fn columns_of(kind: MeasureKind, rows: &[&crate::query::ResultRow]) -> Vec<(Column, Getter)> {
-    let same = |g: Getter| {
-        rows.iter()
-            .filter_map(|r| g(r).map(|v| (v, r.basis)))
-            .all(|(v, b)| v == b as f64)
-    };
-    let col = |name: &str, width: bool, g: Getter| {
-        (
-            Column {
-                name: name.into(),
-                width,
-            },
-            g,
-        )
-    };
-    let num: Getter = |r| r.numerator;
-    let den: Getter = |r| r.denominator;
-    let basis: Getter = |r| Some(r.basis as f64);
-    let mut cols = match kind {
-        MeasureKind::Count => vec![col("value", same(num), num)],
-        MeasureKind::Rate => vec![
-            col("numerator", false, num),
-            col("denominator", same(den), den),
-        ],
-        MeasureKind::Statistic => Vec::new(),
-    };
-    if !cols.iter().any(|(c, _)| c.width) {
-        cols.push(col("basis", true, basis));
+/// How the tables of a group become cells: one cell per row of each measure (pay
+/// statistics, ratios), or the cells of the quantities a row's figures count
+/// ([`quantities`]), shared by every measure that prints them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Group {
+    Measure(String),
+    Quantities,
+}
+
+impl Group {
+    fn of(table: &QueryResult) -> Group {
+        match quantities::shape(&table.measure) {
+            Some(_) => Group::Quantities,
+            None => Group::Measure(table.measure.trim().to_ascii_lowercase()),
+        }
+    }
+
+    /// The figures of a cell besides its count, the last column (`basis`): their
+    /// names and whether one may count the people the threshold is about.
+    fn layout(&self, kind: MeasureKind) -> &'static [(&'static str, bool)] {
+        match (self, kind) {
+            (Group::Quantities, _) | (_, MeasureKind::Count) => &[("value", true)],
+            (_, MeasureKind::Rate) => &[("numerator", false), ("denominator", true)],
+            (_, MeasureKind::Statistic) => &[],
+        }
+    }
+
+    /// The cells a row shows.
+    fn figures(&self, table: &QueryResult, row: &ResultRow, threshold: u64) -> Vec<Figure> {
+        let withheld = |v: Option<f64>| if row.suppressed { None } else { v };
+        let basis = withheld(Some(row.basis as f64));
+        match self {
+            Group::Measure(measure) => {
+                let mut values: Vec<Option<f64>> = match table.kind {
+                    MeasureKind::Count => vec![row.numerator],
+                    MeasureKind::Rate => vec![row.numerator, row.denominator],
+                    MeasureKind::Statistic => Vec::new(),
+                };
+                values.iter_mut().for_each(|v| *v = withheld(*v));
+                values.push(basis);
+                vec![Figure {
+                    page: measure.clone(),
+                    exact: additive(measure),
+                    values,
+                    count: row.basis,
+                    primary: crate::cellkey::below_threshold(row, table.kind, threshold),
+                }]
+            }
+            Group::Quantities => {
+                let Some(shape) = quantities::shape(&table.measure) else {
+                    return Vec::new();
+                };
+                quantities::shown(&shape, row, threshold)
+                    .into_iter()
+                    .map(|s| Figure {
+                        page: s.quantity.name.clone(),
+                        exact: s.quantity.exact,
+                        values: vec![withheld(s.value), withheld(Some(s.count as f64))],
+                        count: s.count,
+                        primary: s.primary,
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// One figure a row shows, before it is linked to the same figure shown elsewhere.
+struct Figure {
+    /// What it is a figure of: a measure, or a quantity.
+    page: String,
+    /// Whether the page's margins are exact sums of their parts.
+    exact: bool,
+    /// One value per layout column, then its count; `None` where withheld.
+    values: Vec<Option<f64>>,
+    /// How many people or posts it counts: what hiding it costs.
+    count: u64,
+    /// Whether it rests on too few people to be shown.
+    primary: bool,
+}
+
+/// The columns of a group: the layout's, a column counting people only if every
+/// figure in it equals its count, and the count (`basis`) as a column of its own
+/// unless one already does.
+fn columns_of(layout: &[(&'static str, bool)], figures: &[&Figure]) -> Vec<Column> {
+    let mut cols: Vec<Column> = layout
+        .iter()
+        .enumerate()
+        .map(|(k, &(name, may_count))| Column {
+            name: name.into(),
+            width: may_count
+                && figures
+                    .iter()
+                    .all(|f| f.values[k].is_none_or(|v| v == f.count as f64)),
+        })
+        .collect();
+    if !cols.iter().any(|c| c.width) {
+        cols.push(Column {
+            name: "basis".into(),
+            width: true,
+        });
     }
     cols
 }
-
-type Getter = fn(&crate::query::ResultRow) -> Option<f64>;
 
 /// Interns the codes of one breakdown.
 #[derive(Default)]
@@ -319,47 +417,64 @@ impl Codes {
     }
 }
 
-/// Builds one linked table per measure from `tables`. A row's cell is identified by
-/// its measure, census date and the set of breakdown values it is not a total of, so
-/// `area=A, sector=total` in one table and `area=A, role=total` in another are the same
-/// cell. Implied margins that no table shows become [`Status::Hidden`] cells. Rows
-/// already suppressed keep that status (primary if their basis is below the
-/// threshold); other rows below the threshold become primary.
+/// Builds the linked tables of `tables`: one for every measure whose figures are not
+/// sums of people, and one for all the quantities the other measures print. A cell is
+/// identified by its measure or quantity, its census date and the set of breakdown
+/// values it is not a total of, so `area=A, sector=total` in one table and
+/// `area=A, role=total` in another are the same cell, and so are leavers by sector and
+/// the numerators of turnover by sector. Implied margins that no table shows become
+/// [`Status::Hidden`] cells. A cell is primary if any row shows it as resting on too
+/// few people; else published if any row shows its figures; else (every row showing
+/// it already suppressed) secondary.
 pub(crate) fn link(
     tables: &[QueryResult],
     hierarchies: &[Hierarchy],
     threshold: u64,
 ) -> Vec<Linked> {
     let threshold = threshold.max(MIN_SUPPRESSION_THRESHOLD);
-    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut groups: Vec<(Group, Vec<usize>)> = Vec::new();
     for (t, table) in tables.iter().enumerate() {
-        let m = table.measure.trim().to_ascii_lowercase();
-        match groups.iter_mut().find(|(g, _)| *g == m) {
+        let g = Group::of(table);
+        match groups.iter_mut().find(|(x, _)| *x == g) {
             Some((_, ts)) => ts.push(t),
-            None => groups.push((m, vec![t])),
+            None => groups.push((g, vec![t])),
         }
     }
     groups
         .into_iter()
-        .map(|(measure, ts)| link_group(tables, &measure, &ts, hierarchies, threshold))
+        .map(|(g, ts)| link_group(tables, &g, &ts, hierarchies, threshold))
         .collect()
+}
+
+/// What the rows showing one cell say of it.
+#[derive(Default, Clone, Copy)]
+struct Seen {
+    primary: bool,
+    shown: bool,
 }
 
 fn link_group(
     tables: &[QueryResult],
-    measure: &str,
+    group: &Group,
     ts: &[usize],
     hierarchies: &[Hierarchy],
     threshold: u64,
 ) -> Linked {
-    let rows: Vec<&crate::query::ResultRow> = ts
+    let shows: Vec<(usize, usize, Vec<Figure>)> = ts
         .iter()
-        .flat_map(|&t| tables[t].rows.iter().filter(|r| !r.suppressed))
+        .flat_map(|&t| {
+            tables[t]
+                .rows
+                .iter()
+                .enumerate()
+                .map(move |(i, row)| (t, i, group.figures(&tables[t], row, threshold)))
+        })
         .collect();
-    let kind = tables[ts[0]].kind;
-    let cols = columns_of(kind, &rows);
-    let exact = additive(measure);
-    let mut table = LinkedTable::new(cols.iter().map(|(c, _)| c.clone()).collect(), threshold);
+    let layout = group.layout(tables[ts[0]].kind);
+    let all: Vec<&Figure> = shows.iter().flat_map(|(_, _, f)| f).collect();
+    let columns = columns_of(layout, &all);
+    let ncols = columns.len();
+    let mut table = LinkedTable::new(columns, threshold);
 
     // The union of breakdowns (census_date is a page, never totalled).
     let mut dims: Vec<String> = Vec::new();
@@ -371,42 +486,68 @@ fn link_group(
         }
     }
     let mut codes: Vec<Codes> = dims.iter().map(|_| Codes::default()).collect();
+    // A page per (measure or quantity, census date); cells on different pages are
+    // linked only through the rows that show them.
     let mut pages = Codes::default();
+    let mut page_info: Vec<(String, bool)> = Vec::new();
+    let mut seen: Vec<Seen> = Vec::new();
     let mut linked_rows = Vec::new();
 
-    for &t in ts {
-        let by = &tables[t].by;
-        for (i, row) in tables[t].rows.iter().enumerate() {
+    for (t, i, figures) in &shows {
+        let (by, keys) = (&tables[*t].by, &tables[*t].rows[*i].keys);
+        let date = by
+            .iter()
+            .zip(keys)
+            .find(|(d, _)| *d == "census_date")
+            .map_or("", |(_, v)| v.as_str());
+        for f in figures {
+            let page = pages.id(&format!("{}\u{1f}{date}", f.page));
+            if page as usize == page_info.len() {
+                page_info.push((f.page.clone(), f.exact));
+            }
             let mut key = vec![TOTAL; dims.len() + 1];
-            key[0] = 0;
-            for (d, value) in by.iter().zip(&row.keys) {
-                if d == "census_date" {
-                    key[0] = pages.id(value);
-                } else if value != TOTAL_KEY {
+            key[0] = page;
+            for (d, value) in by.iter().zip(keys) {
+                if d != "census_date" && value != TOTAL_KEY {
                     let k = dims.iter().position(|x| x == d).unwrap_or(0);
                     key[k + 1] = codes[k].id(value);
                 }
             }
+            // The count is the last value, a column only where no layout column counts.
+            let values = f.values[..ncols].to_vec();
             let cell = match table.cell_at(&key) {
-                Some(c) => c,
+                Some(c) => {
+                    let cell = &mut table.cells[c];
+                    for (have, new) in cell.values.iter_mut().zip(&values) {
+                        *have = have.or(*new);
+                    }
+                    c
+                }
                 None => {
-                    let primary = row.basis < threshold;
-                    let status = match (primary, row.suppressed) {
-                        (true, _) => Status::Primary,
-                        (false, true) => Status::Secondary,
-                        (false, false) => Status::Published,
-                    };
-                    let values = cols
-                        .iter()
-                        .map(|(_, g)| if row.suppressed { None } else { g(row) })
-                        .collect();
-                    let label = label(measure, by, &row.keys);
-                    let c = table.add_cell(label, values, row.basis as f64, status);
-                    table.set_coords(c, key.clone().into());
+                    let label = label(&f.page, by, keys);
+                    let c = table.add_cell(label, values, f.count as f64, Status::Published);
+                    table.set_coords(c, key.into());
+                    seen.push(Seen::default());
                     c
                 }
             };
-            linked_rows.push((t, i, cell));
+            let row_shown = !tables[*t].rows[*i].suppressed;
+            seen[cell].primary |= f.primary;
+            seen[cell].shown |= row_shown;
+            linked_rows.push((*t, *i, cell));
+        }
+    }
+    let mut exposed = Vec::new();
+    for (c, s) in seen.iter().enumerate() {
+        let cell = &mut table.cells[c];
+        cell.status = match (s.primary, s.shown) {
+            (true, _) => Status::Primary,
+            (false, true) if cell.values.iter().any(Option::is_none) => Status::Hidden,
+            (false, true) => Status::Published,
+            (false, false) => Status::Secondary,
+        };
+        if s.primary && s.shown && cell.values.iter().all(Option::is_some) {
+            exposed.push(c);
         }
     }
 
@@ -427,20 +568,21 @@ fn link_group(
         .collect();
 
     let names: Vec<&[String]> = codes.iter().map(|c| c.names.as_slice()).collect();
-    relate(&mut table, &dims, &names, &parent_of, measure, exact);
+    relate(&mut table, &dims, &names, &parent_of, &page_info);
     Linked {
         table,
         rows: linked_rows,
+        exposed,
     }
 }
 
-fn label(measure: &str, by: &[String], keys: &[String]) -> String {
+fn label(page: &str, by: &[String], keys: &[String]) -> String {
     let parts: Vec<String> = by
         .iter()
         .zip(keys)
         .map(|(d, k)| format!("{d}={k}"))
         .collect();
-    format!("{measure} [{}]", parts.join(", "))
+    format!("{page} [{}]", parts.join(", "))
 }
 
 /// A line of cells: the key of the margin they add up to, and the breakdown along
@@ -454,8 +596,7 @@ fn relate(
     dims: &[String],
     names: &[&[String]],
     parent_of: &[HashMap<u32, u32>],
-    measure: &str,
-    exact: bool,
+    pages: &[(String, bool)],
 ) {
     let level = |t: &LinkedTable, c: usize| {
         t.cells[c]
@@ -496,6 +637,7 @@ fn relate(
         for key in order {
             let members = &lines[&key];
             let (base, k) = (&key.0, key.1);
+            let (page, exact) = (&pages[base[0] as usize].0, pages[base[0] as usize].1);
             let present: HashMap<u32, usize> = members.iter().copied().collect();
             // Hierarchy relations: a parent present on this line = its children here.
             let mut top_level = Vec::new();
@@ -524,7 +666,7 @@ fn relate(
                         })
                         .collect::<Vec<_>>();
                     let label = format!(
-                        "{measure} [{}] (implied margin, not shown)",
+                        "{page} [{}] (implied margin, not shown)",
                         base[1..]
                             .iter()
                             .enumerate()

@@ -3,8 +3,9 @@
 //! a margin minus its shown parts no longer gives a part back. A cell is a margin if it
 //! is the total of any relation in any linked table, so a figure shown in two tables is
 //! rounded the same way in both (two roundings of one figure would narrow it). Rates
-//! are recomputed from their rounded parts; a rate over fewer than the threshold is
-//! still suppressed, and so is a statistic (median, quartile, pay gap) whose basis is
+//! are recomputed from their rounded parts; a rate over fewer than the threshold, or
+//! whose numerator counts 1 to threshold - 1 people before or after rounding, is still
+//! suppressed ("2 of 26" discloses the 2 however the 26 is rounded), and so is a statistic (median, quartile, pay gap) whose basis is
 //! below the threshold, since those cannot be rounded meaningfully.
 
 use crate::disclosure::linked::{Linked, Status};
@@ -22,56 +23,63 @@ pub(crate) fn round_to(v: f64, base: u64) -> f64 {
 }
 
 /// Rounds the rows of `tables` that `linked` covers. Returns (cells rounded, cells
-/// suppressed), a cell shown in several tables counted once.
+/// suppressed), a cell shown in several tables counted once (a row counts as its main
+/// figure's cell, a rate's numerator's).
 pub(crate) fn round_tables(
     tables: &mut [QueryResult],
     linked: &Linked,
     base: u64,
     total_base: u64,
 ) -> (usize, usize) {
-    let mut is_total = vec![false; linked.table.cells.len()];
+    let cells = &linked.table.cells;
+    let mut is_total = vec![false; cells.len()];
     for rel in &linked.table.relations {
         is_total[rel.total] = true;
     }
-    let mut fate = vec![0u8; linked.table.cells.len()];
-    for &(t, i, cell) in &linked.rows {
+    let threshold = linked.table.threshold;
+    let mut fate = vec![0u8; cells.len()];
+    for entries in linked.rows.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let (t, i, cell) = entries[0];
         let kind = tables[t].kind;
         let row = &mut tables[t].rows[i];
         if row.suppressed {
             continue;
         }
         let b = if is_total[cell] { total_base } else { base };
-        let primary = linked.table.cells[cell].status == Status::Primary;
-        match kind {
+        let primary = entries
+            .iter()
+            .any(|&(_, _, c)| cells[c].status == Status::Primary);
+        fate[cell] = match kind {
             MeasureKind::Count => {
                 let n = row.numerator.map(|v| round_to(v, b));
                 row.numerator = n;
                 row.value = n;
-                fate[cell] = ROUNDED;
+                ROUNDED
             }
             MeasureKind::Rate => {
                 let num = row.numerator.map(|v| round_to(v, b));
                 let den = row.denominator.map(|v| round_to(v, b));
                 match (num, den) {
-                    (Some(n), Some(d)) if !primary && d > 0.0 => {
+                    // A rounded numerator below the threshold (a base smaller than it)
+                    // would print a small count as surely as the true one.
+                    (Some(n), Some(d)) if !primary && d > 0.0 && !(n > 0.0 && n < threshold) => {
                         row.numerator = Some(n);
                         row.denominator = Some(d);
                         row.value = Some(n / d);
-                        fate[cell] = ROUNDED;
+                        ROUNDED
                     }
                     _ => {
                         hide(row);
-                        fate[cell] = SUPPRESSED;
+                        SUPPRESSED
                     }
                 }
             }
-            MeasureKind::Statistic => {
-                if primary {
-                    hide(row);
-                    fate[cell] = SUPPRESSED;
-                }
+            MeasureKind::Statistic if primary => {
+                hide(row);
+                SUPPRESSED
             }
-        }
+            MeasureKind::Statistic => fate[cell],
+        };
     }
     let count = |f: u8| fate.iter().filter(|&&x| x == f).count();
     (count(ROUNDED), count(SUPPRESSED))

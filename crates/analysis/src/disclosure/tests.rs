@@ -314,12 +314,14 @@ fn the_auditor_reports_exact_and_narrow_cells() {
     assert!(audit(&t2).is_empty());
 }
 
-/// Asserts what must hold of every protected table: each primary row hidden, each
-/// hidden row without a figure, and nothing for the auditor to find.
+/// Asserts what must hold of every protected table: each primary row hidden (a rate
+/// over nobody, basis 0, may show its numerator), each hidden row without a figure,
+/// and nothing for the auditor to find.
 fn check_protected(tables: &[QueryResult], hierarchies: &[Hierarchy], summary: &DisclosureSummary) {
     for t in tables {
         for r in &t.rows {
-            if r.basis < DEFAULT_SUPPRESSION_THRESHOLD {
+            let empty_rate = t.kind == MeasureKind::Rate && r.basis == 0;
+            if r.basis < DEFAULT_SUPPRESSION_THRESHOLD && !empty_rate {
                 assert!(
                     r.suppressed,
                     "{:?} rests on {} yet is shown",
@@ -704,4 +706,132 @@ fn query_with_totals_adds_every_margin_after_its_parts() {
     let mut protected = with.clone();
     let summary = apply_disclosure_control(&mut protected, &Control::default());
     check_protected(std::slice::from_ref(&protected), &[], &summary);
+}
+
+/// Leavers by sector and turnover by sector (leavers over posts) with posts by sector,
+/// as T06, T07 and T01 of the publication show them: sector s0 has 2 leavers out of 26
+/// posts.
+fn leavers_turnover_posts() -> Vec<QueryResult> {
+    let leavers = [2u64, 12, 20, 9];
+    let posts = [26u64, 80, 100, 60];
+    let by = vec!["sector".to_string()];
+    let keyed = |i: usize| vec![format!("s{i}")];
+    let total = vec![TOTAL_KEY.to_string()];
+    let count = |measure: &str, v: &[u64]| {
+        let mut rows: Vec<ResultRow> = (0..v.len())
+            .map(|i| row(&keyed(i), v[i] as f64, None, v[i]))
+            .collect();
+        rows.push(row(&total, sum(v) as f64, None, sum(v)));
+        result(measure, MeasureKind::Count, by.clone(), rows)
+    };
+    let mut rates: Vec<ResultRow> = (0..4)
+        .map(|i| {
+            row(
+                &keyed(i),
+                leavers[i] as f64,
+                Some(posts[i] as f64),
+                posts[i],
+            )
+        })
+        .collect();
+    rates.push(row(
+        &total,
+        sum(&leavers) as f64,
+        Some(sum(&posts) as f64),
+        sum(&posts),
+    ));
+    vec![
+        count("leavers", &leavers),
+        result("turnover_rate", MeasureKind::Rate, by.clone(), rates),
+        count("posts", &posts),
+    ]
+}
+
+#[test]
+fn a_count_hidden_in_one_table_cannot_be_read_from_a_rate_in_another() {
+    let original = leavers_turnover_posts();
+    // The count tables protected on their own and turnover with primary suppression
+    // only (as an ad hoc table): the leavers' complementary cell is still printed as
+    // turnover's numerator, and the 2 is the total minus the printed numerators.
+    let mut apart = original.clone();
+    apply_disclosure_control(&mut apart[0], &Control::default());
+    crate::query::apply_primary_suppression(&mut apart[1], DEFAULT_SUPPRESSION_THRESHOLD);
+    apply_disclosure_control(&mut apart[2], &Control::default());
+    assert!(find(&apart[0], &["s0"]).suppressed && !find(&apart[1], &["s3"]).suppressed);
+    let findings = audit_tables(&apart, &[], DEFAULT_SUPPRESSION_THRESHOLD);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.label.starts_with("leavers [sector=s0]") && f.kind == FindingKind::Exact),
+        "{findings:?}"
+    );
+    // Protected together, a leavers cell hidden in T06 is hidden as T07's numerator.
+    let mut together = original.clone();
+    let summary = protect_tables(&mut together, &Control::default());
+    check_protected(&together, &[], &summary);
+    let [leavers, turnover, posts] = &together[..] else {
+        unreachable!()
+    };
+    for (i, l) in leavers.rows.iter().enumerate() {
+        let (t, p) = (&turnover.rows[i], &posts.rows[i]);
+        assert!(
+            !(l.suppressed || p.suppressed) || t.suppressed,
+            "{:?}: turnover prints a hidden count",
+            l.keys
+        );
+    }
+    assert!(find(leavers, &["s0"]).suppressed && find(turnover, &["s0"]).suppressed);
+}
+
+#[test]
+fn the_auditor_reports_a_small_numerator_printed_beside_its_hidden_count() {
+    // T06 hides the 2 leavers (and the 9 beside them, so that T06 alone is safe) while
+    // T07 prints turnover as "2 of 26".
+    let mut tables = leavers_turnover_posts();
+    let hidden = |r: &&mut ResultRow| r.keys == ["s0"] || r.keys == ["s3"];
+    for r in tables[0].rows.iter_mut().filter(hidden) {
+        super::rounding::hide(r);
+    }
+    let findings = audit_tables(&tables, &[], DEFAULT_SUPPRESSION_THRESHOLD);
+    assert!(audit_tables(&tables[..1], &[], DEFAULT_SUPPRESSION_THRESHOLD).is_empty());
+    let f = findings
+        .iter()
+        .find(|f| f.label.starts_with("leavers [sector=s0]"))
+        .expect("the 2 leavers are found");
+    assert_eq!((f.kind, f.lo, f.hi), (FindingKind::Exact, 2.0, 2.0));
+}
+
+#[test]
+fn rounding_never_prints_a_numerator_below_the_threshold() {
+    // 5 of 40 rounded to base 4 would print "4 of 40".
+    let rates = result(
+        "turnover_rate",
+        MeasureKind::Rate,
+        vec!["area".into()],
+        vec![
+            row(&["a0".into()], 5.0, Some(40.0), 40),
+            row(&["a1".into()], 2.0, Some(60.0), 60),
+            row(&["a2".into()], 30.0, Some(60.0), 60),
+            row(&[TOTAL_KEY.into()], 37.0, Some(160.0), 160),
+        ],
+    );
+    let mut r = rates.clone();
+    let control = Control {
+        threshold: 5,
+        method: Method::Rounding {
+            base: 4,
+            total_base: 10,
+        },
+    };
+    apply_disclosure_control(&mut r, &control);
+    for row in &r.rows {
+        let n = row.numerator.unwrap_or(0.0);
+        assert!(
+            n == 0.0 || n >= 5.0,
+            "{:?} prints a numerator of {n}",
+            row.keys
+        );
+    }
+    assert!(find(&r, &["a0"]).suppressed && find(&r, &["a1"]).suppressed);
+    assert_eq!(find(&r, &["a2"]).numerator, Some(32.0));
 }
