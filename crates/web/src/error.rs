@@ -75,12 +75,22 @@ impl From<observatory_service::policy::Denied> for ApiError {
     }
 }
 
+/// Logs an unexpected failure in full under a short reference, and returns the
+/// reference: people see only that, and the administrator finds the text in the log.
+fn logged(e: &anyhow::Error) -> String {
+    let reference = format!("{:08x}", rand::random::<u32>());
+    tracing::error!(reference = %reference, "{e:#}");
+    reference
+}
+
 impl From<anyhow::Error> for PageError {
     fn from(e: anyhow::Error) -> PageError {
-        tracing::error!("{e:#}");
+        let reference = logged(&e);
         PageError::Status(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "Try again later. If it keeps happening, tell the service administrator.".into(),
+            format!(
+                "Try again later. If it keeps happening, tell the service administrator and quote reference {reference}."
+            ),
         )
     }
 }
@@ -115,10 +125,10 @@ impl IntoResponse for ApiError {
 
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> ApiError {
-        tracing::error!("{e:#}");
+        let reference = logged(&e);
         ApiError(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "the service failed to answer; try again later".into(),
+            format!("the service failed to answer; try again later (reference {reference})"),
         )
     }
 }

@@ -114,17 +114,34 @@ pub async fn answer(
             .map_err(PageError::bad)?
     };
     let result = remembered(state, spec, &dates, threshold, async {
-        let cubes = state
-            .cubes
-            .get(&state.store, &dates)
-            .await
-            .map_err(|e| PageError::bad(format!("{e}")))?;
+        let cubes = census(state, &dates).await?;
         let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
         observatory_service::query::answer_protected(&refs, &q, protection, &Default::default())
             .map_err(|e| PageError::bad(format!("{e}")))
     })
     .await?;
     Ok((result, dates, threshold))
+}
+
+/// The cubes of `dates`. A date without returns is the asker's mistake (said plainly);
+/// anything else that fails is the service's (logged, and shown with a reference only).
+async fn census(
+    state: &AppState,
+    dates: &[NaiveDate],
+) -> Result<Vec<Arc<observatory_analysis::Cube>>, PageError> {
+    let known = state.store.census_dates().await?;
+    if let Some(d) = dates.iter().find(|d| !known.contains(d)) {
+        let list: Vec<String> = known.iter().map(|d| d.to_string()).collect();
+        return Err(PageError::bad(format!(
+            "There are no returns for census date {d}. Census dates with returns: {}.",
+            if list.is_empty() {
+                "none yet".to_string()
+            } else {
+                list.join(", ")
+            }
+        )));
+    }
+    Ok(state.cubes.get(&state.store, dates).await?)
 }
 
 /// How complete the census dates of an answer are, in the area its filters name (or
@@ -211,11 +228,7 @@ async fn flows(
     to: NaiveDate,
     threshold: u64,
 ) -> Result<QueryResult, PageError> {
-    let cubes = state
-        .cubes
-        .get(&state.store, &[from, to])
-        .await
-        .map_err(|e| PageError::bad(format!("{e}")))?;
+    let cubes = census(state, &[from, to]).await?;
     let by: Vec<&str> = spec.by.iter().map(String::as_str).collect();
     let further: Vec<String> = match by.as_slice() {
         [] | ["category"] | ["sector", "category"] | ["from_sector", "to_sector"] => vec![],
@@ -629,7 +642,11 @@ pub async fn explorer(
             );
             (Some(figure("explorer", &title, &spec, &r, t)), vec![])
         }
-        Err(PageError::Status(_, m)) => (None, vec![("measure", m)]),
+        // The asker's mistakes go beside the form; the service's own failures are an
+        // error page with their reference.
+        Err(PageError::Status(status, m)) if status.is_client_error() => {
+            (None, vec![("measure", m)])
+        }
         Err(e) => return Err(e),
     };
     let chosen_dates: Vec<String> = if spec.dates.is_empty() {

@@ -501,3 +501,39 @@ on_both!(
         );
     }
 );
+
+/// A failure inside the service (here its database losing a table) reaches people as an
+/// apology with a reference to quote, never as the failure's own text; the log has that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_failures_show_a_reference_never_their_text() {
+    let s = start(Backend::Postgres, true, |_| {}).await;
+    let c = s.client("analyst@t.example").await;
+    let token = s.token("analyst@t.example").await;
+    s.pg_sql("DROP TABLE workers CASCADE");
+    let res = c.get("/explorer?measure=posts&by=sector").await;
+    assert_eq!(res.status(), 500);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("quote reference"), "{html}");
+    assert!(
+        !html.contains("relation") && !html.contains("workers"),
+        "{html}"
+    );
+    let res = api(&s, &token, "GET", "/api/query?measure=posts&by=sector").await;
+    assert_eq!(res.status(), 500);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("reference") && !body.contains("relation"),
+        "{body}"
+    );
+    // A mistake of the asker's is still said plainly, beside the form.
+    let res = c
+        .get("/explorer?measure=posts&census_date=2001-11-01")
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("no returns for census date 2001-11-01")
+    );
+}

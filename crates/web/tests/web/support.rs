@@ -486,3 +486,25 @@ impl Server {
         )
     }
 }
+
+impl Server {
+    /// Runs SQL on a PostgreSQL server's own database (to break it on purpose).
+    pub fn pg_sql(&self, sql: &str) {
+        let name = self.pg.as_deref().expect("a PostgreSQL server");
+        let out = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-d",
+                name,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-q",
+                "-c",
+                sql,
+            ])
+            .output()
+            .expect("psql runs");
+        assert!(out.status.success(), "psql {sql}: {:?}", out);
+    }
+}
