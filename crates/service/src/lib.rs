@@ -3,13 +3,17 @@
 //! checks, the same audit trail, the same JSON), so that work lives here once and the
 //! two interfaces only translate their own inputs and outputs.
 
+pub mod answers;
 pub mod completeness;
 pub mod cubes;
+pub mod error;
 pub mod import;
 pub mod output;
 pub mod policy;
 pub mod query;
 
+pub use answers::{Answer, Answers, Ask};
 pub use completeness::Completeness;
 pub use cubes::CubeCache;
+pub use error::ServiceError;
 pub use import::{Job, KeySource, ReadContext, parse_date, store_batch, store_one};

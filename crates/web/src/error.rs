@@ -63,6 +63,25 @@ impl IntoResponse for PageError {
     }
 }
 
+impl From<observatory_service::ServiceError> for PageError {
+    fn from(e: observatory_service::ServiceError) -> Self {
+        use observatory_service::ServiceError as E;
+        match e {
+            E::Invalid(m) => PageError::bad(m),
+            E::Denied(m) => PageError::forbidden(m),
+            E::NotFound(m) => PageError::Status(StatusCode::NOT_FOUND, m),
+            E::Locked(m) => PageError::Status(StatusCode::CONFLICT, m),
+            E::Internal(e) => e.into(),
+        }
+    }
+}
+
+impl From<observatory_service::ServiceError> for ApiError {
+    fn from(e: observatory_service::ServiceError) -> Self {
+        PageError::from(e).into()
+    }
+}
+
 impl From<observatory_service::policy::Denied> for PageError {
     fn from(d: observatory_service::policy::Denied) -> Self {
         PageError::forbidden(d.0)

@@ -64,6 +64,16 @@ impl Spec {
         Ok(s)
     }
 
+    /// The question as the service takes it.
+    pub fn ask(&self) -> observatory_service::Ask {
+        observatory_service::Ask {
+            measure: self.measure.clone(),
+            by: self.by.clone(),
+            filters: self.filters.clone(),
+            dates: self.dates.clone(),
+        }
+    }
+
     pub fn query(&self) -> Result<Query, String> {
         let q = Query {
             measure: self.measure.clone(),
@@ -91,57 +101,20 @@ impl Spec {
     }
 }
 
-/// Answer a query for `user`: check it, apply their scope and disclosure control.
-/// Returns the result, the census dates and the threshold applied (None: own records).
+/// Answer a query for `user` through the service's one answer path (its scope, its
+/// protection, the answer cache). Returns the result, the census dates and the threshold
+/// applied (None: own records).
 pub async fn answer(
     state: &AppState,
     user: &User,
     spec: &Spec,
 ) -> Result<(QueryResult, Vec<NaiveDate>, Option<u64>), PageError> {
-    if spec.measure == MOBILITY {
-        return mobility_answer(state, user, spec).await;
-    }
-    let q = spec.query().map_err(PageError::bad)?;
-    let protection = policy::protection_for(user, &q, state.config.threshold)?;
-    let threshold = protection.threshold();
-    let dates = if spec.dates.is_empty() {
-        vec![chosen_date(state, None).await?.0]
-    } else {
-        spec.dates
-            .iter()
-            .map(|d| observatory_service::parse_date(d))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(PageError::bad)?
-    };
-    let result = remembered(state, spec, &dates, threshold, async {
-        let cubes = census(state, &dates).await?;
-        let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
-        observatory_service::query::answer_protected(&refs, &q, protection, &Default::default())
-            .map_err(|e| PageError::bad(format!("{e}")))
-    })
-    .await?;
-    Ok((result, dates, threshold))
-}
-
-/// The cubes of `dates`. A date without returns is the asker's mistake (said plainly);
-/// anything else that fails is the service's (logged, and shown with a reference only).
-async fn census(
-    state: &AppState,
-    dates: &[NaiveDate],
-) -> Result<Vec<Arc<observatory_analysis::Cube>>, PageError> {
-    let known = state.store.census_dates().await?;
-    if let Some(d) = dates.iter().find(|d| !known.contains(d)) {
-        let list: Vec<String> = known.iter().map(|d| d.to_string()).collect();
-        return Err(PageError::bad(format!(
-            "There are no returns for census date {d}. Census dates with returns: {}.",
-            if list.is_empty() {
-                "none yet".to_string()
-            } else {
-                list.join(", ")
-            }
-        )));
-    }
-    Ok(state.cubes.get(&state.store, dates).await?)
+    let a = state
+        .answers
+        .answer(&state.store, user, &spec.ask())
+        .await?;
+    let threshold = a.threshold();
+    Ok(((*a.result).clone(), a.dates, threshold))
 }
 
 /// How complete the census dates of an answer are, in the area its filters name (or
@@ -158,97 +131,7 @@ pub async fn completeness(
     Ok(observatory_service::completeness::of(&state.store, dates, area).await?)
 }
 
-/// The answer to `spec` at `dates` with `threshold`, from the answer cache when the data
-/// has not changed since it was computed, else computed and kept.
-async fn remembered(
-    state: &AppState,
-    spec: &Spec,
-    dates: &[NaiveDate],
-    threshold: Option<u64>,
-    compute: impl std::future::Future<Output = Result<QueryResult, PageError>>,
-) -> Result<QueryResult, PageError> {
-    let generation = state.cubes.generation(&state.store).await?;
-    let key = format!("{}|{dates:?}|{threshold:?}", spec.url());
-    if let Some(hit) = state.answers.get(&generation, &key) {
-        return Ok((*hit).clone());
-    }
-    let result = compute.await?;
-    state
-        .answers
-        .put(&generation, key, Arc::new(result.clone()));
-    Ok(result)
-}
-
-/// The pseudo-measure of people's flows between the census before and the chosen one.
-pub const MOBILITY: &str = "mobility";
-
-/// Mobility as a figure: people between the census before the chosen date and that date,
-/// by `category` (what became of them), `sector,category`, `from_sector,to_sector` (the
-/// flow matrix) or any breakdown of their main post. Always suppressed: it follows people
-/// across organisations.
-async fn mobility_answer(
-    state: &AppState,
-    user: &User,
-    spec: &Spec,
-) -> Result<(QueryResult, Vec<NaiveDate>, Option<u64>), PageError> {
-    let filters = observatory_service::query::parse_filters(&spec.filters, "where=")
-        .map_err(|e| PageError::bad(e.to_string()))?;
-    let q = Query {
-        measure: MOBILITY.into(),
-        by: spec.by.clone(),
-        filters: filters.clone(),
-    };
-    let threshold = policy::protection_for(user, &q, state.config.threshold)?
-        .threshold()
-        .unwrap_or(state.config.threshold);
-    let (to, all) = chosen_date(state, spec.dates.last().map(String::as_str)).await?;
-    let from = all
-        .iter()
-        .rev()
-        .find(|d| **d < to)
-        .copied()
-        .ok_or_else(|| {
-            PageError::bad(format!(
-                "Mobility compares two census dates, and there is none before {to}."
-            ))
-        })?;
-    let table = remembered(state, spec, &[from, to], Some(threshold), async {
-        flows(state, spec, &filters, from, to, threshold).await
-    })
-    .await?;
-    Ok((table, vec![to], Some(threshold)))
-}
-
-/// The mobility table `spec.by` asks for, suppressed.
-async fn flows(
-    state: &AppState,
-    spec: &Spec,
-    filters: &[(String, String)],
-    from: NaiveDate,
-    to: NaiveDate,
-    threshold: u64,
-) -> Result<QueryResult, PageError> {
-    let cubes = census(state, &[from, to]).await?;
-    let by: Vec<&str> = spec.by.iter().map(String::as_str).collect();
-    let further: Vec<String> = match by.as_slice() {
-        [] | ["category"] | ["sector", "category"] | ["from_sector", "to_sector"] => vec![],
-        _ => spec
-            .by
-            .iter()
-            .filter(|b| *b != "category")
-            .cloned()
-            .collect(),
-    };
-    let mut m = observatory_analysis::mobility_by(&cubes[0], &cubes[1], filters, &further)
-        .map_err(|e| PageError::bad(format!("{e}")))?;
-    m.apply_cell_key_method(threshold);
-    Ok(match by.as_slice() {
-        [] | ["category"] => m.categories,
-        ["sector", "category"] => m.by_sector,
-        ["from_sector", "to_sector"] => m.matrix,
-        _ => m.by_group.unwrap_or(m.categories),
-    })
-}
+pub use observatory_service::answers::MOBILITY;
 
 /// One chart with its table and downloads.
 pub struct Figure {

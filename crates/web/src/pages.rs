@@ -785,14 +785,7 @@ pub async fn chosen_date(
     state: &AppState,
     asked: Option<&str>,
 ) -> Result<(NaiveDate, Vec<NaiveDate>), PageError> {
-    let dates = state.store.census_dates().await?;
-    let date = match asked.filter(|s| !s.is_empty()) {
-        Some(s) => observatory_service::parse_date(s).map_err(PageError::bad)?,
-        None => *dates
-            .last()
-            .ok_or_else(|| PageError::bad("There are no returns yet."))?,
-    };
-    Ok((date, dates))
+    Ok(state.answers.chosen_date(&state.store, asked).await?)
 }
 
 pub async fn tracker(

@@ -1,12 +1,10 @@
 //! What every request shares: the store, the in-memory query cubes, the evidence
 //! library and the settings.
 
-use observatory_analysis::QueryResult;
 use observatory_evidence::Library;
-use observatory_service::CubeCache;
+use observatory_service::Answers;
 use observatory_store::{Location, Store};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use tokio::sync::OnceCell;
 
@@ -111,8 +109,8 @@ pub const READERS_AT_ONCE: usize = 2;
 pub struct AppState {
     pub store: Store,
     pub config: Config,
-    pub cubes: CubeCache,
-    pub answers: AnswerCache,
+    /// Every figure shown is answered here (the service's one answer path).
+    pub answers: Answers,
     /// Passwords checked at sign-in so far (real or dummy): a figure for monitoring, and
     /// how the tests see that a locked attempt never reaches the check.
     pub sign_in_checks: AtomicU64,
@@ -128,10 +126,9 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
         AppState {
+            answers: Answers::new(config.threshold),
             store,
             config,
-            cubes: CubeCache::default(),
-            answers: AnswerCache::default(),
             sign_in_checks: AtomicU64::new(0),
             readers: tokio::sync::Semaphore::new(READERS_AT_ONCE),
             evidence: OnceCell::new(),
@@ -145,67 +142,5 @@ impl AppState {
                 Library::open(self.store.clone(), self.config.evidence_index.clone())
             })
             .await
-    }
-}
-
-/// Figures already answered from the current data. Everyone who may see a figure sees the
-/// same one (the key holds the question, the dates and the threshold applied), a dashboard
-/// asks about twenty-five, and the data changes only when a return is stored: a new data
-/// generation empties the cache.
-#[derive(Default)]
-pub struct AnswerCache {
-    inner: std::sync::Mutex<(String, std::collections::HashMap<String, Arc<QueryResult>>)>,
-}
-
-impl AnswerCache {
-    /// Answers kept at most; past it the cache starts again (a bound on memory, not a
-    /// policy: a server sees far fewer distinct questions between two imports).
-    const MAX: usize = 4096;
-
-    pub fn get(&self, generation: &str, key: &str) -> Option<Arc<QueryResult>> {
-        let inner = self.inner.lock().expect("answer cache lock");
-        (inner.0 == generation)
-            .then(|| inner.1.get(key).cloned())
-            .flatten()
-    }
-
-    pub fn put(&self, generation: &str, key: String, answer: Arc<QueryResult>) {
-        let mut inner = self.inner.lock().expect("answer cache lock");
-        if inner.0 != generation || inner.1.len() >= Self::MAX {
-            inner.0 = generation.to_string();
-            inner.1.clear();
-        }
-        inner.1.insert(key, answer);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn answer(measure: &str) -> Arc<QueryResult> {
-        Arc::new(QueryResult {
-            measure: measure.into(),
-            kind: observatory_analysis::MeasureKind::Count,
-            by: vec![],
-            rows: vec![],
-            series_breaks: vec![],
-            population_profiles: vec![],
-            perturbed: false,
-        })
-    }
-
-    #[test]
-    fn answers_last_until_the_data_changes() {
-        let cache = AnswerCache::default();
-        cache.put("g1", "posts".into(), answer("posts"));
-        assert_eq!(cache.get("g1", "posts").unwrap().measure, "posts");
-        assert!(cache.get("g1", "fte").is_none());
-        // A return stored since: the old answer is never served again.
-        assert!(cache.get("g2", "posts").is_none());
-        cache.put("g2", "fte".into(), answer("fte"));
-        assert!(cache.get("g1", "posts").is_none());
-        assert!(cache.get("g2", "posts").is_none());
-        assert!(cache.get("g2", "fte").is_some());
     }
 }

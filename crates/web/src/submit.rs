@@ -252,7 +252,7 @@ pub async fn submit_return(
         },
     };
     if saved.is_some() {
-        state.cubes.forget();
+        state.answers.cubes.forget();
     }
     let report = serde_json::to_string(&outcome.report).map_err(anyhow::Error::from)?;
     let id = state

@@ -463,7 +463,7 @@ impl Server {
         use observatory_service::query::{Protection, answer_protected};
         let store = &self.state.store;
         let date = *store.census_dates().await.unwrap().last().unwrap();
-        let cubes = self.state.cubes.get(store, &[date]).await.unwrap();
+        let cubes = self.state.answers.cubes.get(store, &[date]).await.unwrap();
         let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
         let q = observatory_analysis::Query {
             measure: measure.into(),
