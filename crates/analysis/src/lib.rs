@@ -59,7 +59,8 @@ pub use population::{
 };
 pub use query::{
     DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD, Query, QueryResult, ResultRow,
-    apply_cell_key_method, apply_primary_suppression, breakdown_names, check_query, run_query,
+    apply_cell_key_method, apply_primary_suppression, breakdown_names, check_query,
+    needs_census_before, run_query,
 };
 pub use query::{QueryContext, run_query_with};
 pub use series::{SeriesBreak, SeriesBreaks};

@@ -494,6 +494,12 @@ pub(crate) struct Checked {
     pub group: Option<Dim>,
 }
 
+/// Whether a measure follows people from the census before the one asked about
+/// (observed_wastage_rate): its answer needs that census's cube as well.
+pub fn needs_census_before(measure: &str) -> bool {
+    measures::find(measure).is_some_and(|m| m.def == Def::ObservedWastage)
+}
+
 /// Checks everything about a query that needs no data: the measure, the breakdowns and
 /// whether its records carry them, the filters' breakdowns, and filter values of
 /// breakdowns with a code list. Values of area, employer, setting and census_date are

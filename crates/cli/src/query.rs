@@ -179,7 +179,11 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
         );
         result
     } else {
-        let cubes = crate::cubes::load(&store, &dates).await?;
+        let mut q = q.clone();
+        let known = store.census_dates().await?;
+        let load =
+            observatory_service::query::dates_to_load(&q.measure, &dates, &known, &mut q.filters);
+        let cubes = crate::cubes::load(&store, &load).await?;
         let refs: Vec<_> = cubes.iter().collect();
         answer_protected(&refs, &q, protection, &ctx)?
     };

@@ -13,7 +13,7 @@ use observatory_store::Store;
 use crate::cubes::CubeCache;
 use crate::error::ServiceError;
 use crate::policy::{self, User};
-use crate::query::{Protection, answer_protected, parse_filters};
+use crate::query::{Protection, answer_protected, dates_to_load, parse_filters};
 
 /// The pseudo-measure of people's flows between the census before and the chosen one.
 pub const MOBILITY: &str = "mobility";
@@ -140,7 +140,10 @@ impl Answers {
         };
         let result = self
             .remembered(store, ask, &dates, protection, async {
-                let cubes = self.census(store, &dates).await?;
+                let mut q = q;
+                let known = store.census_dates().await?;
+                let load = dates_to_load(&q.measure, &dates, &known, &mut q.filters);
+                let cubes = self.census(store, &load).await?;
                 let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
                 answer_protected(&refs, &q, protection, &Default::default())
                     .map_err(ServiceError::invalid)

@@ -25,6 +25,38 @@ pub fn parse_filters(raw: &[String], flag: &str) -> Result<Vec<(String, String)>
         .collect()
 }
 
+/// The census dates whose cubes answer `measure` at `dates`, and the query's filters:
+/// for a measure that follows people from the census before (observed_wastage_rate),
+/// the census before each date asked is loaded too (found among `known`, the dates with
+/// returns), and the dates asked become `census_date` filters, so the measure is asked
+/// at the later date alone, as the contract says.
+pub fn dates_to_load(
+    measure: &str,
+    dates: &[NaiveDate],
+    known: &[NaiveDate],
+    filters: &mut Vec<(String, String)>,
+) -> Vec<NaiveDate> {
+    if !observatory_analysis::needs_census_before(measure) {
+        return dates.to_vec();
+    }
+    let mut load: Vec<NaiveDate> = dates.to_vec();
+    for d in dates {
+        if let Some(before) = known.iter().filter(|k| *k < d).max() {
+            load.push(*before);
+        }
+    }
+    // Only when the caller named no census date among the filters themselves.
+    if !filters
+        .iter()
+        .any(|(k, _)| k.trim().eq_ignore_ascii_case("census_date"))
+    {
+        filters.extend(dates.iter().map(|d| ("census_date".into(), d.to_string())));
+    }
+    load.sort();
+    load.dedup();
+    load
+}
+
 /// Refuse a threshold that could identify people.
 pub fn check_threshold(threshold: u64) -> Result<()> {
     if threshold < MIN_SUPPRESSION_THRESHOLD {
@@ -304,5 +336,26 @@ mod tests {
         assert_eq!(text(Some(0.5), MeasureKind::Rate), "0.5000");
         assert!(check_threshold(2).is_err());
         assert!(check_threshold(3).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod census_before_tests {
+    use super::*;
+
+    #[test]
+    fn observed_wastage_loads_the_census_before_and_answers_the_date_asked() {
+        let d = |y| NaiveDate::from_ymd_opt(y, 11, 1).unwrap();
+        let known = [d(2023), d(2024), d(2025)];
+        let mut filters = vec![];
+        let load = dates_to_load("observed_wastage_rate", &[d(2025)], &known, &mut filters);
+        assert_eq!(load, vec![d(2024), d(2025)]);
+        assert_eq!(filters, vec![("census_date".into(), "2025-11-01".into())]);
+        let mut filters = vec![];
+        assert_eq!(
+            dates_to_load("posts", &[d(2025)], &known, &mut filters),
+            vec![d(2025)]
+        );
+        assert!(filters.is_empty());
     }
 }

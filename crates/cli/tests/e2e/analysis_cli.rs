@@ -190,6 +190,39 @@ fn two_years(env: &Env) {
     import_at(env, "E1", CENSUS, &later.write_dir(&env.path("b")));
 }
 
+// The contract: observed_wastage_rate is asked at the later date alone and finds the
+// census before in the database (it used to answer "pass both census dates").
+on_both!(
+    observed_wastage_is_asked_at_the_later_date_alone,
+    |env: Env| {
+        two_years(&env);
+        let v = env.json(&[
+            "query",
+            "--census-date",
+            CENSUS,
+            "--measure",
+            "observed_wastage_rate",
+            "--no-suppression",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(v["census_date"], CENSUS, "{v}");
+        // Of the four people with a person_id at the census before, W5 is in no return now.
+        let row = &v["rows"][0];
+        assert_eq!(row["numerator"], 1, "{v}");
+        assert_eq!(row["denominator"], 4, "{v}");
+        // At the earliest census there is nothing before it to follow people from.
+        let out = env.run(&[
+            "query",
+            "--census-date",
+            BEFORE,
+            "--measure",
+            "observed_wastage_rate",
+        ]);
+        assert!(!out.status.success());
+    }
+);
+
 on_both!(mobility_follows_people_between_two_censuses, |env: Env| {
     two_years(&env);
     // Linked people: W1, W2, W4, W5 (W3 has no person_id). W2 and W4 stayed, W1 changed
