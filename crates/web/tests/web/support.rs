@@ -19,12 +19,16 @@ pub const A1: &str = "E06000001";
 pub const A2: &str = "E06000002";
 
 fn psql(sql: &str) {
+    psql_on("test", sql)
+}
+
+fn psql_on(database: &str, sql: &str) {
     let out = Command::new("psql")
         .args([
             "-h",
             "127.0.0.1",
             "-d",
-            "test",
+            database,
             "-v",
             "ON_ERROR_STOP=1",
             "-q",
@@ -490,21 +494,6 @@ impl Server {
 impl Server {
     /// Runs SQL on a PostgreSQL server's own database (to break it on purpose).
     pub fn pg_sql(&self, sql: &str) {
-        let name = self.pg.as_deref().expect("a PostgreSQL server");
-        let out = Command::new("psql")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-d",
-                name,
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-q",
-                "-c",
-                sql,
-            ])
-            .output()
-            .expect("psql runs");
-        assert!(out.status.success(), "psql {sql}: {:?}", out);
+        psql_on(self.pg.as_deref().expect("a PostgreSQL server"), sql);
     }
 }
