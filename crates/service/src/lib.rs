@@ -12,3 +12,4 @@ pub mod query;
 pub use completeness::Completeness;
 pub use cubes::CubeCache;
 pub use import::{Job, KeySource, ReadContext, parse_date, store_batch, store_one};
+pub use observatory_store::blocking;
