@@ -14,6 +14,7 @@
 //! starting the program, so an in-process test server isolates exactly like the real one.
 
 use anyhow::{Context, Result, bail};
+use observatory_store::blocking::{CPU, Pool};
 use observatory_store::evidence::NewAttachment;
 use quick_xml::events::Event;
 use sha2::{Digest, Sha256};
@@ -122,13 +123,45 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Result<Kind> {
     }
 }
 
+/// Turns to read a PDF or DOCX: one per worker process [`LIMITS`] allows at once.
+/// Separate from the [`CPU`] pool so that files posted by anyone on the public
+/// call-for-evidence form (each may take [`Limits::wall_seconds`]) can use up only these
+/// turns, never those of signed-in people's cube builds and uploads.
+static READERS: Pool = Pool::new(LIMITS.workers);
+
 /// Read a file into an attachment with its extracted text and SHA-256, off the async
-/// runtime's threads (the extraction itself runs in a worker process).
+/// runtime's threads (the extraction itself runs in a worker process). A PDF or DOCX
+/// first waits for one of the [`READERS`] turns without holding a thread (a burst of
+/// uploads is a queue of sleeping tasks, not of blocked threads), and is refused as
+/// "busy" if none comes within twice the wall-clock limit; plain text only needs a
+/// turn of the [`CPU`] pool.
 pub async fn attachment(name: &str, bytes: Vec<u8>) -> Result<NewAttachment> {
     let name = name.to_string();
-    tokio::task::spawn_blocking(move || attachment_blocking(&name, bytes, &LIMITS))
+    let turn = if needs_worker(&bytes) {
+        let wait = Duration::from_secs(LIMITS.wall_seconds * 2);
+        match tokio::time::timeout(wait, READERS.turn()).await {
+            Ok(turn) => turn,
+            Err(_) => return Err(WorkerError::Busy.for_file(&base_name(&name), "", &LIMITS)),
+        }
+    } else {
+        CPU.turn().await
+    };
+    turn.run(move || attachment_blocking(&name, bytes, &LIMITS))
         .await
         .context("reading an attached file stopped unexpectedly")?
+}
+
+/// Whether reading these bytes takes a worker process (a PDF or a DOCX, see [`sniff`]).
+fn needs_worker(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"%PDF-") || bytes.starts_with(b"PK\x03\x04")
+}
+
+/// The file name of an uploaded file's name as sent (browsers may send a path).
+fn base_name(name: &str) -> String {
+    std::path::Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| name.to_string())
 }
 
 /// [`attachment`] for code that is not async, or that sets its own limits. It blocks
@@ -145,10 +178,7 @@ pub fn attachment_blocking(name: &str, bytes: Vec<u8>, limits: &Limits) -> Resul
     if bytes.is_empty() {
         bail!("{name} is empty");
     }
-    let file_name = std::path::Path::new(name)
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| name.to_string());
+    let file_name = base_name(name);
     let kind = sniff(&file_name, &bytes)?;
     let text = match kind {
         Kind::Text => {
@@ -235,7 +265,10 @@ fn truncate(s: &mut String, max: usize) {
     }
 }
 
-/// Workers running now in this process, and the wait for a turn.
+/// Workers running now in this process, and the wait for a turn: the bound for callers
+/// of [`attachment_blocking`] on threads of their own, and for limits with fewer
+/// workers than [`LIMITS`]. Through [`attachment`] a file already holds one of the
+/// [`READERS`] turns, so it does not wait here.
 static RUNNING: Mutex<usize> = Mutex::new(0);
 static TURN: Condvar = Condvar::new();
 

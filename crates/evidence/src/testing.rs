@@ -68,7 +68,7 @@ pub fn zeros_zlib(mib: usize) -> Vec<u8> {
 }
 
 /// A one-page PDF with the given content stream (its dictionary entries and bytes).
-fn pdf_with_content(dict: &str, stream: &[u8]) -> Vec<u8> {
+pub fn pdf_with_content(dict: &str, stream: &[u8]) -> Vec<u8> {
     let mut content = format!("<< {dict} >>\nstream\n").into_bytes();
     content.extend_from_slice(stream);
     content.extend_from_slice(b"\nendstream");

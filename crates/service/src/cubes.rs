@@ -2,12 +2,15 @@
 //! when the data has not changed since it was built, otherwise rebuilt from the rows (the
 //! source of truth) and snapshotted for the next query. A long-running server also keeps
 //! decoded cubes in memory ([`CubeCache`]) and only asks the database whether the data
-//! changed.
+//! changed. Building and decoding are CPU work and run in the bounded
+//! [`observatory_store::blocking::CPU`] pool, so a rebuild after an import (15 s at
+//! national scale) leaves the async threads free to answer other requests.
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use observatory_analysis::{Cube, CubeBuilder};
 use observatory_store::Store;
+use observatory_store::blocking::{self, CPU};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -63,20 +66,34 @@ async fn load_at<G>(
     on_rebuild: impl Fn(NaiveDate) -> G,
 ) -> Result<Cube> {
     if let Some(bytes) = store.snapshot(date, generation).await?
-        && let Ok(cube) = Cube::from_bytes(&bytes)
+        && let Ok(cube) = CPU.run(move || Cube::from_bytes(&bytes)).await?
     {
         return Ok(cube);
     }
     let guard = on_rebuild(date);
-    let secret = store.disclosure_secret().await?;
-    let mut builder = CubeBuilder::new(date).keyed(&secret);
-    store.load_census(date, &mut builder).await?;
-    let cube = builder.finish();
-    store
-        .put_snapshot(date, generation, &cube.to_bytes())
-        .await?;
+    let (cube, bytes) = build(store, date).await?;
+    store.put_snapshot(date, generation, &bytes).await?;
     drop(guard);
     Ok(cube)
+}
+
+/// Build a census date's cube from its rows, with its snapshot bytes, as one job in the
+/// [`CPU`] pool: the rows stream from the database straight into the builder on the
+/// pool's thread (the database is awaited there, between rows), so no row's work and
+/// neither `finish` nor the encoding runs on an async thread, and the rows are never
+/// all held at once beside the cube (collecting them first would about double the peak
+/// memory of a national build).
+async fn build(store: &Store, date: NaiveDate) -> Result<(Cube, Vec<u8>)> {
+    let secret = store.disclosure_secret().await?;
+    let store = store.clone();
+    CPU.run(move || {
+        let mut builder = CubeBuilder::new(date).keyed(&secret);
+        blocking::wait_for(store.load_census(date, &mut builder))?;
+        let cube = builder.finish();
+        let bytes = cube.to_bytes();
+        Ok((cube, bytes))
+    })
+    .await?
 }
 
 /// Decoded cubes kept in memory by a server, each with the data generation it was built

@@ -10,6 +10,7 @@ use observatory_census::{
     headcount_check, read_return,
 };
 use observatory_domain::ReturnData;
+use observatory_store::blocking::CPU;
 use observatory_store::{SaveInfo, Saved, Store};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -75,6 +76,8 @@ impl ReadContext {
         })
     }
 
+    /// Read and check a return here and now (for threads of the caller's own, as the
+    /// command line's import runs them; async code uses [`ReadContext::read_in_pool`]).
     pub fn read(&self, job: &Job) -> ReadOutcome {
         let opts = ReadOptions {
             limits: self.limits,
@@ -83,6 +86,18 @@ impl ReadContext {
             confirmed_titles: &self.titles,
         };
         read_return(&job.path, &job.meta, &opts)
+    }
+
+    /// Read and check a return in the bounded [`CPU`] pool, for async code (a web
+    /// upload): opening a workbook, parsing every row and checking it is CPU work of
+    /// seconds for a large return, which must not hold an async thread. Gives the
+    /// job back with its outcome.
+    pub async fn read_in_pool(self, job: Job) -> Result<(Job, ReadOutcome)> {
+        CPU.run(move || {
+            let outcome = self.read(&job);
+            (job, outcome)
+        })
+        .await
     }
 }
 

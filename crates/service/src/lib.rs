@@ -17,3 +17,4 @@ pub use completeness::Completeness;
 pub use cubes::CubeCache;
 pub use error::ServiceError;
 pub use import::{Job, KeySource, ReadContext, parse_date, store_batch, store_one};
+pub use observatory_store::blocking;

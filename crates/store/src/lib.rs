@@ -4,6 +4,7 @@
 //! deployments). The SQL text is shared; each method runs it on whichever pool is open.
 
 pub mod accounts;
+pub mod blocking;
 mod census_rows;
 mod direct;
 pub mod evidence;

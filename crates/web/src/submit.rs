@@ -229,14 +229,11 @@ pub async fn submit_return(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // Reading and checking is CPU work: off the async threads, a few at a time.
+    // Reading and checking is CPU work: off the async threads, in the CPU pool, and at
+    // most `READERS_AT_ONCE` of this server's uploads at a time (each may take the
+    // readers' limits of memory).
     let turn = state.readers.acquire().await.map_err(anyhow::Error::from)?;
-    let (job, mut outcome) = tokio::task::spawn_blocking(move || {
-        let outcome = ctx.read(&job);
-        (job, outcome)
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
+    let (job, mut outcome) = ctx.read_in_pool(job).await?;
     drop(turn);
     let saved = match store_one(&state.store, &job, &mut outcome, false, &user.email).await {
         Ok(s) => s,

@@ -139,7 +139,7 @@ on_both!(
 );
 
 /// The public link of a new call, opened by the analyst.
-async fn open_call(s: &Server) -> (i64, String) {
+pub(crate) async fn open_call(s: &Server) -> (i64, String) {
     let a = s.client("analyst@t.example").await;
     let res = a
         .post_form(
@@ -160,7 +160,7 @@ async fn open_call(s: &Server) -> (i64, String) {
 }
 
 /// A member of the public: the form's CSRF cookie and token from the public page.
-async fn public_form(s: &Server, link: &str) -> (String, String, String) {
+pub(crate) async fn public_form(s: &Server, link: &str) -> (String, String, String) {
     let res = reqwest::get(s.url(link)).await.unwrap();
     let cookie = res.headers()["set-cookie"].to_str().unwrap();
     let cookie = cookie.split(';').next().unwrap().to_string();
@@ -170,7 +170,12 @@ async fn public_form(s: &Server, link: &str) -> (String, String, String) {
     (cookie, csrf, key)
 }
 
-fn submission(csrf: &str, key: &str, title: &str, email: &str) -> reqwest::multipart::Form {
+pub(crate) fn submission(
+    csrf: &str,
+    key: &str,
+    title: &str,
+    email: &str,
+) -> reqwest::multipart::Form {
     reqwest::multipart::Form::new()
         .text("csrf", csrf.to_string())
         .text("key", key.to_string())
@@ -183,7 +188,7 @@ fn submission(csrf: &str, key: &str, title: &str, email: &str) -> reqwest::multi
         .text("summary", "What we found about childminders.")
 }
 
-async fn post(
+pub(crate) async fn post(
     s: &Server,
     id: i64,
     cookie: &str,

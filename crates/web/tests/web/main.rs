@@ -3,6 +3,7 @@
 
 mod support;
 
+mod blocking;
 mod browser;
 mod dashboard;
 mod differencing;
