@@ -165,6 +165,46 @@ impl FromRequestParts<Arc<AppState>> for Viewer {
     }
 }
 
+/// A form posted by the signed-in viewer, its CSRF token already checked: every
+/// handler of a signed-in form takes one, so none can forget the check. (Uploads are
+/// multipart and streamed; their readers check the token as the first field.)
+pub struct Posted<T> {
+    pub viewer: Viewer,
+    pub form: T,
+}
+
+impl<T> axum::extract::FromRequest<Arc<AppState>> for Posted<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = PageError;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| PageError::bad(e.body_text()))?;
+        // The token first, so a forged post is refused as such whatever else it holds.
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+            PageError::bad("The form could not be read; reload the page and try again.")
+        })?;
+        let token = fields
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.trim())
+            .unwrap_or("");
+        viewer.check_csrf(token)?;
+        let form: T = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| PageError::bad(format!("The form is not complete: {e}.")))?;
+        Ok(Posted { viewer, form })
+    }
+}
+
 /// The signed-in viewer if there is one (pages that also work signed out).
 pub struct MaybeViewer(pub Option<Viewer>);
 

@@ -20,6 +20,7 @@ use observatory_evidence::Tags;
 use observatory_evidence::taxonomy::{Vocabulary, taxonomy};
 use std::sync::Arc;
 
+use crate::auth::Posted;
 use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::pages::Layout;
@@ -38,15 +39,22 @@ pub fn curator(v: Viewer) -> Result<Viewer, PageError> {
     }
 }
 
-/// A curator's posted form, its CSRF token checked.
-pub fn curator_form(
+/// A curator's posted form (its CSRF token checked by [`Posted`]).
+pub fn curator_form(posted: Posted<Fields>) -> Result<(Viewer, Fields), PageError> {
+    Ok((curator(posted.viewer)?, posted.form))
+}
+
+/// A curator's upload: the fields and the file (read within the size limit), the CSRF
+/// token checked before anything is done with them.
+pub async fn curator_upload(
+    state: &AppState,
     v: Viewer,
-    pairs: Vec<(String, String)>,
-) -> Result<(Viewer, Fields), PageError> {
+    mp: axum::extract::Multipart,
+) -> Result<(Viewer, Fields, Option<Upload>), PageError> {
     let v = curator(v)?;
-    let f = Fields(pairs);
+    let (f, file) = read_multipart(mp, max_file_bytes(state)).await?;
     v.check_csrf(&f.get("csrf"))?;
-    Ok((v, f))
+    Ok((v, f, file))
 }
 
 /// The page frame for a page everyone can read.
@@ -58,7 +66,8 @@ pub fn layout(state: &AppState, v: &Option<Viewer>, title: &str) -> Layout {
 }
 
 /// A form's fields as sent, in order, keeping repeated names (checkboxes).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Fields(pub Vec<(String, String)>);
 
 impl Fields {

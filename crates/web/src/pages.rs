@@ -12,7 +12,9 @@ use observatory_store::accounts::{NewUser, Role, User};
 use serde::Deserialize;
 use std::sync::Arc;
 
-use crate::auth::{self, MaybeViewer, PRE_CSRF_COOKIE, SESSION_COOKIE, SignInRefused, Viewer};
+use crate::auth::{
+    self, MaybeViewer, PRE_CSRF_COOKIE, Posted, SESSION_COOKIE, SignInRefused, Viewer,
+};
 use crate::error::PageError;
 use crate::state::AppState;
 use observatory_service::policy;
@@ -233,18 +235,14 @@ pub async fn sign_in(
     Ok(res)
 }
 
+/// A form of nothing but its CSRF token (which [`Posted`] checks): sign-out.
 #[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
+pub struct CsrfForm {}
 
 pub async fn sign_out(
     State(state): State<Arc<AppState>>,
-    v: Viewer,
-    Form(f): Form<CsrfForm>,
+    Posted { viewer: v, .. }: Posted<CsrfForm>,
 ) -> PageResult {
-    v.check_csrf(&f.csrf)?;
     state.store.delete_session(&v.session_hash).await?;
     let mut res = see_other("/sign-in");
     res.headers_mut().append(
@@ -299,10 +297,8 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     State(state): State<Arc<AppState>>,
-    v: Viewer,
-    Form(f): Form<PasswordForm>,
+    Posted { viewer: v, form: f }: Posted<PasswordForm>,
 ) -> PageResult {
-    v.check_csrf(&f.csrf)?;
     let mut errors = vec![];
     let creds = state.store.user_by_email(&v.user.email).await?;
     let current_ok = match creds.and_then(|c| c.password_hash) {
@@ -382,17 +378,13 @@ pub async fn tokens(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult
 #[derive(Deserialize)]
 pub struct NameForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
 }
 
 pub async fn create_token(
     State(state): State<Arc<AppState>>,
-    v: Viewer,
-    Form(f): Form<NameForm>,
+    Posted { viewer: v, form: f }: Posted<NameForm>,
 ) -> PageResult {
-    v.check_csrf(&f.csrf)?;
     let token = auth::random_token();
     let name = if f.name.trim().is_empty() {
         "API token"
@@ -408,17 +400,13 @@ pub async fn create_token(
 
 #[derive(Deserialize)]
 pub struct IdForm {
-    #[serde(default)]
-    csrf: String,
     id: i64,
 }
 
 pub async fn revoke_token(
     State(state): State<Arc<AppState>>,
-    v: Viewer,
-    Form(f): Form<IdForm>,
+    Posted { viewer: v, form: f }: Posted<IdForm>,
 ) -> PageResult {
-    v.check_csrf(&f.csrf)?;
     state.store.revoke_api_token(v.user.id, f.id).await?;
     Ok(see_other("/account/tokens"))
 }
@@ -467,8 +455,6 @@ pub async fn users(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult 
 
 #[derive(Deserialize)]
 pub struct InviteForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -533,10 +519,8 @@ pub async fn invitation_link(state: &AppState, user_id: i64, by: &str) -> anyhow
 
 pub async fn invite(
     State(state): State<Arc<AppState>>,
-    v: Viewer,
-    Form(f): Form<InviteForm>,
+    Posted { viewer: v, form: f }: Posted<InviteForm>,
 ) -> PageResult {
-    v.check_csrf(&f.csrf)?;
     require_admin(&v)?;
     let (role, areas, employers) = match role_and_scopes(&f) {
         Ok(x) => x,
@@ -625,11 +609,9 @@ pub async fn user_form(
 
 pub async fn update_user(
     State(state): State<Arc<AppState>>,
-    v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<InviteForm>,
+    Posted { viewer: v, form: f }: Posted<InviteForm>,
 ) -> PageResult {
-    v.check_csrf(&f.csrf)?;
     require_admin(&v)?;
     let user = state
         .store
@@ -861,8 +843,6 @@ pub async fn tracker(
 
 #[derive(Deserialize)]
 pub struct ApprovalForm {
-    #[serde(default)]
-    csrf: String,
     employer: String,
     census_date: String,
 }
@@ -911,7 +891,6 @@ pub async fn set_approval(
 }
 
 async fn approval(state: Arc<AppState>, v: Viewer, f: ApprovalForm, approve: bool) -> PageResult {
-    v.check_csrf(&f.csrf)?;
     let (date, area) = set_approval(&state, &v.user, &f.employer, &f.census_date, approve).await?;
     Ok(see_other(&format!(
         "/tracker?census_date={date}&area={area}"
@@ -920,16 +899,14 @@ async fn approval(state: Arc<AppState>, v: Viewer, f: ApprovalForm, approve: boo
 
 pub async fn approve(
     State(state): State<Arc<AppState>>,
-    v: Viewer,
-    Form(f): Form<ApprovalForm>,
+    Posted { viewer: v, form: f }: Posted<ApprovalForm>,
 ) -> PageResult {
     approval(state, v, f, true).await
 }
 
 pub async fn reopen(
     State(state): State<Arc<AppState>>,
-    v: Viewer,
-    Form(f): Form<ApprovalForm>,
+    Posted { viewer: v, form: f }: Posted<ApprovalForm>,
 ) -> PageResult {
     approval(state, v, f, false).await
 }

@@ -5,7 +5,6 @@
 //! the call's report of what it received.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
@@ -15,6 +14,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::{Choice, Fields, curator, facet_choices, layout, may_curate, problems};
+use crate::auth::Posted;
 use crate::auth::{self, MaybeViewer, Viewer};
 use crate::error::PageError;
 use crate::pages::{Layout, PageResult, check_pre_csrf, html, pre_csrf, with_pre_csrf};
@@ -67,12 +67,8 @@ pub async fn list(State(state): State<Arc<AppState>>, MaybeViewer(v): MaybeViewe
     calls_page(&state, &v, Fields::default(), vec![]).await
 }
 
-pub async fn open(
-    State(state): State<Arc<AppState>>,
-    v: Viewer,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> PageResult {
-    let (v, f) = super::curator_form(v, pairs)?;
+pub async fn open(State(state): State<Arc<AppState>>, posted: Posted<Fields>) -> PageResult {
+    let (v, f) = super::curator_form(posted)?;
     let fields = CallFields {
         question: f.get("question"),
         details: f.get("details"),
@@ -296,11 +292,10 @@ pub async fn queue(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult 
 
 pub async fn moderate(
     State(state): State<Arc<AppState>>,
-    v: Viewer,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    posted: Posted<Fields>,
 ) -> PageResult {
-    let (v, f) = super::curator_form(v, pairs)?;
+    let (v, f) = super::curator_form(posted)?;
     let decision = match f.get("decision").as_str() {
         "accept" => Decision::Accept(Changes {
             strength: f.opt("strength"),

@@ -138,9 +138,7 @@ pub async fn import_form(State(state): State<Arc<AppState>>, v: Viewer) -> PageR
 }
 
 pub async fn import(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -> PageResult {
-    let v = curator(v)?;
-    let (f, file) = super::read_multipart(mp, super::max_file_bytes(&state)).await?;
-    v.check_csrf(&f.get("csrf"))?;
+    let (v, _, file) = super::curator_upload(&state, v, mp).await?;
     let page = |errors: Vec<String>, report| ImportPage {
         l: Layout::new(&state, &v, "Import citations", "/evidence"),
         errors: errors.into_iter().map(|e| ("file", e)).collect(),

@@ -3,7 +3,6 @@
 //! and items (likely duplication of effort) with their scores.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use observatory_evidence::model::REGISTER_STATUSES;
@@ -14,6 +13,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::{Choice, Fields, facet_choices, layout, may_curate, problems};
+use crate::auth::Posted;
 use crate::auth::{MaybeViewer, Viewer};
 use crate::pages::{Layout, PageResult, html};
 use crate::state::AppState;
@@ -152,12 +152,8 @@ pub async fn page(
     render(&state, &v, filter, extra).await
 }
 
-pub async fn add(
-    State(state): State<Arc<AppState>>,
-    v: Viewer,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> PageResult {
-    let (v, f) = super::curator_form(v, pairs)?;
+pub async fn add(State(state): State<Arc<AppState>>, posted: Posted<Fields>) -> PageResult {
+    let (v, f) = super::curator_form(posted)?;
     let fields = RegisterFields {
         title: f.get("title"),
         organisation: f.get("organisation"),

@@ -331,9 +331,7 @@ fn item_fields(f: &Fields) -> Result<ItemFields, String> {
 }
 
 pub async fn add(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -> PageResult {
-    let v = curator(v)?;
-    let (f, file) = super::read_multipart(mp, super::max_file_bytes(&state)).await?;
-    v.check_csrf(&f.get("csrf"))?;
+    let (v, f, file) = super::curator_upload(&state, v, mp).await?;
     let fields = match item_fields(&f) {
         Ok(x) => x,
         Err(e) => return add_page(&state, &v, f, vec![e]),

@@ -11,11 +11,20 @@ on_both!(
         let good = c.csrf.clone();
         for bad in ["", "0000", &"a".repeat(64)] {
             c.csrf = bad.to_string();
+            // Every form a signed-in person posts (the uploads are checked in
+            // upload.rs and evidence.rs): all take the token through one extractor.
             for path in [
                 "/account/tokens",
+                "/account/tokens/revoke",
                 "/admin/users",
+                "/admin/users/1",
                 "/sign-out",
                 "/account/password",
+                "/tracker/approve",
+                "/tracker/reopen",
+                "/evidence/register",
+                "/evidence/calls",
+                "/evidence/moderation/1",
             ] {
                 let res = c
                     .post_form(
