@@ -11,3 +11,4 @@ pub mod rules;
 
 pub use codes::{CodeList, Codes, Role, codes};
 pub use records::*;
+pub use rules::{DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD};
