@@ -240,3 +240,28 @@ async fn postgres_batches_store_each_return_whole() {
     batch_and_round_trip(db.store.clone()).await;
     db.drop_db().await;
 }
+
+/// Two submissions for one new employer at once on PostgreSQL: the employer lock makes
+/// the second wait for the first, so it replaces it instead of racing it to the one
+/// current return the schema allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_serialises_submissions_of_one_employer() {
+    let db = PgTestDb::new("obs_race").await;
+    let date = day("2025-11-01");
+    for round in 0..3 {
+        let (a, b) = (sample(3 + round), sample(6 + round));
+        let who = info("N", date);
+        let (x, y) = tokio::join!(
+            db.store.save_return(&who, &a),
+            db.store.save_return(&who, &b)
+        );
+        let (x, y) = (x.unwrap(), y.unwrap());
+        let ids = [x.return_id, y.return_id];
+        assert!(
+            ids.contains(&x.replaced.unwrap_or(0)) || ids.contains(&y.replaced.unwrap_or(0)),
+            "one of {x:?} and {y:?} replaced the other"
+        );
+    }
+    assert_eq!(db.store.history("N").await.unwrap().len(), 6);
+    db.drop_db().await;
+}
