@@ -211,25 +211,21 @@ fn catalogue() -> &'static [Measure] {
             },
         );
         let levels = numbered_levels(codes().qualification_level.codes());
-        for &(n, at) in &levels {
-            add(
-                &format!("qualified_share_l{n}"),
-                Rate,
-                Def::People {
-                    den: P::All,
-                    num: P::AchievedAtLeast(at),
-                },
-            );
-        }
-        for &(n, at) in &levels {
-            add(
-                &format!("working_towards_share_l{n}"),
-                Rate,
-                Def::People {
-                    den: P::All,
-                    num: P::WorkingTowardsAtLeast(at),
-                },
-            );
+        let achieved: fn(u8) -> PersonPred = P::AchievedAtLeast;
+        for (prefix, at_least) in [
+            ("qualified_share_l", achieved),
+            ("working_towards_share_l", P::WorkingTowardsAtLeast),
+        ] {
+            for &(n, at) in &levels {
+                add(
+                    &format!("{prefix}{n}"),
+                    Rate,
+                    Def::People {
+                        den: P::All,
+                        num: at_least(at),
+                    },
+                );
+            }
         }
         add("median_pay", Statistic, Def::Pay(PayStat::Median));
         add(
@@ -244,34 +240,22 @@ fn catalogue() -> &'static [Measure] {
         );
         add("gender_pay_gap", Statistic, Def::GenderPayGap);
         let people = |den, num| Def::People { den, num };
-        add("age_55_plus_share", Rate, people(P::All, P::Age55Plus));
-        add("share_male", Rate, people(P::GenderKnown, P::Male));
-        add("share_female", Rate, people(P::GenderKnown, P::Female));
-        add(
-            "share_minority_ethnic",
-            Rate,
-            people(P::EthnicGroupKnown, P::MinorityEthnic),
-        );
-        add(
-            "share_disabled",
-            Rate,
-            people(P::DisabilityKnown, P::Disabled),
-        );
-        add(
-            "share_gender_not_known",
-            Rate,
-            people(P::All, P::GenderNotKnown),
-        );
-        add(
-            "share_ethnicity_not_known",
-            Rate,
-            people(P::All, P::EthnicGroupNotKnown),
-        );
-        add(
-            "share_disability_not_known",
-            Rate,
-            people(P::All, P::DisabilityNotKnown),
-        );
+        for (name, den, num) in [
+            ("age_55_plus_share", P::All, P::Age55Plus),
+            ("share_male", P::GenderKnown, P::Male),
+            ("share_female", P::GenderKnown, P::Female),
+            (
+                "share_minority_ethnic",
+                P::EthnicGroupKnown,
+                P::MinorityEthnic,
+            ),
+            ("share_disabled", P::DisabilityKnown, P::Disabled),
+            ("share_gender_not_known", P::All, P::GenderNotKnown),
+            ("share_ethnicity_not_known", P::All, P::EthnicGroupNotKnown),
+            ("share_disability_not_known", P::All, P::DisabilityNotKnown),
+        ] {
+            add(name, Rate, people(den, num));
+        }
         add(
             "representation_ratio",
             Rate,

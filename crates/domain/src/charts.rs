@@ -37,6 +37,12 @@ pub fn format_value(v: f64, rate: bool) -> String {
     if v.fract() != 0.0 {
         return format!("{v:.1}");
     }
+    thousands(v)
+}
+
+/// A whole number with thousands separators ("1,234,567", "-12,000"); any fraction is
+/// dropped. The publication's tables write counts the same way.
+pub fn thousands(v: f64) -> String {
     let digits = format!("{}", v.abs() as i64);
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
