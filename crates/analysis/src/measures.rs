@@ -210,28 +210,22 @@ fn catalogue() -> &'static [Measure] {
                 fte: true,
             },
         );
-        let levels = &codes().qualification_level;
-        for n in 1..=8 {
-            let at = levels.must(&n.to_string()) as u8;
-            add(
-                &format!("qualified_share_l{n}"),
-                Rate,
-                Def::People {
-                    den: P::All,
-                    num: P::AchievedAtLeast(at),
-                },
-            );
-        }
-        for n in 1..=8 {
-            let at = levels.must(&n.to_string()) as u8;
-            add(
-                &format!("working_towards_share_l{n}"),
-                Rate,
-                Def::People {
-                    den: P::All,
-                    num: P::WorkingTowardsAtLeast(at),
-                },
-            );
+        let levels = numbered_levels(codes().qualification_level.codes());
+        let achieved: fn(u8) -> PersonPred = P::AchievedAtLeast;
+        for (prefix, at_least) in [
+            ("qualified_share_l", achieved),
+            ("working_towards_share_l", P::WorkingTowardsAtLeast),
+        ] {
+            for &(n, at) in &levels {
+                add(
+                    &format!("{prefix}{n}"),
+                    Rate,
+                    Def::People {
+                        den: P::All,
+                        num: at_least(at),
+                    },
+                );
+            }
         }
         add("median_pay", Statistic, Def::Pay(PayStat::Median));
         add(
@@ -246,34 +240,22 @@ fn catalogue() -> &'static [Measure] {
         );
         add("gender_pay_gap", Statistic, Def::GenderPayGap);
         let people = |den, num| Def::People { den, num };
-        add("age_55_plus_share", Rate, people(P::All, P::Age55Plus));
-        add("share_male", Rate, people(P::GenderKnown, P::Male));
-        add("share_female", Rate, people(P::GenderKnown, P::Female));
-        add(
-            "share_minority_ethnic",
-            Rate,
-            people(P::EthnicGroupKnown, P::MinorityEthnic),
-        );
-        add(
-            "share_disabled",
-            Rate,
-            people(P::DisabilityKnown, P::Disabled),
-        );
-        add(
-            "share_gender_not_known",
-            Rate,
-            people(P::All, P::GenderNotKnown),
-        );
-        add(
-            "share_ethnicity_not_known",
-            Rate,
-            people(P::All, P::EthnicGroupNotKnown),
-        );
-        add(
-            "share_disability_not_known",
-            Rate,
-            people(P::All, P::DisabilityNotKnown),
-        );
+        for (name, den, num) in [
+            ("age_55_plus_share", P::All, P::Age55Plus),
+            ("share_male", P::GenderKnown, P::Male),
+            ("share_female", P::GenderKnown, P::Female),
+            (
+                "share_minority_ethnic",
+                P::EthnicGroupKnown,
+                P::MinorityEthnic,
+            ),
+            ("share_disabled", P::DisabilityKnown, P::Disabled),
+            ("share_gender_not_known", P::All, P::GenderNotKnown),
+            ("share_ethnicity_not_known", P::All, P::EthnicGroupNotKnown),
+            ("share_disability_not_known", P::All, P::DisabilityNotKnown),
+        ] {
+            add(name, Rate, people(den, num));
+        }
         add(
             "representation_ratio",
             Rate,
@@ -285,6 +267,23 @@ fn catalogue() -> &'static [Measure] {
     })
 }
 
+/// The qualification levels that have share measures (`qualified_share_lN`,
+/// `working_towards_share_lN`): every numbered code of the qualification_level list, with
+/// its position in the list ("none" and "entry" are not levels one holds "at or above").
+/// Read from the list rather than written as a range, so that a level added to
+/// `data/codes/lists.csv` gains its measures; a range would accept the new level in
+/// returns and never count it by name.
+fn numbered_levels<'a>(codes: impl Iterator<Item = &'a str>) -> Vec<(&'a str, u8)> {
+    codes
+        .enumerate()
+        .filter(|(_, code)| !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(at, code)| {
+            let at = u8::try_from(at).expect("a code list has at most 256 codes");
+            (code, at)
+        })
+        .collect()
+}
+
 /// The measure of that name (names are matched ignoring case and surrounding space).
 pub(crate) fn find(name: &str) -> Option<&'static Measure> {
     let n = name.trim().to_ascii_lowercase();
@@ -294,4 +293,48 @@ pub(crate) fn find(name: &str) -> Option<&'static Measure> {
 /// Every measure this crate answers, in catalogue order.
 pub fn measure_names() -> Vec<String> {
     catalogue().iter().map(|m| m.name.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The level measures are exactly the numbered codes of the list, in list order:
+    /// none missing (a level never counted), none extra (a measure no return can meet).
+    #[test]
+    fn qualification_measures_follow_the_code_list() {
+        let list = &codes().qualification_level;
+        let numbered: Vec<&str> = list.codes().filter(|c| c.parse::<u32>().is_ok()).collect();
+        assert!(!numbered.is_empty());
+        for prefix in ["qualified_share_l", "working_towards_share_l"] {
+            let named: Vec<String> = measure_names()
+                .into_iter()
+                .filter_map(|m| m.strip_prefix(prefix).map(str::to_string))
+                .collect();
+            assert_eq!(named, numbered, "{prefix}*");
+            for n in &numbered {
+                let m = find(&format!("{prefix}{n}")).unwrap();
+                let at = list.must(n) as u8;
+                let Def::People { den, num } = m.def else {
+                    panic!("{} is not a people rate", m.name)
+                };
+                assert_eq!(den, PersonPred::All);
+                assert!(matches!(
+                    num,
+                    PersonPred::AchievedAtLeast(a) | PersonPred::WorkingTowardsAtLeast(a) if a == at
+                ));
+            }
+        }
+    }
+
+    /// A level added to the list gains its measure at its own position; named levels
+    /// below the numbered ones have none.
+    #[test]
+    fn a_new_numbered_level_gains_measures() {
+        let list = ["none", "entry", "1", "2", "3", "9", "x1"];
+        assert_eq!(
+            numbered_levels(list.into_iter()),
+            vec![("1", 2), ("2", 3), ("3", 4), ("9", 5)]
+        );
+    }
 }

@@ -16,10 +16,7 @@ use crate::measures::{self, Def, MeasureKind, Versus};
 use crate::population::{GROUP_DIMS, PopulationProfile, ProfileUse};
 use crate::series::{SeriesBreak, SeriesBreaks, breaks_for};
 
-/// The smallest primary-suppression threshold allowed (spec: "never below 3").
-pub const MIN_SUPPRESSION_THRESHOLD: u64 = 3;
-/// The threshold used unless configured otherwise.
-pub const DEFAULT_SUPPRESSION_THRESHOLD: u64 = 5;
+pub use observatory_domain::rules::{DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD};
 
 /// A request for one measure, broken down and filtered: the same shape as the command
 /// line's `--measure`, `--by` and `--where` (and the API's parameters).

@@ -64,7 +64,7 @@ pub struct BenchmarkArgs {
     #[command(flatten)]
     pub out: OutputArgs,
     /// The disclosure threshold (never below 3).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = observatory_domain::DEFAULT_SUPPRESSION_THRESHOLD)]
     pub threshold: u64,
 }
 

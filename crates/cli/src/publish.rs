@@ -22,7 +22,7 @@ pub struct PublishArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// The disclosure threshold: figures about fewer people are suppressed (never below 3).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = observatory_domain::DEFAULT_SUPPRESSION_THRESHOLD)]
     pub threshold: u64,
     /// How to protect figures: suppression (primary and secondary, proven by an audit) or
     /// rounding (counts to the nearest --round-base, totals to twice that).

@@ -24,7 +24,7 @@ pub struct Suppression {
     #[arg(long)]
     pub no_suppression: bool,
     /// The disclosure threshold: counts of people below it are suppressed (never below 3).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = observatory_domain::DEFAULT_SUPPRESSION_THRESHOLD)]
     pub threshold: u64,
 }
 

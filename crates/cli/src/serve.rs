@@ -20,7 +20,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
     /// Disclosure threshold for figures across organisations (never below 3).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = observatory_domain::DEFAULT_SUPPRESSION_THRESHOLD)]
     pub threshold: u64,
     /// Largest return file accepted, in megabytes.
     #[arg(long, default_value_t = 50)]
@@ -219,7 +219,7 @@ pub async fn demo_accounts_and_serve(
     }
     let args = ServeArgs {
         addr: "127.0.0.1:8080".into(),
-        threshold: 5,
+        threshold: observatory_domain::DEFAULT_SUPPRESSION_THRESHOLD,
         max_upload_mb: 50,
         public_url: None,
         client_ip_header: None,

@@ -3,6 +3,14 @@
 
 use chrono::{Datelike, NaiveDate};
 
+/// The smallest primary-suppression threshold allowed (spec: "never below 3").
+pub const MIN_SUPPRESSION_THRESHOLD: u64 = 3;
+/// The disclosure threshold used unless configured otherwise: figures about fewer people
+/// are suppressed or perturbed. One constant, here at the bottom of the workspace, so the
+/// command line's defaults, the web app, the publication and the analysis crate cannot
+/// drift apart.
+pub const DEFAULT_SUPPRESSION_THRESHOLD: u64 = 5;
+
 /// Age as the measures define it: census year minus birth year.
 pub fn age(census_date: NaiveDate, birth_year: u16) -> i32 {
     census_date.year() - birth_year as i32

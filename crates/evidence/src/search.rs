@@ -720,21 +720,8 @@ pub fn is_lock_busy(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Escape text for HTML.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for HTML (the one function every surface uses).
+pub use observatory_domain::html::escape;
 
 #[cfg(test)]
 mod tests;

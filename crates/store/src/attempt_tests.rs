@@ -72,7 +72,6 @@ async fn sqlite_counts_sign_in_attempts_atomically() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_counts_sign_in_attempts_atomically() {
-    let db = crate::save_tests::PgTestDb::new("obs_attempts").await;
+    let db = crate::testing::TestDb::postgres_named("obs_attempts").await;
     attempts_are_counted_atomically(db.store.clone()).await;
-    db.drop_db().await;
 }

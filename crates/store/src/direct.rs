@@ -7,16 +7,12 @@
 use anyhow::{Context, Result};
 use observatory_domain::CensusSink;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use sqlx::SqlitePool;
 
 use crate::ReturnLocked;
 use crate::census_rows::{CENSUS_SQL, feed};
-use crate::write::{
-    APPROVAL, CURRENT_ID, CURRENT_SAME, DROP_SNAPSHOTS, INSERT_RETURN, LEAVERS, MARK_REPLACED,
-    RECORD_TABLES, SETTINGS, SaveItem, Saved, Table, UPSERT_EMPLOYER, VACANCIES, Val, WORKERS,
-    content_digest,
-};
+use crate::write::{SaveItem, SaveSteps, Saved, Table, Val, save_one};
 
 impl rusqlite::ToSql for Val<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -72,91 +68,73 @@ pub(crate) fn save_batch(
     out
 }
 
+/// Each return through the one save sequence ([`save_one`]), all in the caller's
+/// transaction and at one time stamp.
 fn save_in_transaction(
     db: &Connection,
     items: &[SaveItem<'_>],
 ) -> Result<Vec<Result<Saved, ReturnLocked>>> {
     let at = crate::now();
-    let mut out = Vec::with_capacity(items.len());
-    let mut earliest: Option<String> = None;
-    for (info, data) in items {
-        let date = info.census_date.to_string();
-        let digest = content_digest(data);
-        let same: Option<i64> = db
-            .prepare_cached(CURRENT_SAME)?
-            .query_row(params![info.employer_id, date, digest], |r| r.get(0))
-            .optional()?;
-        if let Some(id) = same {
-            out.push(Ok(Saved::kept(id)));
-            continue;
+    let mut steps = SqliteSteps(db);
+    run_ready(async {
+        let mut out = Vec::with_capacity(items.len());
+        for (info, data) in items {
+            out.push(save_one(&mut steps, info, data, &at).await?);
         }
-        let approved: Option<(String, String)> = db
-            .prepare_cached(APPROVAL)?
-            .query_row(params![info.employer_id, date], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        if let Some((approved_by, approved_at)) = approved {
-            out.push(Err(ReturnLocked {
-                employer_id: info.employer_id.to_string(),
-                census_date: info.census_date,
-                approved_by,
-                approved_at,
-            }));
-            continue;
-        }
-        db.prepare_cached(UPSERT_EMPLOYER)?.execute(params![
-            info.employer_id,
-            info.employer_name,
-            data.main_area(),
-            at
-        ])?;
-        let old: Option<i64> = db
-            .prepare_cached(CURRENT_ID)?
-            .query_row(params![info.employer_id, date], |r| r.get(0))
-            .optional()?;
-        if let Some(old) = old {
-            db.prepare_cached(MARK_REPLACED)?
-                .execute(params![at, old])?;
-            for table in RECORD_TABLES {
-                db.prepare_cached(&format!("DELETE FROM {table} WHERE return_id = $1"))?
-                    .execute([old])?;
-            }
-        }
-        let id: i64 = db.prepare_cached(INSERT_RETURN)?.query_row(
-            params![
-                info.employer_id,
-                date,
-                at,
-                info.submitted_by,
-                info.source,
-                info.digest,
-                data.settings.len() as i64,
-                data.workers.len() as i64,
-                data.leavers.len() as i64,
-                data.vacancies.len() as i64,
-                info.warnings as i64,
-                digest,
-            ],
-            |r| r.get(0),
-        )?;
-        insert(db, &SETTINGS, id, &data.settings)?;
-        insert(db, &WORKERS, id, &data.workers)?;
-        insert(db, &LEAVERS, id, &data.leavers)?;
-        insert(db, &VACANCIES, id, &data.vacancies)?;
-        if earliest.as_ref().is_none_or(|e| date < *e) {
-            earliest = Some(date);
-        }
-        out.push(Ok(Saved {
-            return_id: id,
-            replaced: old,
-            unchanged: false,
-        }));
+        Ok(out)
+    })
+}
+
+/// Run a future that never waits (the SQLite steps are synchronous calls) to its end.
+pub(crate) fn run_ready<F: Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(out) => out,
+        std::task::Poll::Pending => unreachable!("the SQLite save steps never wait"),
     }
-    if let Some(earliest) = earliest {
-        db.prepare_cached(DROP_SNAPSHOTS)?.execute([earliest])?;
+}
+
+/// The save steps on SQLite: statements prepared once per connection and reused.
+struct SqliteSteps<'c>(&'c Connection);
+
+impl SaveSteps for SqliteSteps<'_> {
+    /// Nothing to do: `BEGIN IMMEDIATE` holds the database's write lock for the whole
+    /// transaction, so no other submission runs beside this one.
+    async fn lock_employer(&mut self, _employer_id: &str) -> Result<()> {
+        Ok(())
     }
-    Ok(out)
+
+    async fn execute(&mut self, sql: &'static str, args: &[Val<'_>]) -> Result<()> {
+        self.0
+            .prepare_cached(sql)?
+            .execute(params_from_iter(args))?;
+        Ok(())
+    }
+
+    async fn fetch_id(&mut self, sql: &'static str, args: &[Val<'_>]) -> Result<Option<i64>> {
+        Ok(self
+            .0
+            .prepare_cached(sql)?
+            .query_row(params_from_iter(args), |r| r.get(0))
+            .optional()?)
+    }
+
+    async fn fetch_texts(
+        &mut self,
+        sql: &'static str,
+        args: &[Val<'_>],
+    ) -> Result<Option<(String, String)>> {
+        Ok(self
+            .0
+            .prepare_cached(sql)?
+            .query_row(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    async fn insert<T>(&mut self, table: &Table<T>, id: i64, records: &[T]) -> Result<()> {
+        insert(self.0, table, id, records)
+    }
 }
 
 /// Insert one table's records of a return, one prepared statement reused for every row.
@@ -174,7 +152,7 @@ fn insert<T>(db: &Connection, table: &Table<T>, id: i64, records: &[T]) -> Resul
         table.name, table.columns
     ))?;
     for r in records {
-        stmt.execute(rusqlite::params_from_iter((table.values)(id, r)))?;
+        stmt.execute(params_from_iter((table.values)(id, r)))?;
     }
     Ok(())
 }

@@ -11,6 +11,8 @@ pub mod evidence;
 mod population;
 mod read;
 pub mod secret;
+#[doc(hidden)]
+pub mod testing;
 mod write;
 
 pub use accounts::ReturnLocked;

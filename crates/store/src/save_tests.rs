@@ -194,49 +194,32 @@ async fn sqlite_batches_store_each_return_whole() {
     batch_and_round_trip(store).await;
 }
 
-/// A throw-away PostgreSQL database for one test, `PREFIX_PID`.
-pub(crate) struct PgTestDb {
-    admin: sqlx::PgPool,
-    name: String,
-    pub store: Store,
-}
-
-impl PgTestDb {
-    pub(crate) async fn new(prefix: &str) -> PgTestDb {
-        let admin = sqlx::PgPool::connect("postgres://root@127.0.0.1:5432/test")
-            .await
-            .expect("PostgreSQL must be listening on 127.0.0.1:5432 (see .ci/run)");
-        let name = format!("{prefix}_{}", std::process::id());
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {name}"),
-            format!("CREATE DATABASE {name}"),
-        ] {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&admin)
-                .await
-                .unwrap();
-        }
-        let store = Store::open(
-            &Location::Postgres(format!("postgres://root@127.0.0.1:5432/{name}")),
-            true,
-        )
-        .await
-        .unwrap();
-        PgTestDb { admin, name, store }
-    }
-
-    pub(crate) async fn drop_db(self) {
-        self.store.close().await;
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {}", self.name)))
-            .execute(&self.admin)
-            .await
-            .unwrap();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_batches_store_each_return_whole() {
-    let db = PgTestDb::new("obs_store").await;
+    let db = crate::testing::TestDb::postgres_named("obs_store").await;
     batch_and_round_trip(db.store.clone()).await;
-    db.drop_db().await;
+}
+
+/// Two submissions for one new employer at once on PostgreSQL: the employer lock makes
+/// the second wait for the first, so it replaces it instead of racing it to the one
+/// current return the schema allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_serialises_submissions_of_one_employer() {
+    let db = crate::testing::TestDb::postgres_named("obs_race").await;
+    let date = day("2025-11-01");
+    for round in 0..3 {
+        let (a, b) = (sample(3 + round), sample(6 + round));
+        let who = info("N", date);
+        let (x, y) = tokio::join!(
+            db.store.save_return(&who, &a),
+            db.store.save_return(&who, &b)
+        );
+        let (x, y) = (x.unwrap(), y.unwrap());
+        let ids = [x.return_id, y.return_id];
+        assert!(
+            ids.contains(&x.replaced.unwrap_or(0)) || ids.contains(&y.replaced.unwrap_or(0)),
+            "one of {x:?} and {y:?} replaced the other"
+        );
+    }
+    assert_eq!(db.store.history("N").await.unwrap().len(), 6);
 }

@@ -3,14 +3,15 @@
 //! snapshots. A process killed part way leaves the database exactly as it was (the
 //! transaction never commits).
 //!
-//! The SQL text and the mapping of records to columns are written once here; SQLite runs
-//! them through [`crate::direct`] (prepared statements reused row by row, many returns per
-//! transaction), PostgreSQL through sqlx (multi-row INSERTs, one transaction a return).
+//! The SQL text, the mapping of records to columns and the order of the steps
+//! ([`save_one`]) are written once here; SQLite runs them through [`crate::direct`]
+//! (prepared statements reused row by row, many returns per transaction), PostgreSQL
+//! through sqlx (multi-row INSERTs, one transaction a return).
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use observatory_domain::{Leaver, ReturnData, Setting, Vacancy, Worker, codes};
-use sqlx::{AssertSqlSafe, PgConnection, QueryBuilder};
+use sqlx::{PgConnection, QueryBuilder, Row};
 use std::borrow::Cow;
 
 use crate::{Pool, ReturnLocked, Store, now, on_pool};
@@ -195,59 +196,233 @@ pub(crate) const VACANCIES: Table<Vacancy> = Table {
     },
 };
 
-/// The record tables, children of `returns`, in the order they are written.
-pub(crate) const RECORD_TABLES: [&str; 4] = ["settings", "workers", "leavers", "vacancies"];
+/// Removing a replaced return's records from each record table (children of `returns`;
+/// the replaced return itself stays in the history).
+const DELETE_RECORDS: [&str; 4] = [
+    "DELETE FROM settings WHERE return_id = $1",
+    "DELETE FROM workers WHERE return_id = $1",
+    "DELETE FROM leavers WHERE return_id = $1",
+    "DELETE FROM vacancies WHERE return_id = $1",
+];
 
-/// Upserting the employer first locks its row (PostgreSQL), so two submissions for the
-/// same employer run one after the other instead of racing. A new employer is placed in
-/// the area most of its settings are in; an existing employer keeps its area whatever a
+/// A new employer is placed in the area most of its settings are in; an existing employer keeps its area whatever a
 /// return says (only an administrator moves it: [`Store::register_employer`]), so no
 /// employer can move itself out of its planner's tracker into another area's.
-pub(crate) const UPSERT_EMPLOYER: &str =
+const UPSERT_EMPLOYER: &str =
     "INSERT INTO employers (id, name, area_code, registered_by_hand, created_at)
      VALUES ($1, $2, $3, 0, $4)
      ON CONFLICT (id) DO UPDATE SET
        name = COALESCE(excluded.name, employers.name),
        area_code = COALESCE(employers.area_code, excluded.area_code)";
-pub(crate) const APPROVAL: &str = "SELECT approved_by, approved_at FROM return_approvals WHERE employer_id = $1 AND census_date = $2";
-pub(crate) const CURRENT_ID: &str =
+const APPROVAL: &str = "SELECT approved_by, approved_at FROM return_approvals WHERE employer_id = $1 AND census_date = $2";
+const CURRENT_ID: &str =
     "SELECT id FROM returns WHERE employer_id = $1 AND census_date = $2 AND status = 'current'";
 /// The current return's id if its records are exactly these ($3: [`content_digest`]).
-pub(crate) const CURRENT_SAME: &str = "SELECT id FROM returns WHERE employer_id = $1 AND census_date = $2 AND status = 'current' AND content_digest = $3";
-pub(crate) const MARK_REPLACED: &str =
+const CURRENT_SAME: &str = "SELECT id FROM returns WHERE employer_id = $1 AND census_date = $2 AND status = 'current' AND content_digest = $3";
+const MARK_REPLACED: &str =
     "UPDATE returns SET status = 'replaced', replaced_at = $1 WHERE id = $2";
-pub(crate) const INSERT_RETURN: &str =
+const INSERT_RETURN: &str =
     "INSERT INTO returns (employer_id, census_date, status, submitted_at, submitted_by,
        source, file_digest, settings, posts, leavers, vacancies, warnings, content_digest)
      VALUES ($1, $2, 'current', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
 /// Snapshots of this date, and of later dates whose year-on-year figures look back at
 /// it, are stale once a return of this date changes.
-pub(crate) const DROP_SNAPSHOTS: &str = "DELETE FROM cube_snapshots WHERE census_date >= $1";
+const DROP_SNAPSHOTS: &str = "DELETE FROM cube_snapshots WHERE census_date >= $1";
+
+/// How one backend runs the statements of the save sequence, inside a transaction its
+/// caller opened. The order of the statements is not the backend's to choose: it is
+/// [`save_one`]'s. The methods are `async` for sqlx; SQLite's implementation never waits
+/// ([`crate::direct`] runs it to completion in one poll).
+pub(crate) trait SaveSteps {
+    /// Serialise submissions for one employer until the transaction ends, before anything
+    /// is read that a submission decides on: two of them never both read "no current
+    /// return" and both insert one, and one that waited for another reads the approvals
+    /// as they stand after it (the other's return may have been approved meanwhile).
+    async fn lock_employer(&mut self, employer_id: &str) -> Result<()>;
+    /// Run a statement for its effect.
+    async fn execute(&mut self, sql: &'static str, args: &[Val<'_>]) -> Result<()>;
+    /// The first row's first column as an integer (an id), if there is a row.
+    async fn fetch_id(&mut self, sql: &'static str, args: &[Val<'_>]) -> Result<Option<i64>>;
+    /// The first row's first two columns as text, if there is a row.
+    async fn fetch_texts(
+        &mut self,
+        sql: &'static str,
+        args: &[Val<'_>],
+    ) -> Result<Option<(String, String)>>;
+    /// Insert one table's records of a return: the bulk step, done the backend's fastest
+    /// way (no per-row work beyond binding each value once).
+    async fn insert<T>(&mut self, table: &Table<T>, id: i64, records: &[T]) -> Result<()>;
+}
+
+/// Saving one return, for both backends: the one order of the steps.
+///
+/// 1. Unchanged records (same [`content_digest`] as the current return): keep it, write
+///    nothing, so the same return sent twice adds no version to the history.
+/// 2. Lock the employer ([`SaveSteps::lock_employer`]).
+/// 3. An approved return refuses the new one ([`ReturnLocked`]). Nothing has been written
+///    yet, so SQLite can go on with the other returns of its batch in the same transaction.
+/// 4. Record the employer (name, and area when new).
+/// 5. Mark the current return replaced and remove its records.
+/// 6. Insert the return and its records, table by table.
+/// 7. Drop the snapshots the change makes stale.
+pub(crate) async fn save_one(
+    steps: &mut impl SaveSteps,
+    info: &SaveInfo<'_>,
+    data: &ReturnData,
+    at: &str,
+) -> Result<Result<Saved, ReturnLocked>> {
+    let date = info.census_date.to_string();
+    let digest = content_digest(data);
+    let (employer, day) = (text(info.employer_id), text(&date));
+    let current = [text(info.employer_id), text(&date)];
+    if let Some(id) = steps
+        .fetch_id(CURRENT_SAME, &[employer, day, text(&digest)])
+        .await?
+    {
+        return Ok(Ok(Saved::kept(id)));
+    }
+    steps.lock_employer(info.employer_id).await?;
+    if let Some((approved_by, approved_at)) = steps.fetch_texts(APPROVAL, &current).await? {
+        return Ok(Err(ReturnLocked {
+            employer_id: info.employer_id.to_string(),
+            census_date: info.census_date,
+            approved_by,
+            approved_at,
+        }));
+    }
+    let upsert = [
+        text(info.employer_id),
+        opt_text(info.employer_name),
+        opt_text(data.main_area()),
+        text(at),
+    ];
+    steps.execute(UPSERT_EMPLOYER, &upsert).await?;
+    let old = steps.fetch_id(CURRENT_ID, &current).await?;
+    if let Some(old) = old {
+        steps.execute(MARK_REPLACED, &[text(at), int(old)]).await?;
+        for sql in DELETE_RECORDS {
+            steps.execute(sql, &[int(old)]).await?;
+        }
+    }
+    let count = |n: usize| int(n as i64);
+    let new_return = [
+        text(info.employer_id),
+        text(&date),
+        text(at),
+        text(info.submitted_by),
+        text(info.source),
+        text(info.digest),
+        count(data.settings.len()),
+        count(data.workers.len()),
+        count(data.leavers.len()),
+        count(data.vacancies.len()),
+        count(info.warnings),
+        text(&digest),
+    ];
+    let id = steps
+        .fetch_id(INSERT_RETURN, &new_return)
+        .await?
+        .context("inserting a return gave no id")?;
+    steps.insert(&SETTINGS, id, &data.settings).await?;
+    steps.insert(&WORKERS, id, &data.workers).await?;
+    steps.insert(&LEAVERS, id, &data.leavers).await?;
+    steps.insert(&VACANCIES, id, &data.vacancies).await?;
+    steps.execute(DROP_SNAPSHOTS, &[text(&date)]).await?;
+    Ok(Ok(Saved {
+        return_id: id,
+        replaced: old,
+        unchanged: false,
+    }))
+}
 
 /// Rows per multi-row INSERT on PostgreSQL (well under its 65,535 bound parameters).
 const CHUNK: usize = 1000;
 
-/// Insert one table's records of a return with multi-row INSERTs.
-async fn insert_pg<T>(
-    tx: &mut PgConnection,
-    table: &Table<T>,
-    id: i64,
-    records: &[T],
-) -> Result<()> {
-    for chunk in records.chunks(CHUNK) {
-        let mut q = QueryBuilder::new(format!("INSERT INTO {} ({}) ", table.name, table.columns));
-        q.push_values(chunk, |mut b, r| {
-            for v in (table.values)(id, r) {
-                match v {
-                    Val::Int(x) => b.push_bind(x),
-                    Val::Text(x) => b.push_bind(x.map(Cow::into_owned)),
-                    Val::Blob(x) => b.push_bind(x.map(<[u8]>::to_vec)),
-                };
-            }
-        });
-        q.build().execute(&mut *tx).await?;
+/// The save steps on PostgreSQL, through sqlx on one transaction's connection.
+struct PgSteps<'c>(&'c mut PgConnection);
+
+/// Bind one value, typed even when NULL.
+fn bind_pg<A: BindPg>(b: A, v: &Val<'_>) -> A {
+    match v {
+        Val::Int(x) => b.bind_val(*x),
+        Val::Text(x) => b.bind_val(x.as_deref()),
+        Val::Blob(x) => b.bind_val(*x),
     }
-    Ok(())
+}
+
+type Pg = sqlx::Postgres;
+
+/// What [`bind_pg`] binds into: a statement, or a row of a multi-row INSERT.
+trait BindPg {
+    fn bind_val<'t, T: sqlx::Encode<'t, Pg> + sqlx::Type<Pg>>(self, v: T) -> Self;
+}
+
+impl BindPg for sqlx::query::Query<'_, Pg, sqlx::postgres::PgArguments> {
+    fn bind_val<'t, T: sqlx::Encode<'t, Pg> + sqlx::Type<Pg>>(self, v: T) -> Self {
+        self.bind(v)
+    }
+}
+
+impl BindPg for &mut sqlx::query_builder::Separated<'_, Pg, &'static str> {
+    fn bind_val<'t, T: sqlx::Encode<'t, Pg> + sqlx::Type<Pg>>(self, v: T) -> Self {
+        self.push_bind(v)
+    }
+}
+
+/// A statement with its values bound.
+fn pg_query(
+    sql: &'static str,
+    args: &[Val<'_>],
+) -> sqlx::query::Query<'static, Pg, sqlx::postgres::PgArguments> {
+    args.iter().fold(sqlx::query(sql), bind_pg)
+}
+
+impl SaveSteps for PgSteps<'_> {
+    /// A transaction-scoped advisory lock on the employer's id: it holds for employers
+    /// not yet in the table too, and is released at commit or rollback.
+    async fn lock_employer(&mut self, employer_id: &str) -> Result<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(employer_id)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
+    async fn execute(&mut self, sql: &'static str, args: &[Val<'_>]) -> Result<()> {
+        pg_query(sql, args).execute(&mut *self.0).await?;
+        Ok(())
+    }
+
+    async fn fetch_id(&mut self, sql: &'static str, args: &[Val<'_>]) -> Result<Option<i64>> {
+        let row = pg_query(sql, args).fetch_optional(&mut *self.0).await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    async fn fetch_texts(
+        &mut self,
+        sql: &'static str,
+        args: &[Val<'_>],
+    ) -> Result<Option<(String, String)>> {
+        let row = pg_query(sql, args).fetch_optional(&mut *self.0).await?;
+        Ok(row
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()?)
+    }
+
+    /// Multi-row INSERTs of [`CHUNK`] rows.
+    async fn insert<T>(&mut self, table: &Table<T>, id: i64, records: &[T]) -> Result<()> {
+        for chunk in records.chunks(CHUNK) {
+            let mut q =
+                QueryBuilder::new(format!("INSERT INTO {} ({}) ", table.name, table.columns));
+            q.push_values(chunk, |mut b, r| {
+                for v in (table.values)(id, r) {
+                    bind_pg(&mut b, &v);
+                }
+            });
+            q.build().execute(&mut *self.0).await?;
+        }
+        Ok(())
+    }
 }
 
 impl Store {
@@ -378,98 +553,114 @@ impl Store {
     }
 }
 
-/// One return on PostgreSQL, in its own transaction.
+/// One return on PostgreSQL, in its own transaction (rolled back when it is refused).
 async fn save_pg(pool: &sqlx::PgPool, info: &SaveInfo<'_>, data: &ReturnData) -> Result<Saved> {
     let mut tx = pool.begin().await.context("cannot start a transaction")?;
-    let saved = save_pg_in(&mut tx, info, data).await?;
+    let saved = save_one(&mut PgSteps(&mut tx), info, data, &now()).await??;
     tx.commit().await.context("cannot commit the return")?;
     Ok(saved)
 }
 
-async fn save_pg_in(
-    tx: &mut PgConnection,
-    info: &SaveInfo<'_>,
-    data: &ReturnData,
-) -> Result<Saved> {
-    let date = info.census_date.to_string();
-    let at = now();
-    let digest = content_digest(data);
-    let same: Option<i64> = sqlx::query_scalar(CURRENT_SAME)
-        .bind(info.employer_id)
-        .bind(&date)
-        .bind(&digest)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if let Some(id) = same {
-        return Ok(Saved::kept(id));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Answers as a database holding an employer's current return (approved or not, its
+    /// records `same` as the new ones or not) would, and notes each step asked for.
+    struct Recorder {
+        log: Vec<String>,
+        same: bool,
+        approved: bool,
     }
-    sqlx::query(UPSERT_EMPLOYER)
-        .bind(info.employer_id)
-        .bind(info.employer_name)
-        .bind(data.main_area())
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
-    let approved: Option<(String, String)> = sqlx::query_as(APPROVAL)
-        .bind(info.employer_id)
-        .bind(&date)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if let Some((approved_by, approved_at)) = approved {
-        return Err(ReturnLocked {
-            employer_id: info.employer_id.to_string(),
-            census_date: info.census_date,
-            approved_by,
-            approved_at,
+
+    impl SaveSteps for Recorder {
+        async fn lock_employer(&mut self, employer_id: &str) -> Result<()> {
+            self.log.push(format!("lock {employer_id}"));
+            Ok(())
         }
-        .into());
-    }
-    let old: Option<i64> = sqlx::query_scalar(CURRENT_ID)
-        .bind(info.employer_id)
-        .bind(&date)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if let Some(old) = old {
-        sqlx::query(MARK_REPLACED)
-            .bind(&at)
-            .bind(old)
-            .execute(&mut *tx)
-            .await?;
-        for table in RECORD_TABLES {
-            sqlx::query(AssertSqlSafe(format!(
-                "DELETE FROM {table} WHERE return_id = $1"
-            )))
-            .bind(old)
-            .execute(&mut *tx)
-            .await?;
+
+        async fn execute(&mut self, sql: &'static str, _: &[Val<'_>]) -> Result<()> {
+            self.log.push(sql.into());
+            Ok(())
+        }
+
+        async fn fetch_id(&mut self, sql: &'static str, _: &[Val<'_>]) -> Result<Option<i64>> {
+            self.log.push(sql.into());
+            Ok(match sql {
+                CURRENT_SAME => self.same.then_some(1),
+                CURRENT_ID => Some(1),
+                _ => Some(2),
+            })
+        }
+
+        async fn fetch_texts(
+            &mut self,
+            sql: &'static str,
+            _: &[Val<'_>],
+        ) -> Result<Option<(String, String)>> {
+            self.log.push(sql.into());
+            Ok(self.approved.then(|| ("planner".into(), "today".into())))
+        }
+
+        async fn insert<T>(&mut self, table: &Table<T>, _: i64, _: &[T]) -> Result<()> {
+            self.log.push(format!("insert {}", table.name));
+            Ok(())
         }
     }
-    let id: i64 = sqlx::query_scalar(INSERT_RETURN)
-        .bind(info.employer_id)
-        .bind(&date)
-        .bind(&at)
-        .bind(info.submitted_by)
-        .bind(info.source)
-        .bind(info.digest)
-        .bind(data.settings.len() as i64)
-        .bind(data.workers.len() as i64)
-        .bind(data.leavers.len() as i64)
-        .bind(data.vacancies.len() as i64)
-        .bind(info.warnings as i64)
-        .bind(&digest)
-        .fetch_one(&mut *tx)
-        .await?;
-    insert_pg(tx, &SETTINGS, id, &data.settings).await?;
-    insert_pg(tx, &WORKERS, id, &data.workers).await?;
-    insert_pg(tx, &LEAVERS, id, &data.leavers).await?;
-    insert_pg(tx, &VACANCIES, id, &data.vacancies).await?;
-    sqlx::query(DROP_SNAPSHOTS)
-        .bind(&date)
-        .execute(&mut *tx)
-        .await?;
-    Ok(Saved {
-        return_id: id,
-        replaced: old,
-        unchanged: false,
-    })
+
+    fn save(same: bool, approved: bool) -> (Vec<String>, Result<Saved, ReturnLocked>) {
+        let mut r = Recorder {
+            log: Vec::new(),
+            same,
+            approved,
+        };
+        let info = SaveInfo {
+            employer_id: "E1",
+            employer_name: None,
+            census_date: NaiveDate::from_ymd_opt(2025, 11, 1).unwrap(),
+            submitted_by: "t",
+            source: "t.zip",
+            digest: "d",
+            warnings: 0,
+        };
+        let data = ReturnData::default();
+        let out = crate::direct::run_ready(save_one(&mut r, &info, &data, "now")).unwrap();
+        (r.log, out)
+    }
+
+    /// Both backends save through [`save_one`]; this pins its order: the unchanged check,
+    /// the lock, the approval check before anything is written, then the replacement, the
+    /// new return and its records, and the stale snapshots last.
+    #[test]
+    fn the_save_sequence_runs_its_steps_in_one_order() {
+        let (log, out) = save(false, false);
+        assert_eq!(
+            out.unwrap(),
+            Saved {
+                return_id: 2,
+                replaced: Some(1),
+                unchanged: false
+            }
+        );
+        let mut want: Vec<String> = [CURRENT_SAME, "lock E1", APPROVAL, UPSERT_EMPLOYER]
+            .into_iter()
+            .chain([CURRENT_ID, MARK_REPLACED])
+            .chain(DELETE_RECORDS)
+            .chain([INSERT_RETURN])
+            .map(String::from)
+            .collect();
+        want.extend(RECORD_NAMES.map(|t| format!("insert {t}")));
+        want.push(DROP_SNAPSHOTS.into());
+        assert_eq!(log, want);
+
+        let (log, out) = save(false, true);
+        assert_eq!(out.unwrap_err().approved_by, "planner");
+        assert_eq!(log, [CURRENT_SAME, "lock E1", APPROVAL], "nothing written");
+
+        let (log, out) = save(true, true);
+        assert_eq!(out.unwrap(), Saved::kept(1));
+        assert_eq!(log, [CURRENT_SAME]);
+    }
+
+    const RECORD_NAMES: [&str; 4] = [SETTINGS.name, WORKERS.name, LEAVERS.name, VACANCIES.name];
 }

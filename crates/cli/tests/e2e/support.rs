@@ -1,9 +1,9 @@
 //! Running the binary against a throw-away database, and writing small returns.
 
+use observatory_store::testing::PgDb;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_observatory");
 pub const CENSUS: &str = "2025-11-01";
@@ -12,56 +12,23 @@ pub const CENSUS: &str = "2025-11-01";
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub db: String,
-    pg_name: Option<String>,
-}
-
-fn psql(sql: &str) {
-    let out = Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-d",
-            "test",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-q",
-            "-c",
-            sql,
-        ])
-        .output()
-        .expect("psql runs");
-    assert!(
-        out.status.success(),
-        "psql {sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    /// The PostgreSQL database, dropped with the environment.
+    _pg: Option<PgDb>,
 }
 
 impl Env {
     pub fn sqlite() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("census.db").display().to_string();
-        Env {
-            dir,
-            db,
-            pg_name: None,
-        }
+        Env { dir, db, _pg: None }
     }
 
     pub fn postgres() -> Env {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "obs_t_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
-        psql(&format!("DROP DATABASE IF EXISTS {name}"));
-        psql(&format!("CREATE DATABASE {name}"));
-        let dir = tempfile::tempdir().unwrap();
+        let pg = PgDb::create("obs_t");
         Env {
-            dir,
-            db: format!("postgres://root@127.0.0.1:5432/{name}"),
-            pg_name: Some(name),
+            dir: tempfile::tempdir().unwrap(),
+            db: pg.url(),
+            _pg: Some(pg),
         }
     }
 
@@ -149,24 +116,6 @@ impl Env {
         rows[0]["value"]
             .as_f64()
             .unwrap_or_else(|| panic!("{measure}: {rows:?}"))
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some(name) = &self.pg_name {
-            let _ = Command::new("psql")
-                .args([
-                    "-h",
-                    "127.0.0.1",
-                    "-d",
-                    "test",
-                    "-q",
-                    "-c",
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                ])
-                .output();
-        }
     }
 }
 

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use observatory_evidence::calls::{Changes, Decision, SubmissionInput};
 use observatory_evidence::{CallFields, Library, SearchRequest, SubmissionFields, Tags};
-use observatory_store::evidence::testing::TestDb;
+use observatory_store::testing::TestDb;
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -3,7 +3,7 @@
 use observatory_evidence::cite::{Format, ImportOptions};
 use observatory_evidence::gaps::{Columns, GapOptions};
 use observatory_evidence::{ItemFields, Library, RegisterFields, SearchRequest, Tags};
-use observatory_store::evidence::testing::TestDb;
+use observatory_store::testing::TestDb;
 
 fn item(title: &str, theme: &str) -> ItemFields {
     let mut tags = Tags::default();

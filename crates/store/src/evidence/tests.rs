@@ -1,7 +1,7 @@
 //! Store-level tests of the evidence tables, run on SQLite and on PostgreSQL.
 
-use super::testing::TestDb;
 use super::*;
+use crate::testing::TestDb;
 
 fn item(title: &str) -> ItemFields {
     let mut tags = Tags::default();

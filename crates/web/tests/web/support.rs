@@ -4,13 +4,12 @@
 use observatory_census::ReturnMeta;
 use observatory_service::{Job, ReadContext, store_one};
 use observatory_store::accounts::{NewUser, Role};
+use observatory_store::testing::PgDb;
 use observatory_store::{Location, Store};
 use observatory_web::{AppState, Config, auth};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const CENSUS: &str = "2025-11-01";
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -18,55 +17,12 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub const A1: &str = "E06000001";
 pub const A2: &str = "E06000002";
 
-fn psql(sql: &str) {
-    psql_on("test", sql)
-}
-
-fn psql_on(database: &str, sql: &str) {
-    let out = Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-d",
-            database,
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-q",
-            "-c",
-            sql,
-        ])
-        .output()
-        .expect("psql runs");
-    assert!(
-        out.status.success(),
-        "psql {sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 pub struct Server {
     pub base: String,
     pub state: Arc<AppState>,
     pub dir: tempfile::TempDir,
-    pg: Option<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(name) = &self.pg {
-            let _ = Command::new("psql")
-                .args([
-                    "-h",
-                    "127.0.0.1",
-                    "-d",
-                    "test",
-                    "-q",
-                    "-c",
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                ])
-                .output();
-        }
-    }
+    /// The PostgreSQL database, dropped with the server.
+    pg: Option<PgDb>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -78,22 +34,12 @@ pub enum Backend {
 /// Start a server on 127.0.0.1:0 with the accounts of every role and, if `data`, a
 /// small return from each of E1, E2 and E3.
 pub async fn start(backend: Backend, data: bool, tweak: impl FnOnce(&mut Config)) -> Server {
-    static N: AtomicUsize = AtomicUsize::new(0);
     let dir = tempfile::tempdir().unwrap();
     let (location, pg) = match backend {
         Backend::Sqlite => (Location::Sqlite(dir.path().join("web.db")), None),
         Backend::Postgres => {
-            let name = format!(
-                "obs_web_{}_{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            );
-            psql(&format!("DROP DATABASE IF EXISTS {name}"));
-            psql(&format!("CREATE DATABASE {name}"));
-            (
-                Location::Postgres(format!("postgres://root@127.0.0.1:5432/{name}")),
-                Some(name),
-            )
+            let pg = PgDb::create("obs_web");
+            (pg.location(), Some(pg))
         }
     };
     let store = Store::open(&location, true).await.unwrap();
@@ -494,6 +440,6 @@ impl Server {
 impl Server {
     /// Runs SQL on a PostgreSQL server's own database (to break it on purpose).
     pub fn pg_sql(&self, sql: &str) {
-        psql_on(self.pg.as_deref().expect("a PostgreSQL server"), sql);
+        self.pg.as_ref().expect("a PostgreSQL server").execute(sql);
     }
 }
