@@ -16,7 +16,7 @@ use crate::query::Suppression;
 
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  observatory mobility --from 2024-11-01 --to 2025-11-01\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --where area=E06000056 --format json\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --by role\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --format xlsx --output flows.xlsx\n\nPeople are followed by their person_id; each is placed by their main post (highest fte).\nA person is counted when their main post at either date passes every --where filter.\nCounts of fewer than --threshold people (default 5) are suppressed and shown as c."
+    after_help = "Examples:\n  observatory mobility --from 2024-11-01 --to 2025-11-01\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --where area=E06000056 --format json\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --by role\n  observatory mobility --from 2024-11-01 --to 2025-11-01 --format xlsx --output flows.xlsx\n\nPeople are followed by their person_id; each is placed by their main post (highest fte).\nA person is counted when their main post at either date passes every --where filter.\nCounts of fewer than --threshold people (default 5, never below 3) are suppressed and shown as c."
 )]
 pub struct MobilityArgs {
     /// The earlier census date (t).

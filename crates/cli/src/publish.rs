@@ -40,9 +40,7 @@ pub enum MethodArg {
 }
 
 pub async fn run(cli: &Cli, a: &PublishArgs) -> Result<i32> {
-    if a.threshold < 3 {
-        bail!("--threshold must be at least 3: smaller cells could identify people");
-    }
+    observatory_service::query::check_threshold(a.threshold)?;
     let store = cli.store().await?;
     let cube = crate::cubes::load(&store, &[a.census_date])
         .await?

@@ -5,6 +5,7 @@
 use crate::assemble::{Publication, Table};
 use anyhow::{Context, Result};
 use observatory_analysis::{MeasureKind, Method, ResultRow};
+use observatory_domain::charts::thousands;
 use observatory_domain::export::safe_record;
 use observatory_domain::{Codes, codes};
 use rust_xlsxwriter::{Format, FormatAlign, Url, Workbook};
@@ -30,26 +31,13 @@ pub fn human(t: &Table, v: Option<f64>, suppressed: bool) -> String {
     }
 }
 
-fn thousands(v: f64) -> String {
-    let n = v.abs() as u64;
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0.0 { format!("-{out}") } else { out }
-}
-
 /// How the figures were protected, in words.
 pub fn protection(p: &Publication) -> String {
     let d = &p.disclosure;
     let t = p.control.threshold;
     match p.control.method {
         Method::Suppression => format!(
-            "c = suppressed to protect individuals: fewer than {t} people behind the figure or its denominator (primary suppression), or hidden so that such a figure cannot be worked out from the totals shown (secondary suppression). All tables were protected together: {} figures were suppressed primarily and {} secondarily, and every suppressed figure was checked by linear programming to be impossible to narrow down from the published figures.",
+            "c = suppressed to protect individuals: fewer than {t} people behind the figure, its numerator or its denominator (primary suppression), or hidden so that such a figure cannot be worked out from the totals shown (secondary suppression). All tables were protected together: {} figures were suppressed primarily and {} secondarily, and every suppressed figure was checked by linear programming to be impossible to narrow down from the published figures.",
             d.primary, d.secondary
         ),
         Method::Rounding { base, total_base } => format!(

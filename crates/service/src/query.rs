@@ -60,7 +60,9 @@ pub fn dates_to_load(
 /// Refuse a threshold that could identify people.
 pub fn check_threshold(threshold: u64) -> Result<()> {
     if threshold < MIN_SUPPRESSION_THRESHOLD {
-        bail!("--threshold must be at least 3: smaller cells could identify people");
+        bail!(
+            "--threshold must be at least {MIN_SUPPRESSION_THRESHOLD}: smaller cells could identify people"
+        );
     }
     Ok(())
 }
