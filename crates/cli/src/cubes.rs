@@ -10,7 +10,7 @@ use observatory_store::Store;
 use std::time::Duration;
 
 /// Clears its spinner when dropped, i.e. when the rebuild is over.
-struct Spinner(ProgressBar);
+pub struct Spinner(ProgressBar);
 
 impl Drop for Spinner {
     fn drop(&mut self) {
@@ -18,7 +18,7 @@ impl Drop for Spinner {
     }
 }
 
-fn spinner(date: NaiveDate) -> Spinner {
+pub fn spinner(date: NaiveDate) -> Spinner {
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"),

@@ -7,7 +7,6 @@ mod bench;
 mod benchmark;
 mod cubes;
 mod demo;
-mod estimates;
 mod evidence;
 mod import;
 mod mobility;

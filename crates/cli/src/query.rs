@@ -159,7 +159,7 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
     let mut estimate_note = None;
     let mut estimated_from = None;
     let result = if a.estimates {
-        let e = crate::estimates::load(&store, &dates).await?;
+        let e = observatory_service::estimates::load(&store, &dates, crate::cubes::spinner).await?;
         let refs: Vec<_> = e.combined.iter().collect();
         let mut result = answer_protected(&refs, &q, protection, &ctx)?;
         let carried: Vec<_> = e.carried.iter().collect();
@@ -168,7 +168,7 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
         if let Ok(c) = run_query_with(&carried, &q, &ctx) {
             flag_estimated(&mut result, &c);
         }
-        estimate_note = crate::estimates::note(&e.carried_from);
+        estimate_note = observatory_service::estimates::note(&e.carried_from);
         estimated_from = Some(
             e.carried_from
                 .iter()

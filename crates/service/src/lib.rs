@@ -7,6 +7,7 @@ pub mod answers;
 pub mod completeness;
 pub mod cubes;
 pub mod error;
+pub mod estimates;
 pub mod import;
 pub mod output;
 pub mod policy;

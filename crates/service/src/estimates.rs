@@ -1,4 +1,5 @@
-//! `query --estimates`: the cubes a query answers from when non-response is estimated.
+//! Non-response estimates: the cubes a query answers from when non-response is estimated
+//! (the command line's `query --estimates`).
 //! For each census date, the employers that returned at the census before but not at
 //! this one have their previous return carried forward (the rules are in
 //! `observatory_analysis::estimates`); the carried records alone make a second set of
@@ -17,9 +18,18 @@ pub struct Estimated {
     pub carried_from: Vec<(NaiveDate, NaiveDate, Vec<String>)>,
 }
 
-pub async fn load(store: &Store, dates: &[NaiveDate]) -> Result<Estimated> {
-    let reported = crate::cubes::load(store, dates).await?;
+/// The cubes of `dates` with estimates. `on_rebuild` is called before a stored cube has
+/// to be rebuilt (see [`crate::cubes::load`]). Every cube is keyed with the database's
+/// disclosure secret, so estimated figures are perturbed as the reported ones are.
+pub async fn load<G>(
+    store: &Store,
+    dates: &[NaiveDate],
+    on_rebuild: impl Fn(NaiveDate) -> G,
+) -> Result<Estimated> {
+    let reported = crate::cubes::load(store, dates, &on_rebuild).await?;
     let known = store.census_dates().await?;
+    let secret = store.disclosure_secret().await?;
+    let builder = |date| CubeBuilder::new(date).keyed(&secret);
     let mut out = Estimated {
         combined: Vec::new(),
         carried: Vec::new(),
@@ -27,24 +37,24 @@ pub async fn load(store: &Store, dates: &[NaiveDate]) -> Result<Estimated> {
     };
     for (cube, &date) in reported.into_iter().zip(dates) {
         let Some(before) = known.iter().copied().filter(|d| *d < date).max() else {
-            out.carried.push(CubeBuilder::new(date).finish());
+            out.carried.push(builder(date).finish());
             out.combined.push(cube);
             continue;
         };
-        let previous = crate::cubes::load_one(store, before).await?;
+        let previous = crate::cubes::load_one(store, before, &on_rebuild).await?;
         let missing = non_responders(&previous, &cube);
         if missing.is_empty() {
-            out.carried.push(CubeBuilder::new(date).finish());
+            out.carried.push(builder(date).finish());
             out.combined.push(cube);
             continue;
         }
         // Loaded under this census date, so ages move on a year by themselves.
-        let mut combined = CubeBuilder::new(date);
+        let mut combined = builder(date);
         store.load_census(date, &mut combined).await?;
         store
             .load_census(before, &mut CarryForward::new(&mut combined, &missing))
             .await?;
-        let mut carried = CubeBuilder::new(date);
+        let mut carried = builder(date);
         store
             .load_census(before, &mut CarryForward::new(&mut carried, &missing))
             .await?;
