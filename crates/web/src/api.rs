@@ -18,9 +18,9 @@ use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::evidence::api as evidence_api;
 use crate::figures::{Spec, answer};
-use crate::pages::{chosen_date, set_approval};
 use crate::state::AppState;
 use crate::submit::{parse_report, readable_submission, receive, submit_return};
+use crate::tracker::{chosen_date, set_approval};
 use observatory_service::policy;
 
 type ApiResult<T> = Result<Json<T>, ApiError>;

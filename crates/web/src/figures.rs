@@ -19,8 +19,9 @@ use std::sync::Arc;
 use crate::auth::Viewer;
 use crate::charts::{self, Point};
 use crate::error::PageError;
-use crate::pages::{Layout, PageResult, chosen_date, html, visible_areas};
+use crate::pages::{Layout, PageResult, html};
 use crate::state::AppState;
+use crate::tracker::{chosen_date, visible_areas};
 use observatory_service::policy;
 
 /// A query as given in a URL: `measure`, `by` (repeated or comma separated), `where`

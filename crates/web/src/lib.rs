@@ -17,6 +17,8 @@ pub mod figures;
 pub mod pages;
 pub mod state;
 pub mod submit;
+pub mod tracker;
+pub mod users;
 
 pub use state::{AppState, Config};
 
@@ -82,10 +84,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(pages::tokens).post(pages::create_token),
         )
         .route("/account/tokens/revoke", post(pages::revoke_token))
-        .route("/admin/users", get(pages::users).post(pages::invite))
+        .route("/admin/users", get(users::users).post(users::invite))
         .route(
             "/admin/users/{id}",
-            get(pages::user_form).post(pages::update_user),
+            get(users::user_form).post(users::update_user),
         )
         .route(
             "/invitation/{token}",
@@ -99,9 +101,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/submissions/{id}", get(submit::submission))
         .route("/submissions/{id}/report.csv", get(submit::report_csv))
-        .route("/tracker", get(pages::tracker))
-        .route("/tracker/approve", post(pages::approve))
-        .route("/tracker/reopen", post(pages::reopen))
+        .route("/tracker", get(tracker::tracker))
+        .route("/tracker/approve", post(tracker::approve))
+        .route("/tracker/reopen", post(tracker::reopen))
         .route("/dashboard", get(figures::dashboard))
         .route("/explorer", get(figures::explorer))
         .route("/download", get(figures::download))

@@ -1,0 +1,209 @@
+//! The returns tracker of an area: who has returned, who has not, and the area planner's
+//! approval workflow (an approved return is locked until it is reopened).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use observatory_service::policy;
+use observatory_store::accounts::User;
+use serde::Deserialize;
+use std::sync::Arc;
+
+use crate::auth::{Posted, Viewer};
+use crate::error::PageError;
+use crate::pages::{Layout, PageResult, html, see_other};
+use crate::state::AppState;
+
+pub struct TrackerRow {
+    pub id: String,
+    pub name: String,
+    pub expected: bool,
+    pub returned: bool,
+    pub submitted: String,
+    pub posts: String,
+    pub warnings: String,
+    pub approved: bool,
+    pub approved_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "tracker.html")]
+struct Tracker {
+    l: Layout,
+    census_date: String,
+    area: String,
+    dates: Vec<String>,
+    areas: Vec<String>,
+    expected: usize,
+    returned_expected: usize,
+    missing: usize,
+    response_rate: String,
+    with_warnings: usize,
+    approved: usize,
+    can_approve: bool,
+    rows: Vec<TrackerRow>,
+}
+
+#[derive(Deserialize)]
+pub struct TrackerQuery {
+    census_date: Option<String>,
+    area: Option<String>,
+}
+
+/// The areas a user can choose from: their own, or every area with employers.
+pub async fn visible_areas(state: &AppState, user: &User) -> anyhow::Result<Vec<String>> {
+    Ok(match policy::own_areas(user) {
+        Some(areas) => areas.to_vec(),
+        None => state.store.areas().await?,
+    })
+}
+
+/// The census date asked for, or the latest with returns.
+pub async fn chosen_date(
+    state: &AppState,
+    asked: Option<&str>,
+) -> Result<(NaiveDate, Vec<NaiveDate>), PageError> {
+    Ok(state.answers.chosen_date(&state.store, asked).await?)
+}
+
+pub async fn tracker(
+    State(state): State<Arc<AppState>>,
+    v: Viewer,
+    Query(q): Query<TrackerQuery>,
+) -> PageResult {
+    let areas = visible_areas(&state, &v.user).await?;
+    let area = q
+        .area
+        .filter(|a| !a.is_empty())
+        .or_else(|| areas.first().cloned())
+        .ok_or_else(|| {
+            PageError::forbidden("The returns tracker is for area planners and national analysts.")
+        })?;
+    if !policy::may_track(&v.user, &area) {
+        return Err(PageError::forbidden(format!(
+            "You cannot see the returns of area {area}."
+        )));
+    }
+    let (date, dates) = match chosen_date(&state, q.census_date.as_deref()).await {
+        Ok(d) => d,
+        // Before the first return: an empty tracker, not an error.
+        Err(_) if q.census_date.is_none() && state.store.census_dates().await?.is_empty() => {
+            (chrono::Utc::now().date_naive(), vec![])
+        }
+        Err(e) => return Err(e),
+    };
+    let list = state.store.returns_status(date, Some(&area)).await?;
+    let approvals = state.store.approvals(date).await?;
+    let expected = list.iter().filter(|r| r.expected).count();
+    let returned_expected = list.iter().filter(|r| r.expected && r.returned).count();
+    let rows: Vec<TrackerRow> = list
+        .iter()
+        .map(|r| {
+            let a = approvals.get(&r.employer_id);
+            TrackerRow {
+                id: r.employer_id.clone(),
+                name: r
+                    .employer_name
+                    .clone()
+                    .unwrap_or_else(|| r.employer_id.clone()),
+                expected: r.expected,
+                returned: r.returned,
+                submitted: r.submitted_at.clone().unwrap_or_default(),
+                posts: r.posts.map(|p| p.to_string()).unwrap_or_default(),
+                warnings: r.warnings.map(|p| p.to_string()).unwrap_or_default(),
+                approved: a.is_some(),
+                approved_by: a.map(|a| a.approved_by.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    html(&Tracker {
+        l: Layout::new(&state, &v, "Returns", "/tracker"),
+        census_date: date.to_string(),
+        area: area.clone(),
+        dates: dates.iter().rev().map(|d| d.to_string()).collect(),
+        areas,
+        expected,
+        returned_expected,
+        missing: list.iter().filter(|r| !r.returned).count(),
+        response_rate: if expected > 0 {
+            format!("{:.1}%", 100.0 * returned_expected as f64 / expected as f64)
+        } else {
+            "no employers expected".into()
+        },
+        with_warnings: list.iter().filter(|r| r.warnings.unwrap_or(0) > 0).count(),
+        approved: rows.iter().filter(|r| r.approved).count(),
+        can_approve: policy::may_approve(&v.user, &area),
+        rows,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ApprovalForm {
+    employer: String,
+    census_date: String,
+}
+
+/// Approve or reopen one return, as an area planner of its area.
+pub async fn set_approval(
+    state: &AppState,
+    user: &User,
+    employer: &str,
+    census_date: &str,
+    approve: bool,
+) -> Result<(NaiveDate, String), PageError> {
+    let date = observatory_service::parse_date(census_date).map_err(PageError::bad)?;
+    let area = state.store.employer_area(employer).await?.ok_or_else(|| {
+        PageError::Status(
+            StatusCode::NOT_FOUND,
+            format!("There is no employer {employer}."),
+        )
+    })?;
+    if !policy::may_approve(user, &area) {
+        return Err(PageError::forbidden(format!(
+            "Only area planners of {area} can approve or reopen the returns of employer {employer}."
+        )));
+    }
+    let done = if approve {
+        state
+            .store
+            .approve_return(employer, date, &user.email)
+            .await?
+    } else {
+        state
+            .store
+            .reopen_return(employer, date, &user.email)
+            .await?
+    };
+    if !done {
+        return Err(PageError::bad(if approve {
+            format!("Employer {employer} has no return for census {date} to approve.")
+        } else {
+            format!(
+                "The return of employer {employer} for census {date} is not approved, so there is nothing to reopen."
+            )
+        }));
+    }
+    Ok((date, area))
+}
+
+async fn approval(state: Arc<AppState>, v: Viewer, f: ApprovalForm, approve: bool) -> PageResult {
+    let (date, area) = set_approval(&state, &v.user, &f.employer, &f.census_date, approve).await?;
+    Ok(see_other(&format!(
+        "/tracker?census_date={date}&area={area}"
+    )))
+}
+
+pub async fn approve(
+    State(state): State<Arc<AppState>>,
+    Posted { viewer: v, form: f }: Posted<ApprovalForm>,
+) -> PageResult {
+    approval(state, v, f, true).await
+}
+
+pub async fn reopen(
+    State(state): State<Arc<AppState>>,
+    Posted { viewer: v, form: f }: Posted<ApprovalForm>,
+) -> PageResult {
+    approval(state, v, f, false).await
+}

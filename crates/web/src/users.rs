@@ -1,0 +1,256 @@
+//! The administrator's users: invitations, roles and their scopes (areas for planners,
+//! employers for employer users).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use observatory_service::policy;
+use observatory_store::accounts::{NewUser, Role, User};
+use serde::Deserialize;
+use std::sync::Arc;
+
+use crate::auth::{self, Posted, Viewer};
+use crate::error::PageError;
+use crate::pages::{Layout, Message, PageResult, html, see_other};
+use crate::state::AppState;
+
+fn require_admin(v: &Viewer) -> Result<(), PageError> {
+    Ok(policy::may_administer(&v.user)?)
+}
+
+fn role_choices(current: Option<Role>) -> Vec<(&'static str, &'static str, bool)> {
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str(), r.label(), Some(*r) == current))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct Users {
+    l: Layout,
+    users: Vec<User>,
+    roles: Vec<(&'static str, &'static str, bool)>,
+    areas: String,
+    employers: String,
+    errors: Vec<(&'static str, String)>,
+}
+
+async fn users_page(
+    state: &AppState,
+    v: &Viewer,
+    errors: Vec<(&'static str, String)>,
+) -> PageResult {
+    html(&Users {
+        l: Layout::new(state, v, "Users", "/admin/users"),
+        users: state.store.users().await?,
+        roles: role_choices(None),
+        areas: String::new(),
+        employers: String::new(),
+        errors,
+    })
+}
+
+pub async fn users(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult {
+    require_admin(&v)?;
+    users_page(&state, &v, vec![]).await
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    areas: String,
+    #[serde(default)]
+    employers: String,
+    #[serde(default)]
+    active: Option<String>,
+    #[serde(default)]
+    reinvite: Option<String>,
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A role with its areas and employers.
+type Scoped = (Role, Vec<String>, Vec<String>);
+/// A form field's id and what is wrong with it.
+type FieldError = (&'static str, String);
+
+/// Check a role and its scopes: planners need areas, employer users employers.
+fn role_and_scopes(f: &InviteForm) -> Result<Scoped, FieldError> {
+    let role = Role::parse(&f.role).map_err(|_| ("role-admin", "Choose a role".to_string()))?;
+    let (areas, employers) = (list(&f.areas), list(&f.employers));
+    match role {
+        Role::Planner if areas.is_empty() => Err((
+            "areas",
+            "Enter the areas an area planner plans for".to_string(),
+        )),
+        Role::Employer if employers.is_empty() => Err((
+            "employers",
+            "Enter the employers an employer user returns for".to_string(),
+        )),
+        Role::Planner => Ok((role, areas, vec![])),
+        Role::Employer => Ok((role, vec![], employers)),
+        _ => Ok((role, vec![], vec![])),
+    }
+}
+
+/// A one-time invitation link for a user (valid 7 days), on the configured public URL
+/// (never the request's Host header, which anyone can set).
+pub async fn invitation_link(state: &AppState, user_id: i64, by: &str) -> anyhow::Result<String> {
+    let token = auth::random_token();
+    let expires = (chrono::Utc::now() + chrono::Duration::days(7))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    state
+        .store
+        .create_invitation(user_id, &auth::token_hash(&token), by, &expires)
+        .await?;
+    Ok(format!("{}/invitation/{token}", state.config.public_url))
+}
+
+pub async fn invite(
+    State(state): State<Arc<AppState>>,
+    Posted { viewer: v, form: f }: Posted<InviteForm>,
+) -> PageResult {
+    require_admin(&v)?;
+    let (role, areas, employers) = match role_and_scopes(&f) {
+        Ok(x) => x,
+        Err(e) => return users_page(&state, &v, vec![e]).await,
+    };
+    if !f.email.contains('@') {
+        return users_page(
+            &state,
+            &v,
+            vec![(
+                "email",
+                "Enter an email address, like name@example.org".into(),
+            )],
+        )
+        .await;
+    }
+    let id = match state
+        .store
+        .create_user(&NewUser {
+            email: &f.email,
+            name: &f.name,
+            role,
+            password_hash: None,
+            areas: &areas,
+            employers: &employers,
+        })
+        .await
+    {
+        Ok(id) => id,
+        Err(e) => return users_page(&state, &v, vec![("email", format!("{e}"))]).await,
+    };
+    let link = invitation_link(&state, id, &v.user.email).await?;
+    html(&Message {
+        l: Layout::new(&state, &v, "Invitation created", "/admin/users"),
+        heading: "Invitation created".into(),
+        paragraphs: vec![format!(
+            "Send this link to {} (it works once, for 7 days).",
+            f.email.trim()
+        )],
+        secret: link,
+        next_href: "/admin/users".into(),
+        next_label: "Back to users".into(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "user_edit.html")]
+struct UserEdit {
+    l: Layout,
+    user: User,
+    roles: Vec<(&'static str, &'static str, bool)>,
+    areas: String,
+    employers: String,
+    errors: Vec<(&'static str, String)>,
+}
+
+fn user_edit(
+    state: &AppState,
+    v: &Viewer,
+    user: User,
+    errors: Vec<(&'static str, String)>,
+) -> PageResult {
+    html(&UserEdit {
+        l: Layout::new(state, v, "Change a user", "/admin/users"),
+        roles: role_choices(Some(user.role)),
+        areas: user.areas.join(", "),
+        employers: user.employers.join(", "),
+        user,
+        errors,
+    })
+}
+
+pub async fn user_form(
+    State(state): State<Arc<AppState>>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> PageResult {
+    require_admin(&v)?;
+    let user = state
+        .store
+        .user(id)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    user_edit(&state, &v, user, vec![])
+}
+
+pub async fn update_user(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<i64>,
+    Posted { viewer: v, form: f }: Posted<InviteForm>,
+) -> PageResult {
+    require_admin(&v)?;
+    let user = state
+        .store
+        .user(id)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    let (role, areas, employers) = match role_and_scopes(&f) {
+        Ok(x) => x,
+        Err(e) => return user_edit(&state, &v, user, vec![e]),
+    };
+    let active = f.active.is_some();
+    if id == v.user.id && (!active || role != Role::Admin) {
+        return user_edit(
+            &state,
+            &v,
+            user,
+            vec![(
+                "role-admin",
+                "You cannot remove your own administrator role or deactivate yourself".into(),
+            )],
+        );
+    }
+    state.store.set_role(id, role, &areas, &employers).await?;
+    state.store.set_active(id, active).await?;
+    if f.reinvite.is_some() {
+        let link = invitation_link(&state, id, &v.user.email).await?;
+        return html(&Message {
+            l: Layout::new(&state, &v, "Invitation created", "/admin/users"),
+            heading: "Changes saved".into(),
+            paragraphs: vec![format!(
+                "A new invitation link for {} (it works once, for 7 days):",
+                user.email
+            )],
+            secret: link,
+            next_href: "/admin/users".into(),
+            next_label: "Back to users".into(),
+        });
+    }
+    Ok(see_other("/admin/users"))
+}
