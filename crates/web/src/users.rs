@@ -200,13 +200,14 @@ pub async fn user_form(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> PageResult {
-    require_admin(&v)?;
-    let user = state
-        .store
-        .user(id)
-        .await?
-        .ok_or_else(PageError::not_found)?;
+    let user = account(&state, &v, id).await?;
     user_edit(&state, &v, user, vec![])
+}
+
+/// The account an administrator is editing.
+async fn account(state: &AppState, v: &Viewer, id: i64) -> Result<User, PageError> {
+    require_admin(v)?;
+    state.store.user(id).await?.ok_or_else(PageError::not_found)
 }
 
 pub async fn update_user(
@@ -214,27 +215,14 @@ pub async fn update_user(
     Path(id): Path<i64>,
     Posted { viewer: v, form: f }: Posted<InviteForm>,
 ) -> PageResult {
-    require_admin(&v)?;
-    let user = state
-        .store
-        .user(id)
-        .await?
-        .ok_or_else(PageError::not_found)?;
+    let user = account(&state, &v, id).await?;
     let (role, areas, employers) = match role_and_scopes(&f) {
         Ok(x) => x,
         Err(e) => return user_edit(&state, &v, user, vec![e]),
     };
     let active = f.active.is_some();
-    if id == v.user.id && (!active || role != Role::Admin) {
-        return user_edit(
-            &state,
-            &v,
-            user,
-            vec![(
-                "role-admin",
-                "You cannot remove your own administrator role or deactivate yourself".into(),
-            )],
-        );
+    if let Err(denied) = policy::may_set_account(&v.user, id, role, active) {
+        return user_edit(&state, &v, user, vec![("role-admin", denied.0)]);
     }
     state.store.set_role(id, role, &areas, &employers).await?;
     state.store.set_active(id, active).await?;
