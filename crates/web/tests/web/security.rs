@@ -546,3 +546,35 @@ async fn internal_failures_show_a_reference_never_their_text() {
             .contains("no returns for census date 2001-11-01")
     );
 }
+
+/// An administrator cannot take away their own role or deactivate themselves (so the
+/// service is never left without one by accident); the form says so and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_cannot_lock_themselves_out() {
+    let s = start(Backend::Sqlite, false, |_| {}).await;
+    let c = s.client("admin@t.example").await;
+    let me = s
+        .state
+        .store
+        .user_by_email("admin@t.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    for form in [
+        vec![("role", "analyst"), ("active", "on")],
+        vec![("role", "admin")],
+    ] {
+        let res = c.post_form(&format!("/admin/users/{}", me.id), &form).await;
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("You cannot remove your own administrator role or deactivate yourself"),
+            "{html}"
+        );
+    }
+    assert_eq!(
+        c.get("/admin/users").await.status(),
+        200,
+        "still an administrator"
+    );
+}
