@@ -12,6 +12,41 @@ use std::collections::HashMap;
 
 use crate::{Store, now, on_pool};
 
+/// A transaction that holds the same lock on an employer as storing its return does
+/// (`write::save_one`), so approving or reopening a return and replacing it never
+/// interleave: an approval always covers the return the planner saw.
+trait BeginForEmployer {
+    type Db: sqlx::Database;
+    async fn begin_for_employer(
+        &self,
+        employer: &str,
+    ) -> Result<sqlx::Transaction<'static, Self::Db>>;
+}
+
+impl BeginForEmployer for sqlx::SqlitePool {
+    type Db = sqlx::Sqlite;
+    /// SQLite: the database's write lock, taken at BEGIN (as the save takes it).
+    async fn begin_for_employer(
+        &self,
+        _: &str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+impl BeginForEmployer for sqlx::PgPool {
+    type Db = sqlx::Postgres;
+    /// PostgreSQL: the employer's transaction-scoped advisory lock.
+    async fn begin_for_employer(
+        &self,
+        employer: &str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        let mut tx = self.begin().await?;
+        crate::write::lock_employer_pg(&mut tx, employer).await?;
+        Ok(tx)
+    }
+}
+
 /// What a user may do; scoping to areas and employers comes with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -579,7 +614,7 @@ impl Store {
     pub async fn approve_return(&self, employer: &str, date: NaiveDate, by: &str) -> Result<bool> {
         let (d, at) = (date.to_string(), now());
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_for_employer(employer).await?;
             let current: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM returns WHERE employer_id = $1 AND census_date = $2 AND status = 'current'",
             ).bind(employer).bind(&d).fetch_optional(&mut *tx).await?;
@@ -603,7 +638,7 @@ impl Store {
     pub async fn reopen_return(&self, employer: &str, date: NaiveDate, by: &str) -> Result<bool> {
         let (d, at) = (date.to_string(), now());
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_for_employer(employer).await?;
             let n = sqlx::query("DELETE FROM return_approvals WHERE employer_id = $1 AND census_date = $2")
                 .bind(employer).bind(&d).execute(&mut *tx).await?.rows_affected();
             if n == 0 {

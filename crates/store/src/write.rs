@@ -377,15 +377,24 @@ fn pg_query(
     args.iter().fold(sqlx::query(sql), bind_pg)
 }
 
+/// The employer's transaction-scoped advisory lock on PostgreSQL: storing a return and
+/// approving or reopening it take it, so they never interleave.
+pub(crate) async fn lock_employer_pg(
+    conn: &mut sqlx::PgConnection,
+    employer_id: &str,
+) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(employer_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 impl SaveSteps for PgSteps<'_> {
     /// A transaction-scoped advisory lock on the employer's id: it holds for employers
     /// not yet in the table too, and is released at commit or rollback.
     async fn lock_employer(&mut self, employer_id: &str) -> Result<()> {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(employer_id)
-            .execute(&mut *self.0)
-            .await?;
-        Ok(())
+        lock_employer_pg(self.0, employer_id).await
     }
 
     async fn execute(&mut self, sql: &'static str, args: &[Val<'_>]) -> Result<()> {
