@@ -223,3 +223,33 @@ async fn postgres_serialises_submissions_of_one_employer() {
     }
     assert_eq!(db.store.history("N").await.unwrap().len(), 6);
 }
+
+/// Approving a return waits while its employer's return is being stored (the same
+/// advisory lock), so the approval covers the return that is current once it is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_approval_waits_for_a_return_being_stored() {
+    let db = crate::testing::TestDb::postgres_named("obs_approve").await;
+    let date = day("2025-11-01");
+    db.store
+        .save_return(&info("N", date), &sample(3))
+        .await
+        .unwrap();
+    let crate::Pool::Postgres(pool) = &db.store.pool else {
+        unreachable!("a PostgreSQL store")
+    };
+    // A save in progress holds the employer's lock.
+    let mut saving = pool.begin().await.unwrap();
+    crate::write::lock_employer_pg(&mut saving, "N")
+        .await
+        .unwrap();
+    let store = db.store.clone();
+    let approval =
+        tokio::spawn(async move { store.approve_return("N", date, "planner").await.unwrap() });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!approval.is_finished(), "the approval waited for the save");
+    saving.commit().await.unwrap();
+    assert!(
+        approval.await.unwrap(),
+        "and approved the current return after it"
+    );
+}
