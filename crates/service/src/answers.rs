@@ -143,7 +143,7 @@ impl Answers {
                 let mut q = q;
                 let known = store.census_dates().await?;
                 let load = dates_to_load(&q.measure, &dates, &known, &mut q.filters);
-                let cubes = self.census(store, &load).await?;
+                let cubes = self.census(store, &load, &known).await?;
                 let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
                 answer_protected(&refs, &q, protection, &Default::default())
                     .map_err(ServiceError::invalid)
@@ -186,7 +186,7 @@ impl Answers {
             })?;
         let result = self
             .remembered(store, ask, &[from, to], protection, async {
-                let cubes = self.census(store, &[from, to]).await?;
+                let cubes = self.census(store, &[from, to], &all).await?;
                 flows(&cubes, &ask.by, &q.filters, threshold)
             })
             .await?;
@@ -197,14 +197,15 @@ impl Answers {
         })
     }
 
-    /// The cubes of `dates`. A date without returns is the asker's mistake (said
+    /// The cubes of `dates`, given `known`, the census dates with returns (the caller
+    /// has just read them). A date without returns is the asker's mistake (said
     /// plainly); anything else that fails is the service's.
     async fn census(
         &self,
         store: &Store,
         dates: &[NaiveDate],
+        known: &[NaiveDate],
     ) -> Result<Vec<Arc<Cube>>, ServiceError> {
-        let known = store.census_dates().await?;
         if let Some(d) = dates.iter().find(|d| !known.contains(d)) {
             let list: Vec<String> = known.iter().map(|d| d.to_string()).collect();
             return Err(ServiceError::Invalid(format!(
