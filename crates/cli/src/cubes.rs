@@ -31,9 +31,9 @@ pub fn spinner(date: NaiveDate) -> Spinner {
 }
 
 pub async fn load(store: &Store, dates: &[NaiveDate]) -> Result<Vec<Cube>> {
-    observatory_service::cubes::load(store, dates, spinner).await
+    observatory_service::cubes::load(&store.clone().into(), dates, spinner).await
 }
 
 pub async fn load_one(store: &Store, date: NaiveDate) -> Result<Cube> {
-    observatory_service::cubes::load_one(store, date, spinner).await
+    observatory_service::cubes::load_one(&store.clone().into(), date, spinner).await
 }

@@ -128,7 +128,7 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
         a.data_dir.display()
     );
     let summary = generate_with_progress(&opts, &a.data_dir)?;
-    let ctx = Arc::new(ReadContext::load(cli, &store, None, 200).await?);
+    let ctx = Arc::new(ReadContext::load(cli, &store.clone().into(), None, 200).await?);
     let jobs = read_manifest(&summary.manifest)?;
     let done = import_all(&store, ctx, jobs, 2, false, "demo", true).await?;
     let rejected: Vec<_> = done.iter().filter(|d| d.outcome.data.is_none()).collect();

@@ -172,7 +172,15 @@ impl Done {
 
 pub async fn run(cli: &Cli, a: &ImportArgs) -> Result<i32> {
     let store = cli.store().await?;
-    let ctx = Arc::new(ReadContext::load(cli, &store, a.mapping.as_deref(), a.max_file_mb).await?);
+    let ctx = Arc::new(
+        ReadContext::load(
+            cli,
+            &store.clone().into(),
+            a.mapping.as_deref(),
+            a.max_file_mb,
+        )
+        .await?,
+    );
     let jobs = match &a.manifest {
         Some(m) => read_manifest(m)?,
         None => vec![Job {
@@ -331,7 +339,14 @@ pub async fn import_all(
             .map(|(j, _)| j.meta.employer_id.as_str())
             .collect();
         let prev = previous.get(store, date, &employers).await?;
-        let saved = store_batch(store, &mut batch, prev, dry_run, submitted_by).await?;
+        let saved = store_batch(
+            &store.clone().into(),
+            &mut batch,
+            prev,
+            dry_run,
+            submitted_by,
+        )
+        .await?;
         previous.stored(date);
         for ((job, outcome), saved) in batch.into_iter().zip(saved) {
             posts += outcome.data.as_ref().map_or(0, |d| d.workers.len());

@@ -121,6 +121,11 @@ impl Cli {
     async fn store(&self) -> Result<Store> {
         Store::open(&self.location(), false).await
     }
+
+    /// The database, opened for service operations.
+    async fn database(&self) -> Result<observatory_service::Database> {
+        observatory_service::Database::open(&self.location(), false).await
+    }
 }
 
 /// Create the database and key; shared by `init`, `demo` and `bench`.

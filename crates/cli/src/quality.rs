@@ -98,7 +98,7 @@ fn pct(v: Option<f64>) -> String {
 }
 
 async fn completeness(store: &observatory_store::Store, c: &Common) -> Result<i32> {
-    observatory_service::cubes::check_dates(store, &[c.census_date]).await?;
+    observatory_service::cubes::check_dates(&store.clone().into(), &[c.census_date]).await?;
     let mut sink = CompletenessSink::new();
     store.load_census(c.census_date, &mut sink).await?;
     let mut report = sink.finish();
@@ -215,7 +215,7 @@ fn in_area(areas: &[String], area: Option<&str>) -> bool {
 }
 
 async fn continuity_report(store: &observatory_store::Store, c: &Common) -> Result<i32> {
-    observatory_service::cubes::check_dates(store, &[c.census_date]).await?;
+    observatory_service::cubes::check_dates(&store.clone().into(), &[c.census_date]).await?;
     let before = previous(store, c.census_date).await?;
     let cubes = crate::cubes::load(store, &[before, c.census_date]).await?;
     let mut report = continuity(&cubes[0], &cubes[1], &ContinuityLimits::default())?;

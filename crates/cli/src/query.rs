@@ -4,18 +4,13 @@
 use anyhow::Context;
 use anyhow::Result;
 use clap::Args;
-use observatory_analysis::{
-    Query, QueryContext, SeriesBreaks, breakdown_names, check_query, flag_estimated, measure_names,
-    run_query_with,
-};
-use observatory_service::query::{Protection, answer_protected, check_threshold, parse_filters};
+use observatory_analysis::{breakdown_names, measure_names};
+use observatory_service::query::{Protection, check_threshold};
+use observatory_service::{Actor, Answers, Ask};
 use std::path::PathBuf;
 
 use crate::Cli;
 use crate::output::{Format, write_out};
-
-// The contract's JSON and table forms are shared with the API.
-pub use observatory_service::query::{to_json, to_table};
 
 /// Disclosure control as every command showing counts of people offers it.
 #[derive(Args)]
@@ -110,116 +105,47 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
         return Ok(0);
     }
     let protection = a.protection.protection()?;
-    let threshold = protection.threshold();
-    let dates = a
-        .census_date
-        .iter()
-        .map(|d| crate::import::parse_date(d.trim()).map_err(anyhow::Error::msg))
-        .collect::<Result<Vec<_>>>()?;
-    let measure = a.measure.clone().expect("clap requires it");
-    let q = Query {
-        measure,
-        by: a
-            .by
-            .iter()
-            .map(|b| b.trim().to_string())
-            .filter(|b| !b.is_empty())
-            .collect(),
-        filters: parse_filters(&a.filters, "--where ")?,
-    };
-    // Check the question before opening anything, so a typo answers at once.
-    check_query(&q)?;
-    let breaks = match &a.series_breaks {
+    let series_breaks = match &a.series_breaks {
         Some(p) => Some(
-            SeriesBreaks::from_csv(
-                &observatory_domain::input::read_text_within(
-                    p,
-                    observatory_analysis::MAX_DATA_FILE_BYTES,
-                    "--series-breaks",
-                )
-                .map_err(anyhow::Error::msg)?,
+            observatory_domain::input::read_text_within(
+                p,
+                observatory_analysis::MAX_DATA_FILE_BYTES,
+                "--series-breaks",
             )
+            .map_err(anyhow::Error::msg)
             .with_context(|| format!("--series-breaks {}", p.display()))?,
         ),
         None => None,
     };
-    let store = cli.store().await?;
-    let population = match &a.population {
-        Some(name) => Some(
-            crate::population::load(&store, name)
-                .await?
-                .over_national_default(),
-        ),
-        None => None,
+    let ask = Ask {
+        measure: a.measure.clone().expect("clap requires it"),
+        by: a.by.clone(),
+        filters: a.filters.clone(),
+        dates: a.census_date.clone(),
+        estimates: a.estimates,
+        population: a.population.clone(),
+        series_breaks,
+        protection: Some(protection),
     };
-    let ctx = QueryContext {
-        population: population.as_ref(),
-        series_breaks: breaks.as_ref(),
-    };
-    let mut estimate_note = None;
-    let mut estimated_from = None;
-    let result = if a.estimates {
-        let e = observatory_service::estimates::load(&store, &dates, crate::cubes::spinner).await?;
-        let refs: Vec<_> = e.combined.iter().collect();
-        let mut result = answer_protected(&refs, &q, protection, &ctx)?;
-        let carried: Vec<_> = e.carried.iter().collect();
-        // A filter naming something only reported data has leaves the carried records
-        // out of every row: nothing to flag.
-        if let Ok(c) = run_query_with(&carried, &q, &ctx) {
-            flag_estimated(&mut result, &c);
-        }
-        estimate_note = observatory_service::estimates::note(&e.carried_from);
-        estimated_from = Some(
-            e.carried_from
-                .iter()
-                .map(|(d, b, who)| {
-                    serde_json::json!({"census_date": d.to_string(), "carried_from": b.to_string(), "employers": who})
-                })
-                .collect::<Vec<_>>(),
-        );
-        result
-    } else {
-        let mut q = q.clone();
-        let known = store.census_dates().await?;
-        let load =
-            observatory_service::query::dates_to_load(&q.measure, &dates, &known, &mut q.filters);
-        let cubes = crate::cubes::load(&store, &load).await?;
-        let refs: Vec<_> = cubes.iter().collect();
-        answer_protected(&refs, &q, protection, &ctx)?
-    };
-    let completeness = observatory_service::completeness::of(
-        &store,
-        &dates,
-        observatory_service::completeness::area_of(&q.filters),
-    )
-    .await?;
+    // Check the question before opening anything, so a typo answers at once.
+    observatory_service::answers::question(&ask, "--where ")?;
+    let db = cli.database().await?;
+    let answers = Answers::with_progress(
+        protection
+            .threshold()
+            .unwrap_or(a.protection.suppression.threshold),
+        Box::new(|d| Box::new(crate::cubes::spinner(d)) as Box<dyn std::any::Any + Send>),
+    );
+    let answer = answers
+        .answer(&db, Actor::Operator, &ask)
+        .await
+        .map_err(anyhow::Error::from)?;
     match a.format {
-        Format::Json => {
-            let mut v = to_json(&result, &dates);
-            observatory_service::completeness::add_to_json(&mut v, &completeness);
-            if let Some(from) = estimated_from {
-                v["estimates"] = serde_json::json!(from);
-            }
-            write_out(
-                format!("{}\n", serde_json::to_string_pretty(&v)?).as_bytes(),
-                a.output.as_deref(),
-            )?;
-        }
-        f => {
-            let mut table = to_table(&result, &dates, threshold);
-            if let Some(name) = a
-                .population
-                .as_ref()
-                .filter(|_| !result.population_profiles.is_empty())
-            {
-                table.notes.push(format!("Population profile: {name} (over the shipped england_2021 where it has no shares)."));
-            }
-            table.notes.extend(estimate_note);
-            table
-                .notes
-                .extend(observatory_service::completeness::notes(&completeness));
-            table.emit(f, a.output.as_deref())?
-        }
+        Format::Json => write_out(
+            format!("{}\n", serde_json::to_string_pretty(&answer.to_json())?).as_bytes(),
+            a.output.as_deref(),
+        )?,
+        f => answer.to_table().emit(f, a.output.as_deref())?,
     }
     Ok(0)
 }

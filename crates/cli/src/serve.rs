@@ -75,7 +75,7 @@ pub async fn serve(cli: &Cli, store: Store, a: &ServeArgs) -> Result<i32> {
         listener.local_addr()?,
         config.public_url
     );
-    let state = Arc::new(AppState::new(store, config));
+    let state = Arc::new(AppState::new(store.into(), config));
     observatory_web::serve_on(listener, state).await?;
     Ok(0)
 }

@@ -5,7 +5,8 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use observatory_store::Store;
+
+use crate::database::Database;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -63,13 +64,13 @@ pub fn area_of(filters: &[(String, String)]) -> Option<&str> {
 
 /// How complete each census date is, in `area` or everywhere.
 pub async fn of(
-    store: &Store,
+    db: &Database,
     dates: &[NaiveDate],
     area: Option<&str>,
 ) -> Result<Vec<Completeness>> {
     let mut out = Vec::with_capacity(dates.len());
     for &d in dates {
-        let (stored, expected) = store.returns_counts(d, area).await?;
+        let (stored, expected) = db.store.returns_counts(d, area).await?;
         out.push(Completeness {
             census_date: d,
             area: area.map(str::to_string),

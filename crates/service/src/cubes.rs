@@ -10,53 +10,49 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use observatory_analysis::{Cube, CubeBuilder};
 use observatory_store::Store;
+
+use crate::database::Database;
 use observatory_store::blocking::{self, CPU};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Check that every date has returns, with a message listing those that do.
-pub async fn check_dates(store: &Store, dates: &[NaiveDate]) -> Result<()> {
+pub async fn check_dates(db: &Database, dates: &[NaiveDate]) -> Result<()> {
+    check_stored(&db.store, dates).await
+}
+
+async fn check_stored(store: &Store, dates: &[NaiveDate]) -> Result<()> {
     let known = store.census_dates().await?;
-    for d in dates {
-        if !known.contains(d) {
-            let list: Vec<String> = known.iter().map(|d| d.to_string()).collect();
-            bail!(
-                "there are no returns for census date {d}; census dates with returns: {}",
-                if list.is_empty() {
-                    "none yet (import some with `observatory import`)".to_string()
-                } else {
-                    list.join(", ")
-                }
-            );
-        }
+    match dates.iter().find(|d| !known.contains(d)) {
+        Some(d) => bail!("{}", crate::answers::no_returns_for(*d, &known)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The cubes of `dates`, in order. `on_rebuild` is called before a cube has to be
 /// rebuilt from the rows (slow: once after each import); what it returns is dropped
 /// when the rebuild is done (a spinner, say).
 pub async fn load<G>(
-    store: &Store,
+    db: &Database,
     dates: &[NaiveDate],
     on_rebuild: impl Fn(NaiveDate) -> G,
 ) -> Result<Vec<Cube>> {
-    check_dates(store, dates).await?;
+    check_dates(db, dates).await?;
     let mut cubes = Vec::with_capacity(dates.len());
     for &d in dates {
-        cubes.push(load_one(store, d, &on_rebuild).await?);
+        cubes.push(load_one(db, d, &on_rebuild).await?);
     }
     Ok(cubes)
 }
 
 /// One census date's cube (see [`load`]).
 pub async fn load_one<G>(
-    store: &Store,
+    db: &Database,
     date: NaiveDate,
     on_rebuild: impl Fn(NaiveDate) -> G,
 ) -> Result<Cube> {
-    let generation = store.generation().await?;
-    load_at(store, date, &generation, on_rebuild).await
+    let generation = db.store.generation().await?;
+    load_at(&db.store, date, &generation, on_rebuild).await
 }
 
 async fn load_at<G>(
@@ -107,11 +103,29 @@ pub struct CubeCache {
     checked: Mutex<Option<(std::time::Instant, String)>>,
     /// One rebuild at a time, so fifty requests after an import build the cube once.
     building: tokio::sync::Mutex<()>,
+    on_rebuild: Option<OnRebuild>,
 }
+
+/// Called before a census date's cube is rebuilt from its rows; what it returns is
+/// dropped when the rebuild is over (the command line's spinner).
+pub type OnRebuild = Box<dyn Fn(NaiveDate) -> Box<dyn std::any::Any + Send> + Send + Sync>;
 
 impl CubeCache {
     /// How long a generation read from the database is trusted.
     pub const RECHECK: std::time::Duration = std::time::Duration::from_millis(500);
+
+    /// A cache that calls `on_rebuild` before each rebuild (see [`OnRebuild`]).
+    pub fn with_progress(on_rebuild: OnRebuild) -> CubeCache {
+        CubeCache {
+            on_rebuild: Some(on_rebuild),
+            ..CubeCache::default()
+        }
+    }
+
+    /// What to hold while `date`'s cube is rebuilt (see [`OnRebuild`]).
+    pub fn rebuilding(&self, date: NaiveDate) -> Option<Box<dyn std::any::Any + Send>> {
+        self.on_rebuild.as_ref().map(|f| f(date))
+    }
 
     /// Ask the database again on the next request (after this process changed the data).
     pub fn forget(&self) {
@@ -120,7 +134,7 @@ impl CubeCache {
 
     /// The data generation (see [`Store::generation`]), read at most once per
     /// [`CubeCache::RECHECK`].
-    pub async fn generation(&self, store: &Store) -> Result<String> {
+    pub(crate) async fn generation(&self, store: &Store) -> Result<String> {
         if let Some((at, g)) = self.checked.lock().expect("cube cache lock").as_ref()
             && at.elapsed() < Self::RECHECK
         {
@@ -133,7 +147,7 @@ impl CubeCache {
     }
 
     /// The cubes of `dates`, in order, current with the stored data.
-    pub async fn get(&self, store: &Store, dates: &[NaiveDate]) -> Result<Vec<Arc<Cube>>> {
+    pub(crate) async fn get(&self, store: &Store, dates: &[NaiveDate]) -> Result<Vec<Arc<Cube>>> {
         let generation = self.generation(store).await?;
         let mut out = Vec::with_capacity(dates.len());
         let mut checked = false;
@@ -143,7 +157,7 @@ impl CubeCache {
                 continue;
             }
             if !checked {
-                check_dates(store, dates).await?;
+                check_stored(store, dates).await?;
                 checked = true;
             }
             let _one = self.building.lock().await;
@@ -152,7 +166,7 @@ impl CubeCache {
                 out.push(c);
                 continue;
             }
-            let cube = Arc::new(load_at(store, d, &generation, |_| ()).await?);
+            let cube = Arc::new(load_at(store, d, &generation, |d| self.rebuilding(d)).await?);
             self.cubes
                 .lock()
                 .expect("cube cache lock")

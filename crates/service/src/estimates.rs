@@ -8,7 +8,8 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 use observatory_analysis::{CarryForward, Cube, CubeBuilder, non_responders};
-use observatory_store::Store;
+
+use crate::database::Database;
 
 /// Per census date: the cube with estimates, the carried records alone, and who was
 /// carried from which date.
@@ -22,11 +23,12 @@ pub struct Estimated {
 /// to be rebuilt (see [`crate::cubes::load`]). Every cube is keyed with the database's
 /// disclosure secret, so estimated figures are perturbed as the reported ones are.
 pub async fn load<G>(
-    store: &Store,
+    db: &Database,
     dates: &[NaiveDate],
     on_rebuild: impl Fn(NaiveDate) -> G,
 ) -> Result<Estimated> {
-    let reported = crate::cubes::load(store, dates, &on_rebuild).await?;
+    let reported = crate::cubes::load(db, dates, &on_rebuild).await?;
+    let store = &db.store;
     let known = store.census_dates().await?;
     let secret = store.disclosure_secret().await?;
     let builder = |date| CubeBuilder::new(date).keyed(&secret);
@@ -41,7 +43,7 @@ pub async fn load<G>(
             out.combined.push(cube);
             continue;
         };
-        let previous = crate::cubes::load_one(store, before, &on_rebuild).await?;
+        let previous = crate::cubes::load_one(db, before, &on_rebuild).await?;
         let missing = non_responders(&previous, &cube);
         if missing.is_empty() {
             out.carried.push(builder(date).finish());

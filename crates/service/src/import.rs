@@ -12,6 +12,8 @@ use observatory_census::{
 use observatory_domain::ReturnData;
 use observatory_store::blocking::CPU;
 use observatory_store::{SaveInfo, Saved, Store};
+
+use crate::database::Database;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -56,10 +58,11 @@ pub struct ReadContext {
 impl ReadContext {
     pub async fn load(
         keys: &(impl KeySource + ?Sized),
-        store: &Store,
+        db: &Database,
         mapping: Option<&str>,
         max_mb: u64,
     ) -> Result<ReadContext> {
+        let store = &db.store;
         let key = observatory_store::secret::load(&keys.key_path())?;
         let mapping = match mapping {
             None => None,
@@ -124,12 +127,13 @@ async fn load_mapping(store: &Store, m: &str) -> Result<MappingProfile> {
 /// A return whose current version is approved is refused with
 /// [`observatory_store::ReturnLocked`] (downcast the error to tell it apart).
 pub async fn store_one(
-    store: &Store,
+    db: &Database,
     job: &Job,
     outcome: &mut ReadOutcome,
     dry_run: bool,
     submitted_by: &str,
 ) -> Result<Option<Saved>> {
+    let store = &db.store;
     let Some(data) = &outcome.data else {
         return Ok(None);
     };
@@ -209,12 +213,13 @@ fn save_info<'a>(
 /// SQLite they share one transaction. A return whose current version is approved gets
 /// an error in its report instead and is not stored.
 pub async fn store_batch(
-    store: &Store,
+    db: &Database,
     batch: &mut [(Job, ReadOutcome)],
     previous: &HashMap<String, usize>,
     dry_run: bool,
     submitted_by: &str,
 ) -> Result<Vec<Option<Saved>>> {
+    let store = &db.store;
     let ids: Vec<&str> = batch
         .iter()
         .map(|(j, _)| j.meta.employer_id.as_str())

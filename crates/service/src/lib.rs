@@ -3,19 +3,24 @@
 //! checks, the same audit trail, the same JSON), so that work lives here once and the
 //! two interfaces only translate their own inputs and outputs.
 
+pub mod accounts;
 pub mod answers;
 pub mod completeness;
 pub mod cubes;
+pub mod database;
 pub mod error;
 pub mod estimates;
 pub mod import;
 pub mod output;
 pub mod policy;
 pub mod query;
+pub mod returns;
 
 pub use answers::{Answer, Answers, Ask};
 pub use completeness::Completeness;
 pub use cubes::CubeCache;
+pub use database::{Database, Location};
 pub use error::ServiceError;
 pub use import::{Job, KeySource, ReadContext, parse_date, store_batch, store_one};
 pub use observatory_store::blocking;
+pub use policy::Actor;

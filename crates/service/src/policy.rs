@@ -15,6 +15,25 @@ pub use observatory_store::accounts::{Role, User};
 
 use crate::query::Protection;
 
+/// Who is asking: every service operation is given one.
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    /// A signed-in user of the web app or the API: what they may see and do follows
+    /// their role and scope.
+    User(&'a User),
+    /// The local operator at the command line. Whoever can open the database file (or
+    /// holds the PostgreSQL credentials) already holds every record in it, so the
+    /// operator may do everything, and chooses how figures are protected (the query
+    /// contract's default is primary suppression).
+    Operator,
+}
+
+impl<'a> From<&'a User> for Actor<'a> {
+    fn from(user: &'a User) -> Actor<'a> {
+        Actor::User(user)
+    }
+}
+
 /// Why an actor may not do something, in words to show them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denied(pub String);
@@ -42,13 +61,22 @@ pub fn may_submit(user: &User) -> Result<(), Denied> {
     }
 }
 
-/// Whether the user may submit returns for this employer (and see its records exactly).
-pub fn may_submit_for(user: &User, employer: &str) -> bool {
-    user.role == Role::Employer && user.employers.iter().any(|e| e == employer)
+/// Whether the actor may submit returns for this employer (and see its records and
+/// submissions exactly).
+pub fn may_submit_for<'a>(actor: impl Into<Actor<'a>>, employer: &str) -> bool {
+    match actor.into() {
+        Actor::Operator => true,
+        Actor::User(user) => {
+            user.role == Role::Employer && user.employers.iter().any(|e| e == employer)
+        }
+    }
 }
 
-/// Whether the user may see the returns tracker of this area.
-pub fn may_track(user: &User, area: &str) -> bool {
+/// Whether the actor may see the returns tracker of this area.
+pub fn may_track<'a>(actor: impl Into<Actor<'a>>, area: &str) -> bool {
+    let Actor::User(user) = actor.into() else {
+        return true;
+    };
     match user.role {
         Role::Admin | Role::Analyst => true,
         Role::Planner => user.areas.iter().any(|a| a == area),
@@ -124,11 +152,21 @@ fn mentions(q: &Query, dim: &str) -> bool {
     q.by.iter().any(|b| b.trim().eq_ignore_ascii_case(dim)) || !values(q, dim).is_empty()
 }
 
-/// How the user's answer to `q` is protected: exact only for an employer user's own
-/// records; anything that crosses organisations gets primary suppression at `threshold`
-/// and the cell key method. Figures by employer or setting are refused outside the
-/// user's scope.
-pub fn protection_for(user: &User, q: &Query, threshold: u64) -> Result<Protection, Denied> {
+/// How the actor's answer to `q` is protected. A user gets exact figures only for an
+/// employer user's own records; anything that crosses organisations gets primary
+/// suppression at `threshold` and the cell key method, whatever they `asked` for, and
+/// figures by employer or setting are refused outside the user's scope. The operator
+/// gets what they asked for, by default the query contract's primary suppression.
+pub fn protection_for(
+    actor: Actor,
+    q: &Query,
+    threshold: u64,
+    asked: Option<Protection>,
+) -> Result<Protection, Denied> {
+    let user = match actor {
+        Actor::Operator => return Ok(asked.unwrap_or(Protection::Suppressed(threshold))),
+        Actor::User(user) => user,
+    };
     let employers = values(q, "employer");
     let own = user.role == Role::Employer
         && !employers.is_empty()
@@ -190,18 +228,36 @@ mod tests {
 
     const CROSS: Result<Protection, Denied> = Ok(Protection::CellKey(5));
 
+    /// What a user gets, having asked for exact figures (which only their own records are).
+    fn protection_of(user: &User, q: &Query, threshold: u64) -> Result<Protection, Denied> {
+        protection_for(Actor::User(user), q, threshold, Some(Protection::Exact))
+    }
+
+    #[test]
+    fn the_operator_gets_the_protection_asked_for() {
+        let q = q(&["employer"], &[]);
+        assert_eq!(
+            protection_for(Actor::Operator, &q, 5, None),
+            Ok(Protection::Suppressed(5))
+        );
+        assert_eq!(
+            protection_for(Actor::Operator, &q, 7, Some(Protection::Exact)),
+            Ok(Protection::Exact)
+        );
+    }
+
     #[test]
     fn employers_see_their_own_records_exactly_and_nothing_finer_of_others() {
         let e = user(Role::Employer, &[], &["N-1"]);
         assert_eq!(
-            protection_for(&e, &q(&["role"], &[("employer", "N-1")]), 5),
+            protection_of(&e, &q(&["role"], &[("employer", "N-1")]), 5),
             Ok(Protection::Exact)
         );
-        assert_eq!(protection_for(&e, &q(&["sector"], &[]), 5), CROSS);
-        assert!(protection_for(&e, &q(&["employer"], &[]), 5).is_err());
-        assert!(protection_for(&e, &q(&[], &[("employer", "N-2")]), 5).is_err());
+        assert_eq!(protection_of(&e, &q(&["sector"], &[]), 5), CROSS);
+        assert!(protection_of(&e, &q(&["employer"], &[]), 5).is_err());
+        assert!(protection_of(&e, &q(&[], &[("employer", "N-2")]), 5).is_err());
         assert!(
-            protection_for(&e, &q(&[], &[("employer", "N-1"), ("employer", "N-2")]), 5).is_err()
+            protection_of(&e, &q(&[], &[("employer", "N-1"), ("employer", "N-2")]), 5).is_err()
         );
     }
 
@@ -209,20 +265,17 @@ mod tests {
     fn everything_across_organisations_is_protected() {
         for role in [Role::Admin, Role::Analyst] {
             let u = user(role, &[], &[]);
-            assert_eq!(protection_for(&u, &q(&["employer"], &[]), 5), CROSS);
-            assert_eq!(
-                protection_for(&u, &q(&[], &[("employer", "N-1")]), 5),
-                CROSS
-            );
+            assert_eq!(protection_of(&u, &q(&["employer"], &[]), 5), CROSS);
+            assert_eq!(protection_of(&u, &q(&[], &[("employer", "N-1")]), 5), CROSS);
         }
         let p = user(Role::Planner, &["E1"], &[]);
         assert_eq!(
-            protection_for(&p, &q(&["employer"], &[("area", "E1")]), 5),
+            protection_of(&p, &q(&["employer"], &[("area", "E1")]), 5),
             CROSS
         );
-        assert!(protection_for(&p, &q(&["employer"], &[("area", "E2")]), 5).is_err());
-        assert!(protection_for(&p, &q(&["setting"], &[]), 5).is_err());
-        assert_eq!(protection_for(&p, &q(&["sector"], &[]), 5), CROSS);
+        assert!(protection_of(&p, &q(&["employer"], &[("area", "E2")]), 5).is_err());
+        assert!(protection_of(&p, &q(&["setting"], &[]), 5).is_err());
+        assert_eq!(protection_of(&p, &q(&["sector"], &[]), 5), CROSS);
     }
 
     #[test]

@@ -5,12 +5,17 @@
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use observatory_analysis::{
-    Cube, MIN_SUPPRESSION_THRESHOLD, MeasureKind, Query, QueryContext, QueryResult,
-    apply_cell_key_method, apply_primary_suppression, run_query_with,
+    Cube, MIN_SUPPRESSION_THRESHOLD, QueryContext, apply_cell_key_method,
+    apply_primary_suppression, run_query_with,
 };
 use serde_json::{Map, Value, json};
 
 use crate::output::TableOut;
+
+// The query's vocabulary, as the interfaces name it.
+pub use observatory_analysis::{
+    MeasureKind, Query, QueryResult, ResultRow, breakdown_names, measure_names,
+};
 
 /// Filters written as `DIM=VALUE`. `flag` names where they came from in messages
 /// (`--where ` on the command line, `where=` in the API).
@@ -85,7 +90,7 @@ pub fn answer_with(
 }
 
 /// How an answer's figures are protected (docs/disclosure.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protection {
     /// Exact figures: record-level rights only (the local administrator, an employer's
     /// own records).

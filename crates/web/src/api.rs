@@ -19,9 +19,9 @@ use crate::error::ApiError;
 use crate::evidence::api as evidence_api;
 use crate::figures::{Spec, answer};
 use crate::state::AppState;
-use crate::submit::{parse_report, readable_submission, receive, submit_return};
-use crate::tracker::{chosen_date, set_approval};
-use observatory_service::policy;
+use crate::submit::{readable_submission, receive, submit_return};
+use crate::tracker::chosen_date;
+use observatory_service::{policy, returns};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -68,8 +68,8 @@ pub struct SubmissionBody {
     pub report: serde_json::Value,
 }
 
-fn submission_body(s: &observatory_store::accounts::Submission) -> SubmissionBody {
-    let report = parse_report(s);
+fn submission_body(s: &observatory_service::returns::Submission) -> SubmissionBody {
+    let report = observatory_service::returns::report(s);
     SubmissionBody {
         id: s.id,
         employer: s.employer_id.clone(),
@@ -105,6 +105,8 @@ async fn me(ApiUser(u): ApiUser) -> ApiResult<Me> {
         ("by" = Option<String>, Query, description = "Breakdowns, comma separated"),
         ("where" = Option<String>, Query, description = "A filter DIM=VALUE; repeat for more"),
         ("census_date" = Option<String>, Query, description = "YYYY-MM-DD, comma separated for a series"),
+        ("estimates" = Option<String>, Query, description = "yes: include estimates for non-response (employers that returned at the census before are carried forward; rows they touch have \"estimated\": true)"),
+        ("population" = Option<String>, Query, description = "The population profile representation_ratio compares with (default england_2021)"),
     ),
     responses((status = 200, description = "The query contract JSON: measure, census_date, by, rows (value, numerator, denominator, suppressed)", body = Object),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -114,11 +116,7 @@ async fn query(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<serde_json::Value> {
     let spec = Spec::parse(raw.as_deref()).map_err(ApiError::bad)?;
-    let (r, dates, _) = answer(&state, &u, &spec).await?;
-    let mut out = observatory_service::query::to_json(&r, &dates);
-    let returns = crate::figures::completeness(&state, &spec, &dates).await?;
-    observatory_service::completeness::add_to_json(&mut out, &returns);
-    Ok(Json(out))
+    Ok(Json(answer(&state, &u, &spec).await?.to_json()))
 }
 
 #[derive(Deserialize)]
@@ -147,25 +145,8 @@ async fn returns_status(
         )));
     }
     let (date, _) = chosen_date(&state, p.census_date.as_deref()).await?;
-    let list = state.store.returns_status(date, Some(&area)).await?;
-    let approvals = state.store.approvals(date).await?;
-    let expected = list.iter().filter(|r| r.expected).count();
-    let returned_expected = list.iter().filter(|r| r.expected && r.returned).count();
-    let employers: Vec<serde_json::Value> = list
-        .iter()
-        .map(|r| {
-            let mut v = serde_json::to_value(r).unwrap_or_default();
-            v["approved"] = serde_json::json!(approvals.get(&r.employer_id));
-            v
-        })
-        .collect();
-    Ok(Json(serde_json::json!({
-        "census_date": date.to_string(), "area": area,
-        "expected": expected, "returned": list.iter().filter(|r| r.returned).count(),
-        "returned_of_expected": returned_expected,
-        "response_rate": (expected > 0).then(|| returned_expected as f64 / expected as f64),
-        "employers": employers,
-    })))
+    let status = returns::status(&state.db, (&u).into(), date, &area).await?;
+    Ok(Json(status.to_json()))
 }
 
 #[derive(Deserialize)]
@@ -193,7 +174,7 @@ async fn submit(
             p.employer
         )));
     }
-    let root = state.config.upload_root(&state.store.location);
+    let root = state.config.upload_root(state.db.location());
     let up = receive(mp, &root, state.config.max_upload_mb * 1024 * 1024, None).await?;
     let Some((_dir, path)) = up.file else {
         return Err(ApiError::bad(
@@ -242,7 +223,7 @@ async fn submissions(
             p.employer
         )));
     }
-    let list = state.store.submissions(&p.employer).await?;
+    let list = returns::submissions(&state.db, (&u).into(), &p.employer).await?;
     Ok(Json(list.iter().map(submission_body).collect()))
 }
 
@@ -255,7 +236,7 @@ async fn approve(
     ApiUser(u): ApiUser,
     Path((employer, date)): Path<(String, String)>,
 ) -> ApiResult<serde_json::Value> {
-    set_approval(&state, &u, &employer, &date, true).await?;
+    returns::set_approval(&state.db, &u, &employer, &date, true).await?;
     Ok(Json(
         serde_json::json!({"employer": employer, "census_date": date, "approved": true}),
     ))
@@ -270,7 +251,7 @@ async fn reopen(
     ApiUser(u): ApiUser,
     Path((employer, date)): Path<(String, String)>,
 ) -> ApiResult<serde_json::Value> {
-    set_approval(&state, &u, &employer, &date, false).await?;
+    returns::set_approval(&state.db, &u, &employer, &date, false).await?;
     Ok(Json(
         serde_json::json!({"employer": employer, "census_date": date, "approved": false}),
     ))

@@ -7,13 +7,13 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
-use observatory_analysis::{
-    MeasureKind, Query, QueryResult, ResultRow, breakdown_names, check_query, measure_names,
-};
 use observatory_domain::{Codes, codes};
-use observatory_service::query::{PERTURBED_NOTE, suppression_note, to_table};
-use observatory_store::accounts::{Role, User};
+use observatory_service::accounts::{Role, User};
+use observatory_service::query::{
+    MeasureKind, Query, QueryResult, ResultRow, breakdown_names, measure_names,
+};
+use observatory_service::query::{PERTURBED_NOTE, suppression_note};
+use observatory_service::{Answer, returns};
 use std::sync::Arc;
 
 use crate::auth::Viewer;
@@ -34,6 +34,10 @@ pub struct Spec {
     pub filters: Vec<String>,
     pub dates: Vec<String>,
     pub format: String,
+    /// Include estimates for non-response (`estimates=yes`).
+    pub estimates: bool,
+    /// The population profile representation_ratio compares with (`population=NAME`).
+    pub population: Option<String>,
 }
 
 impl Spec {
@@ -56,6 +60,8 @@ impl Spec {
                 "area" if !v.trim().is_empty() => s.filters.push(format!("area={}", v.trim())),
                 "census_date" => s.dates.extend(split(&v, &[','])),
                 "format" => s.format = v,
+                "estimates" => s.estimates = matches!(v.trim(), "yes" | "true" | "1" | "on"),
+                "population" if !v.trim().is_empty() => s.population = Some(v.trim().to_string()),
                 _ => {}
             }
         }
@@ -72,18 +78,14 @@ impl Spec {
             by: self.by.clone(),
             filters: self.filters.clone(),
             dates: self.dates.clone(),
+            estimates: self.estimates,
+            population: self.population.clone(),
+            ..Default::default()
         }
     }
 
     pub fn query(&self) -> Result<Query, String> {
-        let q = Query {
-            measure: self.measure.clone(),
-            by: self.by.clone(),
-            filters: observatory_service::query::parse_filters(&self.filters, "where=")
-                .map_err(|e| e.to_string())?,
-        };
-        check_query(&q).map_err(|e| e.to_string())?;
-        Ok(q)
+        observatory_service::answers::question(&self.ask(), "where=").map_err(|e| e.to_string())
     }
 
     /// The query string that reproduces this spec (shareable, and for downloads).
@@ -98,38 +100,20 @@ impl Spec {
         for d in &self.dates {
             pairs.push(("census_date", d.clone()));
         }
+        if self.estimates {
+            pairs.push(("estimates", "yes".into()));
+        }
+        if let Some(p) = &self.population {
+            pairs.push(("population", p.clone()));
+        }
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
 }
 
 /// Answer a query for `user` through the service's one answer path (its scope, its
-/// protection, the answer cache). Returns the result, the census dates and the threshold
-/// applied (None: own records).
-pub async fn answer(
-    state: &AppState,
-    user: &User,
-    spec: &Spec,
-) -> Result<(QueryResult, Vec<NaiveDate>, Option<u64>), PageError> {
-    let a = state
-        .answers
-        .answer(&state.store, user, &spec.ask())
-        .await?;
-    let threshold = a.threshold();
-    Ok(((*a.result).clone(), a.dates, threshold))
-}
-
-/// How complete the census dates of an answer are, in the area its filters name (or
-/// everywhere), as sentences for the page or the download.
-pub async fn completeness(
-    state: &AppState,
-    spec: &Spec,
-    dates: &[NaiveDate],
-) -> Result<Vec<observatory_service::Completeness>, PageError> {
-    // The answer already parsed these filters; one that does not parse names no area.
-    let filters =
-        observatory_service::query::parse_filters(&spec.filters, "where=").unwrap_or_default();
-    let area = observatory_service::completeness::area_of(&filters);
-    Ok(observatory_service::completeness::of(&state.store, dates, area).await?)
+/// protection, the answer cache, how complete the returns are).
+pub async fn answer(state: &AppState, user: &User, spec: &Spec) -> Result<Answer, PageError> {
+    Ok(state.answers.answer(&state.db, user, &spec.ask()).await?)
 }
 
 pub use observatory_service::answers::MOBILITY;
@@ -419,6 +403,7 @@ pub async fn dashboard(
         vec![format!("area={area}")]
     };
     let mut headlines = Vec::new();
+    let mut complete = Vec::new();
     for (measure, label) in HEADLINES {
         let spec = Spec {
             measure: measure.to_string(),
@@ -426,10 +411,14 @@ pub async fn dashboard(
             dates: vec![date.to_string()],
             ..Default::default()
         };
-        let (r, _, _) = answer(&state, &v.user, &spec).await?;
+        let a = answer(&state, &v.user, &spec).await?;
+        // Every headline is for the same area and census date: one says how complete.
+        if complete.is_empty() {
+            complete = observatory_service::completeness::notes(&a.completeness);
+        }
         headlines.push(Headline {
             label,
-            value: single(&r),
+            value: single(&a.result),
             other: String::new(),
         });
     }
@@ -454,14 +443,15 @@ pub async fn dashboard(
             dates,
             ..Default::default()
         };
-        let (r, _, t) = answer(&state, &v.user, &spec).await?;
-        figures.push(figure(&format!("fig{i}"), p.title, &spec, &r, t));
+        let a = answer(&state, &v.user, &spec).await?;
+        figures.push(figure(
+            &format!("fig{i}"),
+            p.title,
+            &spec,
+            &a.result,
+            a.threshold(),
+        ));
     }
-    let scope = Spec {
-        filters: filters.clone(),
-        ..Default::default()
-    };
-    let returns = completeness(&state, &scope, &[date]).await?;
     html(&Dashboard {
         l: Layout::new(&state, &v, "Dashboard", "/dashboard"),
         heading: if area.is_empty() {
@@ -476,7 +466,7 @@ pub async fn dashboard(
         dates: all_dates.iter().rev().map(|d| d.to_string()).collect(),
         headlines,
         figures,
-        completeness: observatory_service::completeness::notes(&returns),
+        completeness: complete,
     })
 }
 
@@ -503,13 +493,12 @@ pub async fn explorer(
     RawQuery(raw): RawQuery,
 ) -> PageResult {
     let spec = Spec::parse(raw.as_deref()).map_err(PageError::bad)?;
-    let all_dates = state.store.census_dates().await?;
-    let mut returns = Vec::new();
+    let all_dates = returns::census_dates(&state.db).await?;
+    let mut complete = Vec::new();
     let (figure, errors) = match answer(&state, &v.user, &spec).await {
-        Ok((r, dates, t)) => {
-            returns = observatory_service::completeness::notes(
-                &completeness(&state, &spec, &dates).await?,
-            );
+        Ok(a) => {
+            complete = observatory_service::completeness::notes(&a.completeness);
+            let (r, dates, t) = (&a.result, &a.dates, a.threshold());
             let title = format!(
                 "{}{} at {}",
                 spec.measure,
@@ -524,7 +513,7 @@ pub async fn explorer(
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            (Some(figure("explorer", &title, &spec, &r, t)), vec![])
+            (Some(figure("explorer", &title, &spec, r, t)), vec![])
         }
         // The asker's mistakes go beside the form; the service's own failures are an
         // error page with their reference.
@@ -573,7 +562,7 @@ pub async fn explorer(
         filters: spec.filters.join("\n"),
         figure,
         errors,
-        completeness: returns,
+        completeness: complete,
     })
 }
 
@@ -584,15 +573,12 @@ pub async fn download(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let spec = Spec::parse(raw.as_deref()).map_err(PageError::bad)?;
-    let (r, dates, t) = answer(&state, &v.user, &spec).await?;
-    let mut table = to_table(&r, &dates, t);
-    table.notes.extend(observatory_service::completeness::notes(
-        &completeness(&state, &spec, &dates).await?,
-    ));
+    let a = answer(&state, &v.user, &spec).await?;
+    let table = a.to_table();
     let name = format!(
         "{}-{}",
-        r.measure,
-        dates.last().map(|d| d.to_string()).unwrap_or_default()
+        a.result.measure,
+        a.dates.last().map(|d| d.to_string()).unwrap_or_default()
     );
     let (bytes, mime, ext) = match spec.format.as_str() {
         "xlsx" => (
@@ -649,9 +635,7 @@ pub async fn employer_view(
         )));
     }
     let (date, _) = chosen_date(&state, get("census_date").as_deref()).await?;
-    let area = state
-        .store
-        .employer_area(&employer)
+    let area = returns::employer_area(&state.db, (&v.user).into(), &employer)
         .await?
         .unwrap_or_default();
     let own = vec![format!("employer={employer}")];
@@ -670,8 +654,8 @@ pub async fn employer_view(
         };
         let mine = answer(&state, &v.user, &ask(&own)).await;
         let theirs = answer(&state, &v.user, &ask(&group)).await;
-        let show = |r: Result<(QueryResult, Vec<NaiveDate>, Option<u64>), PageError>| match r {
-            Ok((r, _, _)) => single(&r),
+        let show = |r: Result<Answer, PageError>| match r {
+            Ok(a) => single(&a.result),
             Err(_) => "none".to_string(),
         };
         headlines.push(Headline {
@@ -702,9 +686,7 @@ pub async fn employer_view(
     .enumerate()
     {
         let dates = if *by == "census_date" {
-            state
-                .store
-                .census_dates()
+            returns::census_dates(&state.db)
                 .await?
                 .iter()
                 .filter(|d| **d <= date)
@@ -720,8 +702,14 @@ pub async fn employer_view(
             dates,
             ..Default::default()
         };
-        if let Ok((r, _, t)) = answer(&state, &v.user, &spec).await {
-            figures.push(figure(&format!("own{i}"), title, &spec, &r, t));
+        if let Ok(a) = answer(&state, &v.user, &spec).await {
+            figures.push(figure(
+                &format!("own{i}"),
+                title,
+                &spec,
+                &a.result,
+                a.threshold(),
+            ));
         }
     }
     html(&EmployerView {

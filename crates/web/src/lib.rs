@@ -124,7 +124,7 @@ pub async fn serve_on(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
 ) -> anyhow::Result<()> {
-    let root = state.config.upload_root(&state.store.location);
+    let root = state.config.upload_root(state.db.location());
     let stale = tokio::task::spawn_blocking({
         let root = root.clone();
         move || submit::UploadDir::prepare(&root)

@@ -15,7 +15,7 @@ use crate::auth::{
 };
 use crate::error::PageError;
 use crate::state::AppState;
-use observatory_service::policy;
+use observatory_service::{ServiceError, accounts, policy};
 
 pub type PageResult = Result<Response, PageError>;
 
@@ -44,7 +44,7 @@ impl Layout {
             nav: Vec::new(),
             who: String::new(),
             csrf: String::new(),
-            threshold: observatory_analysis::DEFAULT_SUPPRESSION_THRESHOLD,
+            threshold: observatory_domain::DEFAULT_SUPPRESSION_THRESHOLD,
         }
     }
 
@@ -241,7 +241,7 @@ pub async fn sign_out(
     State(state): State<Arc<AppState>>,
     Posted { viewer: v, .. }: Posted<CsrfForm>,
 ) -> PageResult {
-    state.store.delete_session(&v.session_hash).await?;
+    accounts::end_session(&state.db, &v.session_hash).await?;
     let mut res = see_other("/sign-in");
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -297,18 +297,15 @@ pub async fn change_password(
     State(state): State<Arc<AppState>>,
     Posted { viewer: v, form: f }: Posted<PasswordForm>,
 ) -> PageResult {
-    let mut errors = vec![];
-    let creds = state.store.user_by_email(&v.user.email).await?;
-    let current_ok = match creds.and_then(|c| c.password_hash) {
-        Some(h) => auth::verify_password(f.current.clone(), h).await,
-        None => false,
-    };
-    if !current_ok {
-        errors.push(("current", "Your current password is not right".to_string()));
-    }
-    if let Err(e) = auth::check_new_password(&f.password, &f.confirm) {
-        errors.push(("password", e));
-    }
+    let errors = accounts::change_password(
+        &state.db,
+        &v.user,
+        &v.session_hash,
+        &f.current,
+        &f.password,
+        &f.confirm,
+    )
+    .await?;
     if !errors.is_empty() {
         return html(&PasswordPage {
             l: Layout::new(&state, &v, "Change your password", "/account/password"),
@@ -318,12 +315,6 @@ pub async fn change_password(
             errors,
         });
     }
-    let hash = auth::hash_password(f.password).await?;
-    state.store.set_password(v.user.id, &hash).await?;
-    state
-        .store
-        .delete_other_sessions(v.user.id, &v.session_hash)
-        .await?;
     html(&Message {
         l: Layout::new(&state, &v, "Password changed", "/account/password"),
         heading: "Your password has been changed".into(),
@@ -350,9 +341,7 @@ struct Tokens {
 }
 
 async fn tokens_page(state: &AppState, v: &Viewer, new_token: String) -> PageResult {
-    let tokens = state
-        .store
-        .api_tokens(v.user.id)
+    let tokens = accounts::api_tokens(&state.db, &v.user)
         .await?
         .into_iter()
         .map(|(id, name, created, revoked)| TokenRow {
@@ -383,16 +372,12 @@ pub async fn create_token(
     State(state): State<Arc<AppState>>,
     Posted { viewer: v, form: f }: Posted<NameForm>,
 ) -> PageResult {
-    let token = auth::random_token();
     let name = if f.name.trim().is_empty() {
         "API token"
     } else {
         f.name.trim()
     };
-    state
-        .store
-        .create_api_token(v.user.id, name, &auth::token_hash(&token))
-        .await?;
+    let token = accounts::create_api_token(&state.db, &v.user, name).await?;
     tokens_page(&state, &v, token).await
 }
 
@@ -405,7 +390,7 @@ pub async fn revoke_token(
     State(state): State<Arc<AppState>>,
     Posted { viewer: v, form: f }: Posted<IdForm>,
 ) -> PageResult {
-    state.store.revoke_api_token(v.user.id, f.id).await?;
+    accounts::revoke_api_token(&state.db, &v.user, f.id).await?;
     Ok(see_other("/account/tokens"))
 }
 
@@ -426,15 +411,10 @@ pub async fn invitation_form(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> PageResult {
-    if state
-        .store
-        .invitation(&auth::token_hash(&token))
-        .await?
-        .is_none()
-    {
+    if !accounts::invitation_is_live(&state.db, &token).await? {
         return Err(PageError::Status(
             StatusCode::NOT_FOUND,
-            "This invitation link has been used or has expired. Ask the service administrator for a new one.".into(),
+            accounts::INVITATION_GONE.into(),
         ));
     }
     let (csrf, set) = pre_csrf(&headers);
@@ -448,19 +428,12 @@ pub async fn accept_invitation(
     Form(f): Form<PasswordForm>,
 ) -> PageResult {
     check_pre_csrf(&headers, &f.csrf)?;
-    if let Err(e) = auth::check_new_password(&f.password, &f.confirm) {
-        return invitation_page(&token, &f.csrf, vec![("password", e)]);
-    }
-    let hash = auth::hash_password(f.password).await?;
-    if !state
-        .store
-        .accept_invitation(&auth::token_hash(&token), &hash)
-        .await?
-    {
-        return Err(PageError::Status(
-            StatusCode::NOT_FOUND,
-            "This invitation link has been used or has expired. Ask the service administrator for a new one.".into(),
-        ));
+    match accounts::accept_invitation(&state.db, &token, &f.password, &f.confirm).await {
+        Ok(()) => {}
+        Err(ServiceError::Invalid(e)) => {
+            return invitation_page(&token, &f.csrf, vec![("password", e)]);
+        }
+        Err(e) => return Err(e.into()),
     }
     html(&Message {
         l: Layout::plain("Password set"),

@@ -2,13 +2,11 @@
 //! library and the settings.
 
 use observatory_evidence::Library;
-use observatory_service::Answers;
-use observatory_store::{Location, Store};
+use observatory_service::accounts::SignInPolicy;
+use observatory_service::{Answers, Database, Location};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use tokio::sync::OnceCell;
-
-use crate::auth::SignInPolicy;
 
 /// Settings of a running service.
 #[derive(Debug, Clone)]
@@ -69,7 +67,7 @@ impl Config {
     pub fn new(key_path: PathBuf) -> Config {
         Config {
             key_path,
-            threshold: observatory_analysis::DEFAULT_SUPPRESSION_THRESHOLD,
+            threshold: observatory_domain::DEFAULT_SUPPRESSION_THRESHOLD,
             max_upload_mb: 50,
             secure_cookies: true,
             sign_in: SignInPolicy::default(),
@@ -107,7 +105,8 @@ impl Config {
 pub const READERS_AT_ONCE: usize = 2;
 
 pub struct AppState {
-    pub store: Store,
+    /// The database, reached only through service operations.
+    pub db: Database,
     pub config: Config,
     /// Every figure shown is answered here (the service's one answer path).
     pub answers: Answers,
@@ -124,10 +123,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config) -> AppState {
+    pub fn new(db: Database, config: Config) -> AppState {
         AppState {
             answers: Answers::new(config.threshold),
-            store,
+            db,
             config,
             sign_in_checks: AtomicU64::new(0),
             readers: tokio::sync::Semaphore::new(READERS_AT_ONCE),
@@ -139,7 +138,10 @@ impl AppState {
     pub async fn library(&self) -> anyhow::Result<&Library> {
         self.evidence
             .get_or_try_init(|| {
-                Library::open(self.store.clone(), self.config.evidence_index.clone())
+                Library::open(
+                    self.db.store_for_library(),
+                    self.config.evidence_index.clone(),
+                )
             })
             .await
     }

@@ -8,12 +8,10 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
-use observatory_census::{Problem, Report, ReturnMeta, Severity};
 use observatory_domain::export::safe_record;
-use observatory_service::{Job, ReadContext, store_one};
-use observatory_store::ReturnLocked;
-use observatory_store::accounts::{NewSubmission, Submission, User};
+use observatory_service::accounts::User;
+use observatory_service::returns::{self, AuditEntry, Submission};
+use observatory_service::returns::{Problem, Report, Severity};
 use std::collections::BTreeMap;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
@@ -194,7 +192,8 @@ fn too_large(max_bytes: u64) -> PageError {
     )
 }
 
-/// Check, store and record one uploaded return for `employer`, as `user`.
+/// Check, store and record one uploaded return for `employer`, as `user` (the
+/// service's return workflow); a stored return makes the cached cubes stale at once.
 pub async fn submit_return(
     state: &AppState,
     user: &User,
@@ -202,75 +201,17 @@ pub async fn submit_return(
     census_date: &str,
     path: PathBuf,
 ) -> Result<Submission, PageError> {
-    if !policy::may_submit_for(user, employer) {
-        return Err(PageError::forbidden(format!(
-            "You cannot submit returns for employer {employer}."
-        )));
-    }
-    let date: NaiveDate =
-        observatory_service::parse_date(census_date.trim()).map_err(PageError::bad)?;
-    let ctx = ReadContext::load(
-        &state.config.key_path,
-        &state.store,
-        None,
-        state.config.max_upload_mb,
-    )
-    .await?;
-    let job = Job {
-        meta: ReturnMeta {
-            employer_id: employer.to_string(),
-            employer_name: None,
-            census_date: date,
-        },
-        path,
+    let intake = returns::Intake {
+        key_path: &state.config.key_path,
+        max_mb: state.config.max_upload_mb,
+        readers: &state.readers,
     };
-    let source = job
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Reading and checking is CPU work: off the async threads, in the CPU pool, and at
-    // most `READERS_AT_ONCE` of this server's uploads at a time (each may take the
-    // readers' limits of memory).
-    let turn = state.readers.acquire().await.map_err(anyhow::Error::from)?;
-    let (job, mut outcome) = ctx.read_in_pool(job).await?;
-    drop(turn);
-    let saved = match store_one(&state.store, &job, &mut outcome, false, &user.email).await {
-        Ok(s) => s,
-        Err(e) => match e.downcast::<ReturnLocked>() {
-            Ok(locked) => {
-                outcome
-                    .report
-                    .error(Problem::at_file(&source, "").says(format!("{locked}")));
-                outcome.data = None;
-                None
-            }
-            Err(e) => return Err(e.into()),
-        },
-    };
-    if saved.is_some() {
+    let (submission, stored) =
+        returns::submit(&state.db, &intake, user, employer, census_date, path).await?;
+    if stored {
         state.answers.cubes.forget();
     }
-    let report = serde_json::to_string(&outcome.report).map_err(anyhow::Error::from)?;
-    let id = state
-        .store
-        .record_submission(&NewSubmission {
-            employer_id: employer,
-            census_date: date,
-            submitted_by: &user.email,
-            source: &source,
-            accepted: saved.is_some(),
-            return_id: saved.map(|s| s.return_id),
-            errors: outcome.report.error_count(),
-            warnings: outcome.report.warning_count(),
-            report: &report,
-        })
-        .await?;
-    state
-        .store
-        .submission(id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("submission {id} vanished").into())
+    Ok(submission)
 }
 
 #[derive(Template)]
@@ -281,7 +222,7 @@ struct SubmitPage {
     census_date: String,
     max_mb: u64,
     submissions: Vec<Submission>,
-    history: Vec<observatory_store::AuditEntry>,
+    history: Vec<AuditEntry>,
     errors: Vec<(&'static str, String)>,
 }
 
@@ -297,13 +238,11 @@ async fn submit_page(
     let mut submissions = Vec::new();
     let mut history = Vec::new();
     for e in &v.user.employers {
-        submissions.extend(state.store.submissions(e).await?);
-        history.extend(state.store.history(e).await?);
+        submissions.extend(returns::submissions(&state.db, (&v.user).into(), e).await?);
+        history.extend(returns::history(&state.db, (&v.user).into(), e).await?);
     }
     submissions.sort_by_key(|s| std::cmp::Reverse(s.id));
-    let latest = state
-        .store
-        .census_dates()
+    let latest = returns::census_dates(&state.db)
         .await?
         .last()
         .map(|d| d.to_string());
@@ -325,7 +264,7 @@ pub async fn submit_form(State(state): State<Arc<AppState>>, v: Viewer) -> PageR
 
 pub async fn submit(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -> PageResult {
     let max = state.config.max_upload_mb * 1024 * 1024;
-    let root = state.config.upload_root(&state.store.location);
+    let root = state.config.upload_root(state.db.location());
     let up = match receive(mp, &root, max, Some(&v)).await {
         Ok(up) => up,
         Err(PageError::Status(s, m))
@@ -370,58 +309,7 @@ pub async fn readable_submission(
     user: &User,
     id: i64,
 ) -> Result<Submission, PageError> {
-    let s = state
-        .store
-        .submission(id)
-        .await?
-        .ok_or_else(PageError::not_found)?;
-    if !policy::may_submit_for(user, &s.employer_id) {
-        // Not found rather than forbidden: do not confirm that it exists.
-        return Err(PageError::not_found());
-    }
-    Ok(s)
-}
-
-pub fn parse_report(s: &Submission) -> Report {
-    #[derive(serde::Deserialize)]
-    struct Stored {
-        problems: Vec<StoredProblem>,
-        omitted_errors: usize,
-    }
-    #[derive(serde::Deserialize)]
-    struct StoredProblem {
-        severity: String,
-        file: String,
-        sheet: Option<String>,
-        row: Option<usize>,
-        column: Option<String>,
-        value: Option<String>,
-        message: String,
-    }
-    let stored: Stored = serde_json::from_str(&s.report).unwrap_or(Stored {
-        problems: vec![],
-        omitted_errors: 0,
-    });
-    Report {
-        problems: stored
-            .problems
-            .into_iter()
-            .map(|p| Problem {
-                severity: if p.severity == "error" {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                },
-                file: p.file,
-                sheet: p.sheet,
-                row: p.row,
-                column: p.column,
-                value: p.value,
-                message: p.message,
-            })
-            .collect(),
-        omitted_errors: stored.omitted_errors,
-    }
+    Ok(returns::submission(&state.db, user, id).await?)
 }
 
 pub struct Group {
@@ -509,15 +397,13 @@ pub async fn submission(
     Path(id): Path<i64>,
 ) -> PageResult {
     let s = readable_submission(&state, &v.user, id).await?;
-    let report = parse_report(&s);
+    let report = returns::report(&s);
     let headline = format!(
         "{} errors must be fixed before the return can be accepted. Nothing from this file was stored.",
         report.error_count()
     );
     let unchanged = match s.return_id {
-        Some(rid) => state
-            .store
-            .submissions(&s.employer_id)
+        Some(rid) => returns::submissions(&state.db, (&v.user).into(), &s.employer_id)
             .await?
             .iter()
             .any(|o| o.id < s.id && o.return_id == Some(rid)),
@@ -564,7 +450,7 @@ pub async fn report_csv(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let s = readable_submission(&state, &v.user, id).await?;
-    let bytes = report_csv_bytes(&parse_report(&s))?;
+    let bytes = report_csv_bytes(&returns::report(&s))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

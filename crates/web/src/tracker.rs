@@ -3,10 +3,9 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use chrono::NaiveDate;
-use observatory_service::policy;
-use observatory_store::accounts::User;
+use observatory_service::accounts::User;
+use observatory_service::{policy, returns};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -52,11 +51,8 @@ pub struct TrackerQuery {
 }
 
 /// The areas a user can choose from: their own, or every area with employers.
-pub async fn visible_areas(state: &AppState, user: &User) -> anyhow::Result<Vec<String>> {
-    Ok(match policy::own_areas(user) {
-        Some(areas) => areas.to_vec(),
-        None => state.store.areas().await?,
-    })
+pub async fn visible_areas(state: &AppState, user: &User) -> Result<Vec<String>, PageError> {
+    Ok(returns::visible_areas(&state.db, user).await?)
 }
 
 /// The census date asked for, or the latest with returns.
@@ -64,7 +60,7 @@ pub async fn chosen_date(
     state: &AppState,
     asked: Option<&str>,
 ) -> Result<(NaiveDate, Vec<NaiveDate>), PageError> {
-    Ok(state.answers.chosen_date(&state.store, asked).await?)
+    Ok(state.answers.chosen_date(&state.db, asked).await?)
 }
 
 pub async fn tracker(
@@ -88,19 +84,17 @@ pub async fn tracker(
     let (date, dates) = match chosen_date(&state, q.census_date.as_deref()).await {
         Ok(d) => d,
         // Before the first return: an empty tracker, not an error.
-        Err(_) if q.census_date.is_none() && state.store.census_dates().await?.is_empty() => {
+        Err(_) if q.census_date.is_none() && returns::census_dates(&state.db).await?.is_empty() => {
             (chrono::Utc::now().date_naive(), vec![])
         }
         Err(e) => return Err(e),
     };
-    let list = state.store.returns_status(date, Some(&area)).await?;
-    let approvals = state.store.approvals(date).await?;
-    let expected = list.iter().filter(|r| r.expected).count();
-    let returned_expected = list.iter().filter(|r| r.expected && r.returned).count();
-    let rows: Vec<TrackerRow> = list
+    let status = returns::status(&state.db, (&v.user).into(), date, &area).await?;
+    let rows: Vec<TrackerRow> = status
+        .employers
         .iter()
         .map(|r| {
-            let a = approvals.get(&r.employer_id);
+            let a = status.approvals.get(&r.employer_id);
             TrackerRow {
                 id: r.employer_id.clone(),
                 name: r
@@ -123,15 +117,14 @@ pub async fn tracker(
         area: area.clone(),
         dates: dates.iter().rev().map(|d| d.to_string()).collect(),
         areas,
-        expected,
-        returned_expected,
-        missing: list.iter().filter(|r| !r.returned).count(),
-        response_rate: if expected > 0 {
-            format!("{:.1}%", 100.0 * returned_expected as f64 / expected as f64)
-        } else {
-            "no employers expected".into()
+        expected: status.expected(),
+        returned_expected: status.returned_expected(),
+        missing: status.employers.iter().filter(|r| !r.returned).count(),
+        response_rate: match status.response_rate() {
+            Some(r) => format!("{:.1}%", 100.0 * r),
+            None => "no employers expected".into(),
         },
-        with_warnings: list.iter().filter(|r| r.warnings.unwrap_or(0) > 0).count(),
+        with_warnings: status.with_warnings(),
         approved: rows.iter().filter(|r| r.approved).count(),
         can_approve: policy::may_approve(&v.user, &area),
         rows,
@@ -144,51 +137,9 @@ pub struct ApprovalForm {
     census_date: String,
 }
 
-/// Approve or reopen one return, as an area planner of its area.
-pub async fn set_approval(
-    state: &AppState,
-    user: &User,
-    employer: &str,
-    census_date: &str,
-    approve: bool,
-) -> Result<(NaiveDate, String), PageError> {
-    let date = observatory_service::parse_date(census_date).map_err(PageError::bad)?;
-    let area = state.store.employer_area(employer).await?.ok_or_else(|| {
-        PageError::Status(
-            StatusCode::NOT_FOUND,
-            format!("There is no employer {employer}."),
-        )
-    })?;
-    if !policy::may_approve(user, &area) {
-        return Err(PageError::forbidden(format!(
-            "Only area planners of {area} can approve or reopen the returns of employer {employer}."
-        )));
-    }
-    let done = if approve {
-        state
-            .store
-            .approve_return(employer, date, &user.email)
-            .await?
-    } else {
-        state
-            .store
-            .reopen_return(employer, date, &user.email)
-            .await?
-    };
-    if !done {
-        return Err(PageError::bad(if approve {
-            format!("Employer {employer} has no return for census {date} to approve.")
-        } else {
-            format!(
-                "The return of employer {employer} for census {date} is not approved, so there is nothing to reopen."
-            )
-        }));
-    }
-    Ok((date, area))
-}
-
 async fn approval(state: Arc<AppState>, v: Viewer, f: ApprovalForm, approve: bool) -> PageResult {
-    let (date, area) = set_approval(&state, &v.user, &f.employer, &f.census_date, approve).await?;
+    let (date, area) =
+        returns::set_approval(&state.db, &v.user, &f.employer, &f.census_date, approve).await?;
     Ok(see_other(&format!(
         "/tracker?census_date={date}&area={area}"
     )))

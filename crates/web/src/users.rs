@@ -3,12 +3,12 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use observatory_service::policy;
-use observatory_store::accounts::{NewUser, Role, User};
+use observatory_service::accounts::{self, NewAccount, Role, User};
+use observatory_service::{ServiceError, policy};
 use serde::Deserialize;
 use std::sync::Arc;
 
-use crate::auth::{self, Posted, Viewer};
+use crate::auth::{Posted, Viewer};
 use crate::error::PageError;
 use crate::pages::{Layout, Message, PageResult, html, see_other};
 use crate::state::AppState;
@@ -42,7 +42,7 @@ async fn users_page(
 ) -> PageResult {
     html(&Users {
         l: Layout::new(state, v, "Users", "/admin/users"),
-        users: state.store.users().await?,
+        users: accounts::users(&state.db, &v.user).await?,
         roles: role_choices(None),
         areas: String::new(),
         employers: String::new(),
@@ -107,15 +107,12 @@ fn role_and_scopes(f: &InviteForm) -> Result<Scoped, FieldError> {
 
 /// A one-time invitation link for a user (valid 7 days), on the configured public URL
 /// (never the request's Host header, which anyone can set).
-pub async fn invitation_link(state: &AppState, user_id: i64, by: &str) -> anyhow::Result<String> {
-    let token = auth::random_token();
-    let expires = (chrono::Utc::now() + chrono::Duration::days(7))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
-    state
-        .store
-        .create_invitation(user_id, &auth::token_hash(&token), by, &expires)
-        .await?;
+pub async fn invitation_link(
+    state: &AppState,
+    user_id: i64,
+    admin: &User,
+) -> Result<String, ServiceError> {
+    let token = accounts::invite(&state.db, admin, user_id).await?;
     Ok(format!("{}/invitation/{token}", state.config.public_url))
 }
 
@@ -139,22 +136,19 @@ pub async fn invite(
         )
         .await;
     }
-    let id = match state
-        .store
-        .create_user(&NewUser {
-            email: &f.email,
-            name: &f.name,
-            role,
-            password_hash: None,
-            areas: &areas,
-            employers: &employers,
-        })
-        .await
-    {
-        Ok(id) => id,
-        Err(e) => return users_page(&state, &v, vec![("email", format!("{e}"))]).await,
+    let account = NewAccount {
+        email: &f.email,
+        name: &f.name,
+        role,
+        areas: &areas,
+        employers: &employers,
     };
-    let link = invitation_link(&state, id, &v.user.email).await?;
+    let id = match accounts::add_account(&state.db, (&v.user).into(), &account, None).await {
+        Ok(id) => id,
+        Err(ServiceError::Invalid(e)) => return users_page(&state, &v, vec![("email", e)]).await,
+        Err(e) => return Err(e.into()),
+    };
+    let link = invitation_link(&state, id, &v.user).await?;
     html(&Message {
         l: Layout::new(&state, &v, "Invitation created", "/admin/users"),
         heading: "Invitation created".into(),
@@ -207,7 +201,7 @@ pub async fn user_form(
 /// The account an administrator is editing.
 async fn account(state: &AppState, v: &Viewer, id: i64) -> Result<User, PageError> {
     require_admin(v)?;
-    state.store.user(id).await?.ok_or_else(PageError::not_found)
+    Ok(accounts::user(&state.db, &v.user, id).await?)
 }
 
 pub async fn update_user(
@@ -224,10 +218,9 @@ pub async fn update_user(
     if let Err(denied) = policy::may_set_account(&v.user, id, role, active) {
         return user_edit(&state, &v, user, vec![("role-admin", denied.0)]);
     }
-    state.store.set_role(id, role, &areas, &employers).await?;
-    state.store.set_active(id, active).await?;
+    accounts::set_account(&state.db, &v.user, id, role, &areas, &employers, active).await?;
     if f.reinvite.is_some() {
-        let link = invitation_link(&state, id, &v.user.email).await?;
+        let link = invitation_link(&state, id, &v.user).await?;
         return html(&Message {
             l: Layout::new(&state, &v, "Invitation created", "/admin/users"),
             heading: "Changes saved".into(),

@@ -239,7 +239,7 @@ on_both_one_thread!(
         timed(&analyst, &format!("/dashboard?area={area}")).await;
         let rebuilt = AtomicBool::new(false);
         let snapshot =
-            observatory_service::cubes::load_one(&s.state.store, opts.census_dates[1], |_| {
+            observatory_service::cubes::load_one(&s.state.db, opts.census_dates[1], |_| {
                 rebuilt.store(true, Ordering::SeqCst)
             })
             .await

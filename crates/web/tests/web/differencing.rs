@@ -1186,7 +1186,7 @@ async fn differencing_attacks_recover_no_hidden_figure_beyond_chance() {
     opts.messy_titles = false;
     assert!(s.import_generated(&opts).await > 600);
     let dates = opts.census_dates.clone();
-    let cubes = observatory_service::cubes::load(&s.state.store, &dates, |_| ())
+    let cubes = observatory_service::cubes::load(&s.state.db, &dates, |_| ())
         .await
         .unwrap();
     let date = *dates.last().unwrap();

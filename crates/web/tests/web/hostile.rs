@@ -22,7 +22,7 @@ fn far_cell_workbook(dir: &std::path::Path) -> std::path::PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workbook_bomb_is_refused_while_others_are_answered() {
     let s = start(Backend::Sqlite, true, |_| {}).await;
-    let before = s.state.store.history("E1").await.unwrap();
+    let before = s.store.history("E1").await.unwrap();
     let employer = s.client("employer@t.example").await;
     let planner = s.client("planner@t.example").await;
     let bomb = far_cell_workbook(s.dir.path());
@@ -49,9 +49,6 @@ async fn a_workbook_bomb_is_refused_while_others_are_answered() {
         assert!(html.contains("at most 200 columns"), "{html}");
     }
     // Nothing stored, and the server still answers.
-    assert_eq!(
-        s.state.store.history("E1").await.unwrap().len(),
-        before.len()
-    );
+    assert_eq!(s.store.history("E1").await.unwrap().len(), before.len());
     assert_eq!(planner.get("/dashboard").await.status(), 200);
 }

@@ -24,8 +24,7 @@ async fn load_50_users() {
         opts.census_dates.len(),
         t.elapsed().as_secs_f64()
     );
-    s.state
-        .store
+    s.store
         .create_user(&observatory_store::accounts::NewUser {
             email: "bench@t.example",
             name: "Bench",

@@ -151,8 +151,7 @@ on_both!(pages_and_api_follow_the_roles, |b| async move {
     let res = api_upload(&s, &other, "E1", &good).await;
     assert_eq!(res.status(), 403);
     assert!(
-        s.state
-            .store
+        s.store
             .users()
             .await
             .unwrap()

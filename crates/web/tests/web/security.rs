@@ -206,7 +206,6 @@ on_both!(invitations_work_once_and_passwords_change, |b| async move {
     // A deactivated account cannot sign in or use its tokens.
     let token = s.token("analyst@t.example").await;
     let id = s
-        .state
         .store
         .users()
         .await
@@ -354,7 +353,6 @@ on_both!(unknown_emails_are_answered_like_real_ones, |b| async move {
     assert_eq!(answers[0], answers[1]);
     // An account that is deactivated is checked and answered the same way as well.
     let id = s
-        .state
         .store
         .user_by_email("other@t.example")
         .await
@@ -362,7 +360,7 @@ on_both!(unknown_emails_are_answered_like_real_ones, |b| async move {
         .unwrap()
         .user
         .id;
-    s.state.store.set_active(id, false).await.unwrap();
+    s.store.set_active(id, false).await.unwrap();
     let before = checks();
     let res = Client::new(&s).sign_in("other@t.example", PASSWORD).await;
     assert_eq!(
@@ -554,7 +552,6 @@ async fn administrators_cannot_lock_themselves_out() {
     let s = start(Backend::Sqlite, false, |_| {}).await;
     let c = s.client("admin@t.example").await;
     let me = s
-        .state
         .store
         .user_by_email("admin@t.example")
         .await

@@ -20,6 +20,8 @@ pub const A2: &str = "E06000002";
 pub struct Server {
     pub base: String,
     pub state: Arc<AppState>,
+    /// The database below the service, for setting up and inspecting.
+    pub store: Store,
     pub dir: tempfile::TempDir,
     /// The PostgreSQL database, dropped with the server.
     pg: Option<PgDb>,
@@ -50,7 +52,7 @@ pub async fn start(backend: Backend, data: bool, tweak: impl FnOnce(&mut Config)
     let mut config = Config::new(key);
     config.public_url = base.clone();
     tweak(&mut config);
-    let state = Arc::new(AppState::new(store, config));
+    let state = Arc::new(AppState::new(store.clone().into(), config));
     let users: [(&str, Role, &[&str], &[&str]); 5] = [
         ("admin@t.example", Role::Admin, &[], &[]),
         ("analyst@t.example", Role::Analyst, &[], &[]),
@@ -61,6 +63,7 @@ pub async fn start(backend: Backend, data: bool, tweak: impl FnOnce(&mut Config)
     let server = Server {
         base,
         state: state.clone(),
+        store,
         dir,
         pg,
     };
@@ -83,8 +86,7 @@ impl Server {
         let hash = auth::hash_password(PASSWORD.into()).await.unwrap();
         let areas: Vec<String> = areas.iter().map(|s| s.to_string()).collect();
         let employers: Vec<String> = employers.iter().map(|s| s.to_string()).collect();
-        self.state
-            .store
+        self.store
             .create_user(&NewUser {
                 email,
                 name: email,
@@ -99,7 +101,7 @@ impl Server {
 
     /// Import a return the way the command line does (for setting up).
     pub async fn import(&self, employer: &str, path: &Path) {
-        let ctx = ReadContext::load(&self.state.config.key_path, &self.state.store, None, 10)
+        let ctx = ReadContext::load(&self.state.config.key_path, &self.state.db, None, 10)
             .await
             .unwrap();
         let job = Job {
@@ -116,7 +118,7 @@ impl Server {
             "{:?}",
             outcome.report.errors().collect::<Vec<_>>()
         );
-        store_one(&self.state.store, &job, &mut outcome, false, "test")
+        store_one(&self.state.db, &job, &mut outcome, false, "test")
             .await
             .unwrap();
     }
@@ -126,7 +128,7 @@ impl Server {
     pub async fn import_generated(&self, opts: &observatory_synth::GenerateOptions) -> usize {
         let data = self.dir.path().join("generated");
         let summary = observatory_synth::generate(opts, &data, &|_| {}).unwrap();
-        let ctx = ReadContext::load(&self.state.config.key_path, &self.state.store, None, 200)
+        let ctx = ReadContext::load(&self.state.config.key_path, &self.state.db, None, 200)
             .await
             .unwrap();
         let mut posts = 0;
@@ -142,7 +144,7 @@ impl Server {
             };
             let mut outcome = ctx.read(&job);
             posts += outcome.data.as_ref().map_or(0, |d| d.workers.len());
-            store_one(&self.state.store, &job, &mut outcome, false, "test")
+            store_one(&self.state.db, &job, &mut outcome, false, "test")
                 .await
                 .unwrap();
         }
@@ -411,10 +413,12 @@ impl Server {
     /// computed in the test process from the server's own database.
     pub async fn figure(&self, measure: &str, filters: &[(&str, &str)]) -> (f64, f64) {
         use observatory_service::query::{Protection, answer_protected};
-        let store = &self.state.store;
+        let store = &self.store;
         let date = *store.census_dates().await.unwrap().last().unwrap();
-        let cubes = self.state.answers.cubes.get(store, &[date]).await.unwrap();
-        let refs: Vec<_> = cubes.iter().map(|c| c.as_ref()).collect();
+        let cubes = observatory_service::cubes::load(&self.state.db, &[date], |_| ())
+            .await
+            .unwrap();
+        let refs: Vec<_> = cubes.iter().collect();
         let q = observatory_analysis::Query {
             measure: measure.into(),
             by: vec![],

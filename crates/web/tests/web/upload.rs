@@ -5,8 +5,7 @@ use crate::on_both;
 use crate::support::*;
 
 async fn current_posts(s: &Server, employer: &str) -> Vec<i64> {
-    s.state
-        .store
+    s.store
         .history(employer)
         .await
         .unwrap()
@@ -251,9 +250,9 @@ on_both!(
         let current = current_posts(&s, "E1").await;
         assert_eq!(current.len(), 1);
         assert!(sizes.contains(&(current[0] as usize)));
-        assert_eq!(s.state.store.count("workers").await.unwrap(), current[0]);
-        assert_eq!(s.state.store.count("settings").await.unwrap(), 1);
-        assert_eq!(s.state.store.history("E1").await.unwrap().len(), 4);
+        assert_eq!(s.store.count("workers").await.unwrap(), current[0]);
+        assert_eq!(s.store.count("settings").await.unwrap(), 1);
+        assert_eq!(s.store.history("E1").await.unwrap().len(), 4);
     }
 );
 
