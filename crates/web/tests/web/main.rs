@@ -3,6 +3,7 @@
 
 mod support;
 
+mod answers;
 mod blocking;
 mod browser;
 mod dashboard;

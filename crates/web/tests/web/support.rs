@@ -101,6 +101,11 @@ impl Server {
 
     /// Import a return the way the command line does (for setting up).
     pub async fn import(&self, employer: &str, path: &Path) {
+        self.import_at(employer, path, CENSUS).await
+    }
+
+    /// Import a return for another census date.
+    pub async fn import_at(&self, employer: &str, path: &Path, census_date: &str) {
         let ctx = ReadContext::load(&self.state.config.key_path, &self.state.db, None, 10)
             .await
             .unwrap();
@@ -108,7 +113,7 @@ impl Server {
             meta: ReturnMeta {
                 employer_id: employer.into(),
                 employer_name: Some(format!("Employer {employer}")),
-                census_date: CENSUS.parse().unwrap(),
+                census_date: census_date.parse().unwrap(),
             },
             path: path.to_path_buf(),
         };
@@ -349,6 +354,18 @@ pub async fn api_upload(
 /// A small return as a zip of the four CSV files: `n` workers in one setting of `area`.
 /// `bad` puts an impossible fte in row 3 and an unknown gender in row 5 of workers.csv.
 pub fn return_zip(dir: &Path, name: &str, area: &str, n: usize, bad: bool) -> PathBuf {
+    return_zip_for(dir, name, area, n, bad, CENSUS)
+}
+
+/// As [`return_zip`], for another census date (its leaver left in June of that year).
+pub fn return_zip_for(
+    dir: &Path,
+    name: &str,
+    area: &str,
+    n: usize,
+    bad: bool,
+    census_date: &str,
+) -> PathBuf {
     let settings = format!(
         "setting_id,setting_name,setting_type,area_code,employing_sector,provision\nS1,Main site,full_daycare,{area},private,universal\n"
     );
@@ -370,7 +387,10 @@ pub fn return_zip(dir: &Path, name: &str, area: &str, n: usize, bad: bool) -> Pa
             1970 + i
         ));
     }
-    let leavers = "worker_ref,setting_id,role,contract,fte,leave_date,reason,destination\nL1,S1,early_years_practitioner,permanent,1.0,2025-06-01,resignation,same_sector\n";
+    let leavers = format!(
+        "worker_ref,setting_id,role,contract,fte,leave_date,reason,destination\nL1,S1,early_years_practitioner,permanent,1.0,{}-06-01,resignation,same_sector\n",
+        &census_date[..4]
+    );
     let vacancies = "setting_id,role,vacant_posts,vacant_fte\nS1,room_leader,1,1.0\n";
     let path = dir.join(format!("{name}.zip"));
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
@@ -378,7 +398,7 @@ pub fn return_zip(dir: &Path, name: &str, area: &str, n: usize, bad: bool) -> Pa
     for (file, body) in [
         ("settings.csv", settings.as_str()),
         ("workers.csv", &workers),
-        ("leavers.csv", leavers),
+        ("leavers.csv", &leavers),
         ("vacancies.csv", vacancies),
     ] {
         zip.start_file(file, opts).unwrap();

@@ -1,0 +1,242 @@
+//! The area and national dashboard: headline figures and panels of charts for one area
+//! (or England) at one census date, each answered through the one answer path.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use std::sync::Arc;
+
+use super::{Figure, HEADLINES, Headline, Spec, answer, figure, single};
+use crate::auth::Viewer;
+use crate::error::PageError;
+use crate::pages::{Layout, PageResult, html};
+use crate::state::AppState;
+use crate::tracker::{chosen_date, visible_areas};
+use observatory_service::answers::MOBILITY;
+use observatory_service::policy;
+
+/// A chart of the dashboard: what to ask, and its title.
+struct Panel {
+    measure: &'static str,
+    by: &'static str,
+    title: &'static str,
+    all_dates: bool,
+}
+
+const PANELS: &[Panel] = &[
+    Panel {
+        measure: "posts",
+        by: "sector",
+        title: "Filled posts by workforce sector",
+        all_dates: false,
+    },
+    Panel {
+        measure: "vacancy_rate",
+        by: "sector",
+        title: "Vacancy rate by sector",
+        all_dates: false,
+    },
+    Panel {
+        measure: "turnover_rate",
+        by: "sector",
+        title: "Turnover rate by sector",
+        all_dates: false,
+    },
+    Panel {
+        measure: "wastage_rate",
+        by: "sector",
+        title: "Wastage rate (leaving the children's workforce) by sector",
+        all_dates: false,
+    },
+    Panel {
+        measure: "stability_rate",
+        by: "sector",
+        title: "Stability rate by sector",
+        all_dates: false,
+    },
+    Panel {
+        measure: "agency_share",
+        by: "sector",
+        title: "Agency share of FTE by sector",
+        all_dates: false,
+    },
+    Panel {
+        measure: "headcount",
+        by: "qualification_level",
+        title: "People by highest qualification level",
+        all_dates: false,
+    },
+    Panel {
+        measure: "headcount",
+        by: "ethnic_group",
+        title: "People by ethnic group",
+        all_dates: false,
+    },
+    Panel {
+        measure: "share_minority_ethnic",
+        by: "leader",
+        title: "Share minority ethnic, leaders and others",
+        all_dates: false,
+    },
+    Panel {
+        measure: "representation_ratio",
+        by: "ethnic_group",
+        title: "Representation of ethnic groups against the population served (1 = as in the population)",
+        all_dates: false,
+    },
+    Panel {
+        measure: "share_male",
+        by: "sector",
+        title: "Share of men by sector",
+        all_dates: false,
+    },
+    Panel {
+        measure: "headcount",
+        by: "age_band",
+        title: "People by age band (retirement risk)",
+        all_dates: false,
+    },
+    Panel {
+        measure: "posts",
+        by: "census_date",
+        title: "Filled posts over census years",
+        all_dates: true,
+    },
+    Panel {
+        measure: "turnover_rate",
+        by: "census_date",
+        title: "Turnover rate over census years",
+        all_dates: true,
+    },
+    Panel {
+        measure: "vacancy_rate",
+        by: "census_date",
+        title: "Vacancy rate over census years",
+        all_dates: true,
+    },
+    Panel {
+        measure: MOBILITY,
+        by: "category",
+        title: "What became of the people of the census before",
+        all_dates: false,
+    },
+    Panel {
+        measure: MOBILITY,
+        by: "from_sector,to_sector",
+        title: "People by sector at the census before and now (joined and left included)",
+        all_dates: false,
+    },
+];
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    l: Layout,
+    heading: String,
+    area: String,
+    areas: Vec<String>,
+    national_allowed: bool,
+    census_date: String,
+    dates: Vec<String>,
+    headlines: Vec<Headline>,
+    figures: Vec<Figure>,
+    /// How complete the census date is.
+    completeness: Vec<String>,
+}
+
+pub async fn dashboard(
+    State(state): State<Arc<AppState>>,
+    v: Viewer,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    policy::may_use_dashboard(&v.user)?;
+    let asked = Spec::parse(raw.as_deref()).map_err(PageError::bad)?;
+    let areas = visible_areas(&state, &v.user).await?;
+    let national_allowed = policy::sees_national(&v.user);
+    let area = asked
+        .filters
+        .iter()
+        .find_map(|f| f.strip_prefix("area=").map(String::from))
+        .or_else(|| {
+            (!national_allowed)
+                .then(|| areas.first().cloned())
+                .flatten()
+        })
+        .unwrap_or_default();
+    if !area.is_empty() && !areas.contains(&area) {
+        return Err(PageError::forbidden(format!(
+            "You cannot see the dashboard of area {area}."
+        )));
+    }
+    let (date, all_dates) = chosen_date(&state, asked.dates.first().map(String::as_str)).await?;
+    let filters: Vec<String> = if area.is_empty() {
+        vec![]
+    } else {
+        vec![format!("area={area}")]
+    };
+    let mut headlines = Vec::new();
+    let mut complete = Vec::new();
+    for (measure, label) in HEADLINES {
+        let spec = Spec {
+            measure: measure.to_string(),
+            filters: filters.clone(),
+            dates: vec![date.to_string()],
+            ..Default::default()
+        };
+        let a = answer(&state, &v.user, &spec).await?;
+        // Every headline is for the same area and census date: one says how complete.
+        if complete.is_empty() {
+            complete = observatory_service::completeness::notes(&a.completeness);
+        }
+        headlines.push(Headline {
+            label,
+            value: single(&a.result),
+            other: String::new(),
+        });
+    }
+    let mut figures = Vec::new();
+    for (i, p) in PANELS.iter().enumerate() {
+        if p.measure == MOBILITY && !all_dates.iter().any(|d| *d < date) {
+            continue;
+        }
+        let dates: Vec<String> = if p.all_dates {
+            all_dates
+                .iter()
+                .filter(|d| **d <= date)
+                .map(|d| d.to_string())
+                .collect()
+        } else {
+            vec![date.to_string()]
+        };
+        let spec = Spec {
+            measure: p.measure.into(),
+            by: p.by.split(',').map(String::from).collect(),
+            filters: filters.clone(),
+            dates,
+            ..Default::default()
+        };
+        let a = answer(&state, &v.user, &spec).await?;
+        figures.push(figure(
+            &format!("fig{i}"),
+            p.title,
+            &spec,
+            &a.result,
+            a.threshold(),
+        ));
+    }
+    html(&Dashboard {
+        l: Layout::new(&state, &v, "Dashboard", "/dashboard"),
+        heading: if area.is_empty() {
+            format!("National overview, census {date}")
+        } else {
+            format!("Area {area}, census {date}")
+        },
+        area,
+        areas,
+        national_allowed,
+        census_date: date.to_string(),
+        dates: all_dates.iter().rev().map(|d| d.to_string()).collect(),
+        headlines,
+        figures,
+        completeness: complete,
+    })
+}
