@@ -29,8 +29,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use std::sync::Arc;
 
-/// The stylesheet built from GOV.UK Frontend by build.rs.
-const APP_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/app.css"));
+/// The stylesheet compiled from GOV.UK Frontend (assets/app.scss; rebuilt by
+/// scripts/refresh-stylesheet, kept compiled so building needs no Node.js).
+const APP_CSS: &str = include_str!("../assets/app.css");
 
 async fn stylesheet() -> impl IntoResponse {
     (
