@@ -51,7 +51,7 @@ pub use disclosure::{
     protect_tables, run_query_with_totals,
 };
 pub use estimates::{CarryForward, flag_estimated, non_responders};
-pub use measures::{MeasureKind, measure_names};
+pub use measures::{MeasureKind, measure_names, measure_units};
 pub use mobility::{MOBILITY_CATEGORIES, MobilityResult, mobility, mobility_by};
 pub use population::{
     DataFileError, DataProblem, MAX_DATA_FILE_BYTES, NATIONAL, PopulationProfile, ProfileUse,

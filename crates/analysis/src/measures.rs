@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use observatory_domain::codes;
+use observatory_domain::{Unit, codes};
 use serde::{Deserialize, Serialize};
 
 use crate::dims::Table;
@@ -290,6 +290,27 @@ pub(crate) fn find(name: &str) -> Option<&'static Measure> {
     catalogue().iter().find(|m| m.name == n)
 }
 
+/// The units a measure's figures are shown in: its value's, and its numerator's and
+/// denominator's (None: no such measure). One definition for the pages, the downloads
+/// and the publication.
+pub fn measure_units(name: &str) -> Option<(Unit, Unit)> {
+    let m = find(name)?;
+    Some(match (m.kind, &m.def) {
+        (_, Def::Fte) => (Unit::Fte, Unit::Fte),
+        // A share of a group against a share elsewhere.
+        (_, Def::GroupRatio(_)) => (Unit::Ratio, Unit::Percentage),
+        // (median men's pay - median women's) / median men's pay.
+        (_, Def::GenderPayGap) => (Unit::Percentage, Unit::Money),
+        (_, Def::Pay(_)) => (Unit::Money, Unit::Count),
+        (
+            MeasureKind::Rate,
+            Def::LeaverRate { fte: true, .. } | Def::PostRate { fte: true, .. },
+        ) => (Unit::Percentage, Unit::Fte),
+        (MeasureKind::Rate, _) => (Unit::Percentage, Unit::Count),
+        (MeasureKind::Count | MeasureKind::Statistic, _) => (Unit::Count, Unit::Count),
+    })
+}
+
 /// Every measure this crate answers, in catalogue order.
 pub fn measure_names() -> Vec<String> {
     catalogue().iter().map(|m| m.name.clone()).collect()
@@ -298,6 +319,23 @@ pub fn measure_names() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_measure_has_its_own_units() {
+        let units = |m| measure_units(m).unwrap();
+        assert_eq!(units("posts"), (Unit::Count, Unit::Count));
+        assert_eq!(units("fte"), (Unit::Fte, Unit::Fte));
+        assert_eq!(units("vacancy_rate"), (Unit::Percentage, Unit::Count));
+        assert_eq!(units("turnover_rate_fte"), (Unit::Percentage, Unit::Fte));
+        assert_eq!(units("representation_ratio"), (Unit::Ratio, Unit::Percentage));
+        assert_eq!(units("leadership_gap"), (Unit::Ratio, Unit::Percentage));
+        assert_eq!(units("median_pay"), (Unit::Money, Unit::Count));
+        assert_eq!(units("gender_pay_gap"), (Unit::Percentage, Unit::Money));
+        assert!(measure_units("nonsense").is_none());
+        for m in measure_names() {
+            assert!(measure_units(&m).is_some(), "{m}");
+        }
+    }
 
     /// The level measures are exactly the numbered codes of the list, in list order:
     /// none missing (a level never counted), none extra (a measure no return can meet).

@@ -12,6 +12,7 @@
 use std::fmt::Write;
 
 use crate::html::escape as esc;
+use crate::units::Unit;
 
 /// A label cut to its first `chars` characters, so a chart keeps its width.
 fn short(label: &str, chars: usize) -> String {
@@ -27,17 +28,6 @@ pub struct Point {
     pub suppressed: bool,
     /// Marks a point of another series (e.g. the comparison group).
     pub other: bool,
-}
-
-/// A figure as people read it: rates as percentages, counts with thousands separators.
-pub fn format_value(v: f64, rate: bool) -> String {
-    if rate {
-        return format!("{:.1}%", v * 100.0);
-    }
-    if v.fract() != 0.0 {
-        return format!("{v:.1}");
-    }
-    thousands(v)
 }
 
 /// A whole number with thousands separators ("1,234,567", "-12,000"); any fraction is
@@ -63,7 +53,7 @@ fn open(id: &str, title: &str, desc: &str, w: u32, h: u32) -> String {
 }
 
 /// Horizontal bars, one per point, scaled to the largest shown value.
-pub fn bars(id: &str, title: &str, points: &[Point], rate: bool) -> String {
+pub fn bars(id: &str, title: &str, points: &[Point], unit: Unit) -> String {
     const LABEL_W: f64 = 220.0;
     const BAR_W: f64 = 360.0;
     const ROW: f64 = 26.0;
@@ -110,7 +100,7 @@ pub fn bars(id: &str, title: &str, points: &[Point], rate: bool) -> String {
                     ROW - 8.0,
                     LABEL_W + bw + 6.0,
                     y + 17.0,
-                    esc(&format_value(v, rate))
+                    esc(&unit.format(v))
                 ));
             }
             (false, None) => s.push_str(&format!(
@@ -127,7 +117,7 @@ pub fn bars(id: &str, title: &str, points: &[Point], rate: bool) -> String {
 }
 
 /// A line over census dates; suppressed or missing points break the line.
-pub fn line(id: &str, title: &str, points: &[Point], rate: bool) -> String {
+pub fn line(id: &str, title: &str, points: &[Point], unit: Unit) -> String {
     const W: f64 = 640.0;
     const H: f64 = 260.0;
     const LEFT: f64 = 70.0;
@@ -156,7 +146,7 @@ pub fn line(id: &str, title: &str, points: &[Point], rate: bool) -> String {
         H - BOTTOM,
         LEFT - 6.0,
         y(max) + 4.0,
-        esc(&format_value(max, rate)),
+        esc(&unit.format(max)),
         LEFT - 6.0,
         H - BOTTOM + 4.0
     ));
@@ -199,7 +189,7 @@ pub fn line(id: &str, title: &str, points: &[Point], rate: bool) -> String {
                 y(v),
                 x(i),
                 y(v) - 8.0,
-                esc(&format_value(v, rate))
+                esc(&unit.format(v))
             )),
             (false, None) => {}
         }
@@ -302,20 +292,12 @@ mod tests {
     }
 
     #[test]
-    fn values_read_plainly() {
-        assert_eq!(format_value(1234567.0, false), "1,234,567");
-        assert_eq!(format_value(999.0, false), "999");
-        assert_eq!(format_value(0.0841, true), "8.4%");
-        assert_eq!(format_value(12.25, false), "12.2");
-    }
-
-    #[test]
     fn charts_are_labelled_images_and_hide_suppressed_figures() {
         let svg = bars(
             "f1",
             "Posts by <sector>",
             &[p("early_years", Some(120.0), false), p("youth", None, true)],
-            false,
+            Unit::Count,
         );
         assert!(svg.contains(r#"role="img""#));
         assert!(svg.contains("<title id=\"f1-title\">Posts by &lt;sector&gt;</title>"));
@@ -330,7 +312,7 @@ mod tests {
                 p("2024", None, true),
                 p("2025", Some(0.2), false),
             ],
-            true,
+            Unit::Percentage,
         );
         // A suppressed point breaks the line: two separate moves, no join.
         let d = svg.split("class=\"line\" d=\"").nth(1).unwrap();

@@ -13,7 +13,9 @@ pub mod html;
 pub mod input;
 pub mod records;
 pub mod rules;
+pub mod units;
 
 pub use codes::{CodeList, Codes, Role, codes};
 pub use records::*;
 pub use rules::{DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD};
+pub use units::Unit;

@@ -14,8 +14,9 @@ use crate::output::TableOut;
 
 // The query's vocabulary, as the interfaces name it.
 pub use observatory_analysis::{
-    MeasureKind, Query, QueryResult, ResultRow, breakdown_names, measure_names,
+    MeasureKind, Query, QueryResult, ResultRow, breakdown_names, measure_names, measure_units,
 };
+pub use observatory_domain::Unit;
 
 /// Filters written as `DIM=VALUE`. `flag` names where they came from in messages
 /// (`--where ` on the command line, `where=` in the API).

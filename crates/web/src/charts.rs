@@ -1,5 +1,5 @@
 //! The pages' charts, from the one chart module the publication uses too
 //! ([`observatory_domain::charts`]), and the one HTML escaping.
 
-pub use observatory_domain::charts::{Point, bars, format_value, line};
+pub use observatory_domain::charts::{Point, bars, line};
 pub use observatory_domain::html::escape as esc;

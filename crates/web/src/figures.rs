@@ -20,7 +20,7 @@ use observatory_domain::{Codes, codes};
 use observatory_service::Answer;
 use observatory_service::accounts::User;
 use observatory_service::query::{ESTIMATE_NOTE, PERTURBED_NOTE, suppression_note};
-use observatory_service::query::{MeasureKind, Query, QueryResult, ResultRow};
+use observatory_service::query::{MeasureKind, Query, QueryResult, ResultRow, Unit, measure_units};
 use std::sync::Arc;
 
 use crate::auth::Viewer;
@@ -150,6 +150,18 @@ fn labels(r: &QueryResult, i: usize) -> String {
     }
 }
 
+/// The headings of the columns that show what a figure is made of, for measures that
+/// divide one thing by another (None: a count, a sum or a statistic, whose value is all
+/// there is to show).
+fn parts_headings(r: &QueryResult, unit: Unit) -> Option<(&'static str, &'static str)> {
+    match (r.kind, unit) {
+        (_, Unit::Ratio) => Some(("Share in the group", "Share compared with")),
+        (MeasureKind::Statistic, Unit::Percentage) => Some(("Difference", "Compared with")),
+        (MeasureKind::Rate, _) => Some(("Counted", "Out of")),
+        _ => None,
+    }
+}
+
 /// Chart and table of a result: a line over census dates, else bars.
 pub fn figure(
     id: &str,
@@ -158,7 +170,7 @@ pub fn figure(
     r: &QueryResult,
     threshold: Option<u64>,
 ) -> Figure {
-    let rate = r.kind == MeasureKind::Rate;
+    let (unit, parts_unit) = measure_units(&r.measure).unwrap_or((Unit::Count, Unit::Count));
     let points: Vec<Point> = (0..r.rows.len())
         .map(|i| Point {
             label: labels(r, i),
@@ -168,33 +180,37 @@ pub fn figure(
         })
         .collect();
     let svg = if r.by.len() == 1 && r.by[0] == "census_date" {
-        charts::line(id, title, &points, rate)
+        charts::line(id, title, &points, unit)
     } else {
-        charts::bars(id, title, &points, rate)
+        charts::bars(id, title, &points, unit)
     };
+    let parts = parts_headings(r, unit);
     let mut headers: Vec<String> = r.by.iter().map(|b| Codes::heading_of(b)).collect();
-    headers.push(if rate { "Value (%)" } else { "Value" }.into());
-    headers.push(if rate { "Counted" } else { "Count" }.into());
-    headers.push(if rate { "Out of" } else { "" }.into());
+    headers.push(unit.heading().into());
+    if let Some((counted, out_of)) = parts {
+        headers.extend([counted.to_string(), out_of.to_string()]);
+    }
     let rows = r
         .rows
         .iter()
         .map(|row| {
             let mut cells = key_labels(r, row);
+            let columns = 1 + if parts.is_some() { 2 } else { 0 };
             if row.suppressed {
-                cells.extend(["c", "c", "c"].map(String::from));
+                cells.extend(std::iter::repeat_n("c".to_string(), columns));
             } else {
-                let show = |v: Option<f64>, rate: bool| {
-                    v.map(|v| charts::format_value(v, rate)).unwrap_or_default()
-                };
-                let value = show(row.value, rate);
+                let show =
+                    |v: Option<f64>, unit: Unit| v.map(|v| unit.format(v)).unwrap_or_default();
+                let value = show(row.value, unit);
                 cells.push(if row.estimated {
                     format!("~{value}")
                 } else {
                     value
                 });
-                cells.push(show(row.numerator, false));
-                cells.push(show(row.denominator, false));
+                if parts.is_some() {
+                    cells.push(show(row.numerator, parts_unit));
+                    cells.push(show(row.denominator, parts_unit));
+                }
             }
             cells
         })
@@ -253,7 +269,11 @@ pub fn single(r: &QueryResult) -> String {
         Some(row) if row.suppressed => "c".into(),
         Some(row) => row
             .value
-            .map(|v| charts::format_value(v, r.kind == MeasureKind::Rate))
+            .map(|v| {
+                measure_units(&r.measure)
+                    .map_or(Unit::Count, |(unit, _)| unit)
+                    .format(v)
+            })
             .unwrap_or_else(|| "no figure".into()),
     }
 }
