@@ -9,6 +9,7 @@ pub mod cubes;
 pub mod error;
 pub mod estimates;
 pub mod import;
+pub mod library;
 pub mod output;
 pub mod policy;
 pub mod query;
