@@ -327,7 +327,10 @@ mod tests {
         assert_eq!(units("fte"), (Unit::Fte, Unit::Fte));
         assert_eq!(units("vacancy_rate"), (Unit::Percentage, Unit::Count));
         assert_eq!(units("turnover_rate_fte"), (Unit::Percentage, Unit::Fte));
-        assert_eq!(units("representation_ratio"), (Unit::Ratio, Unit::Percentage));
+        assert_eq!(
+            units("representation_ratio"),
+            (Unit::Ratio, Unit::Percentage)
+        );
         assert_eq!(units("leadership_gap"), (Unit::Ratio, Unit::Percentage));
         assert_eq!(units("median_pay"), (Unit::Money, Unit::Count));
         assert_eq!(units("gender_pay_gap"), (Unit::Percentage, Unit::Money));

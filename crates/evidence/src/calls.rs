@@ -140,10 +140,34 @@ impl Library {
     }
 
     pub async fn call(&self, id: i64) -> Result<Call> {
-        self.store
-            .call(id)
+        self.find_call(id)
             .await?
             .with_context(|| format!("there is no call for evidence {id}"))
+    }
+
+    /// One call, if there is one with this number.
+    pub async fn find_call(&self, id: i64) -> Result<Option<Call>> {
+        self.store.call(id).await
+    }
+
+    /// Every call, with its public token.
+    pub async fn calls(&self) -> Result<Vec<Call>> {
+        self.store.calls().await
+    }
+
+    /// Close a call (no more submissions).
+    pub async fn close_call(&self, id: i64) -> Result<()> {
+        self.store.close_call(id).await
+    }
+
+    /// The submissions waiting for a decision (with the submitters' addresses).
+    pub async fn pending_call_submissions(&self) -> Result<Vec<CallSubmission>> {
+        self.store.pending_call_submissions().await
+    }
+
+    /// A submission's file, if it has one.
+    pub async fn call_submission_file(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        self.store.call_submission_file(id).await
     }
 
     /// Take a submission through a call's public link, on `today`.

@@ -54,7 +54,7 @@ pub const INDEX_ENV: &str = "OBSERVATORY_EVIDENCE_INDEX";
 /// The evidence library of one database: its store and its search index.
 #[derive(Clone)]
 pub struct Library {
-    pub store: Store,
+    store: Store,
     index: Arc<SearchIndex>,
 }
 
@@ -186,10 +186,62 @@ impl Library {
     }
 
     pub async fn item(&self, id: i64) -> Result<Item> {
-        self.store
-            .item(id)
+        self.find_item(id)
             .await?
             .with_context(|| format!("there is no evidence item {id}"))
+    }
+
+    /// One item, if there is one with this number.
+    pub async fn find_item(&self, id: i64) -> Result<Option<Item>> {
+        self.store.item(id).await
+    }
+
+    /// Every item, oldest first.
+    pub async fn items(&self) -> Result<Vec<Item>> {
+        self.store.items().await
+    }
+
+    /// The files attached to an item (without their bytes).
+    pub async fn attachments(&self, item: i64) -> Result<Vec<Attachment>> {
+        self.store.attachments(item).await
+    }
+
+    /// An attachment's bytes, if there is one with this number.
+    pub async fn attachment_content(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        self.store.attachment_content(id).await
+    }
+
+    /// The decisions that used an item (None: every decision link).
+    pub async fn decision_links(&self, item: Option<i64>) -> Result<Vec<DecisionLink>> {
+        self.store.decision_links(item).await
+    }
+
+    /// The research register.
+    pub async fn register_entries(&self) -> Result<Vec<RegisterEntry>> {
+        self.store.register_entries().await
+    }
+
+    /// Change a register entry's status (written loosely: `in progress` is
+    /// `in_progress`) and, when it reports, the item holding its report. Returns the
+    /// status as stored.
+    pub async fn set_register_status(
+        &self,
+        id: i64,
+        status: &str,
+        item: Option<i64>,
+    ) -> Result<String> {
+        let s = status.trim().to_lowercase().replace([' ', '-'], "_");
+        if !model::REGISTER_STATUSES.contains(&s.as_str()) {
+            anyhow::bail!(
+                "the status '{status}' is not one of {}",
+                model::REGISTER_STATUSES.join(", ")
+            );
+        }
+        if let Some(i) = item {
+            self.item(i).await?;
+        }
+        self.store.set_register_status(id, &s, item).await?;
+        Ok(s)
     }
 
     /// Register a study: checks it, stores it and returns the most similar existing

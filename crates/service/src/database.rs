@@ -34,14 +34,6 @@ impl Database {
     }
 }
 
-impl Database {
-    /// The store under the evidence library, for opening it.
-    #[doc(hidden)]
-    pub fn store_for_library(&self) -> Store {
-        self.store.clone()
-    }
-}
-
 impl From<Store> for Database {
     fn from(store: Store) -> Database {
         Database { store }

@@ -11,6 +11,7 @@ pub mod database;
 pub mod error;
 pub mod estimates;
 pub mod import;
+pub mod library;
 pub mod output;
 pub mod policy;
 pub mod query;

@@ -103,6 +103,27 @@ pub fn may_curate(user: &User) -> bool {
     matches!(user.role, Role::Admin | Role::Analyst)
 }
 
+/// Whether the actor may change the evidence library: add, edit and import items, attach
+/// files, register studies, open and close calls, moderate submissions, link decisions
+/// and rebuild the search index. Reading the library is open to everyone (evidence is
+/// for sharing), and anyone holding a call's public link may answer it.
+pub fn may_change_evidence(actor: &Actor) -> Result<(), Denied> {
+    match actor {
+        Actor::Operator => Ok(()),
+        Actor::User(u) if may_curate(u) => Ok(()),
+        Actor::User(_) => {
+            deny("Only national analysts and administrators can change the evidence library.")
+        }
+    }
+}
+
+/// Whether a reader of the evidence library (None: signed out) sees its staff side: who
+/// added an item (a staff member's email), the moderation queue with the submitters'
+/// addresses, and the files sent to calls. Only those who may change the library do.
+pub fn sees_evidence_staff_side(reader: Option<&Actor>) -> bool {
+    reader.is_some_and(|a| may_change_evidence(a).is_ok())
+}
+
 /// Whether the user sees the dashboards and the returns tracker (everyone but employer
 /// users, who have their own figures page).
 pub fn may_use_dashboard(user: &User) -> Result<(), Denied> {
@@ -293,6 +314,27 @@ mod tests {
         assert!(may_submit(&e).is_ok() && may_use_dashboard(&e).is_err());
         assert!(!may_track(&e, "E1") && !may_curate(&e));
         assert!(!may_submit_for(&a, "N-1"));
+    }
+
+    #[test]
+    fn the_evidence_library_is_changed_by_curators_and_the_operator_only() {
+        for role in [Role::Admin, Role::Analyst] {
+            let u = user(role, &[], &[]);
+            assert!(may_change_evidence(&Actor::from(&u)).is_ok());
+            assert!(sees_evidence_staff_side(Some(&Actor::from(&u))));
+        }
+        for (role, areas, employers) in [
+            (Role::Planner, &["E1"][..], &[][..]),
+            (Role::Employer, &[][..], &["N-1"][..]),
+        ] {
+            let u = user(role, areas, employers);
+            let denied = may_change_evidence(&Actor::from(&u)).unwrap_err();
+            assert!(denied.0.contains("analysts and administrators"), "{denied}");
+            assert!(!sees_evidence_staff_side(Some(&Actor::User(&u))));
+        }
+        assert!(may_change_evidence(&Actor::Operator).is_ok());
+        assert!(sees_evidence_staff_side(Some(&Actor::Operator)));
+        assert!(!sees_evidence_staff_side(None));
     }
 
     #[test]

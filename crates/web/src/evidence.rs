@@ -3,7 +3,8 @@
 //! moderation ([`calls`]), feeds and citations ([`citations`]) and the JSON API
 //! ([`api`]). Reading is open to everyone (evidence is for sharing); adding, importing,
 //! registering, opening calls and moderating are for analysts and administrators.
-//! The pages only call `observatory_evidence`; this module holds what they share.
+//! The pages only call the service's evidence library (`observatory_service::library`),
+//! which decides with the policy who may change what; this module holds what they share.
 
 pub mod api;
 pub mod calls;
@@ -16,8 +17,9 @@ use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, Multipart};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use observatory_evidence::Tags;
-use observatory_evidence::taxonomy::{Vocabulary, taxonomy};
+use observatory_service::ServiceError;
+use observatory_service::library::{MAX_FILE_BYTES, Tags, Vocabulary, taxonomy};
+use observatory_service::policy::Actor;
 use std::sync::Arc;
 
 use crate::auth::Posted;
@@ -30,13 +32,8 @@ pub use observatory_service::policy::may_curate;
 
 /// The viewer, if they may curate the library; otherwise a plain refusal.
 pub fn curator(v: Viewer) -> Result<Viewer, PageError> {
-    if may_curate(&v.user) {
-        Ok(v)
-    } else {
-        Err(PageError::forbidden(
-            "Only national analysts and administrators can change the evidence library.",
-        ))
-    }
+    observatory_service::policy::may_change_evidence(&Actor::from(&v.user))?;
+    Ok(v)
 }
 
 /// A curator's posted form (its CSRF token checked by [`Posted`]).
@@ -164,8 +161,7 @@ pub struct Upload {
 /// The largest evidence file taken: the service's upload limit, and never more than the
 /// evidence library itself accepts.
 pub fn max_file_bytes(state: &AppState) -> usize {
-    (state.config.max_upload_mb as usize * 1024 * 1024)
-        .min(observatory_evidence::extract::MAX_FILE_BYTES)
+    (state.config.max_upload_mb as usize * 1024 * 1024).min(MAX_FILE_BYTES)
 }
 
 fn too_large(max: usize) -> PageError {
@@ -226,12 +222,18 @@ pub async fn read_multipart(
     Ok((fields, file))
 }
 
-/// A problem list from the evidence library, one sentence each, for the error summary.
-pub fn problems(e: &anyhow::Error) -> Vec<String> {
-    match e.downcast_ref::<observatory_evidence::model::Invalid>() {
-        Some(inv) => inv.problems.clone(),
-        None => vec![format!("{e:#}")],
-    }
+/// A problem list from the evidence library, one sentence a line, for the error summary.
+pub fn problems(e: &ServiceError) -> Vec<String> {
+    e.to_string()
+        .lines()
+        .map(|l| l.trim().trim_start_matches("- ").to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The viewer as the evidence library's reader (None: signed out).
+pub fn reader(v: &Option<Viewer>) -> Option<Actor<'_>> {
+    v.as_ref().map(|v| Actor::from(&v.user))
 }
 
 /// Tantivy's highlighted HTML, made safe to show: only the highlight marks stay markup,

@@ -1,8 +1,8 @@
 //! What every request shares: the store, the in-memory query cubes, the evidence
 //! library and the settings.
 
-use observatory_evidence::Library;
 use observatory_service::accounts::SignInPolicy;
+use observatory_service::library::Library;
 use observatory_service::{Answers, Database, Location};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
@@ -37,7 +37,7 @@ pub struct Config {
     pub session_hours: i64,
     /// Where the evidence library's search index lives (None: the environment variable
     /// `OBSERVATORY_EVIDENCE_INDEX`, else beside the database; see
-    /// `observatory_evidence::default_index_dir`).
+    /// `observatory_service::library::default_index_dir`).
     pub evidence_index: Option<PathBuf>,
 }
 
@@ -75,7 +75,8 @@ impl Config {
             public_url: "http://127.0.0.1:8080".into(),
             upload_dir: None,
             session_hours: 12,
-            evidence_index: std::env::var_os(observatory_evidence::INDEX_ENV).map(PathBuf::from),
+            evidence_index: std::env::var_os(observatory_service::library::INDEX_ENV)
+                .map(PathBuf::from),
         }
     }
 
@@ -137,12 +138,7 @@ impl AppState {
     /// The evidence library of this service's database.
     pub async fn library(&self) -> anyhow::Result<&Library> {
         self.evidence
-            .get_or_try_init(|| {
-                Library::open(
-                    self.db.store_for_library(),
-                    self.config.evidence_index.clone(),
-                )
-            })
+            .get_or_try_init(|| Library::open(&self.db, self.config.evidence_index.clone()))
             .await
     }
 }

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Query, RawQuery, State};
+use observatory_service::library::{GapMap, SearchResults};
 use std::sync::Arc;
 
 use super::gaps::GapQuery;
@@ -30,7 +31,7 @@ pub async fn search(
     State(state): State<Arc<AppState>>,
     ApiUser(_): ApiUser,
     RawQuery(raw): RawQuery,
-) -> Result<Json<observatory_evidence::SearchResults>, ApiError> {
+) -> Result<Json<SearchResults>, ApiError> {
     let r = super::search::request_of(raw.as_deref())?;
     Ok(Json(state.library().await?.search(&r).await?))
 }
@@ -48,7 +49,7 @@ pub async fn gaps(
     State(state): State<Arc<AppState>>,
     ApiUser(_): ApiUser,
     Query(q): Query<GapQuery>,
-) -> Result<Json<observatory_evidence::gaps::GapMap>, ApiError> {
+) -> Result<Json<GapMap>, ApiError> {
     let opts = q.options().map_err(ApiError::bad)?;
     Ok(Json(state.library().await?.gap_map(&opts).await?))
 }

@@ -8,8 +8,12 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use observatory_evidence::calls::{CallReport, Changes, Decision, SubmissionInput, accepting};
-use observatory_evidence::{Call, CallFields, CallSubmission, SubmissionFields};
+use observatory_service::ServiceError;
+use observatory_service::library::{
+    Call, CallFields, CallReport, CallSubmission, Changes, Decision, SubmissionFields,
+    SubmissionInput, accepting, taxonomy,
+};
+use observatory_service::policy::Actor;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -41,7 +45,7 @@ async fn calls_page(
     f: Fields,
     errors: Vec<String>,
 ) -> PageResult {
-    let calls = state.library().await?.store.calls().await?;
+    let calls = state.library().await?.calls().await?;
     let bad = !errors.is_empty();
     let mut res = html(&CallsPage {
         l: layout(state, v, "Calls for evidence"),
@@ -76,11 +80,9 @@ pub async fn open(State(state): State<Arc<AppState>>, posted: Posted<Fields>) ->
         tags: f.tags(&["theme"]),
     };
     let lib = state.library().await?;
-    match lib.open_call(fields, &v.user.email).await {
+    match lib.open_call(&Actor::from(&v.user), fields).await {
         Ok(call) => Ok(Redirect::to(&format!("/evidence/calls/{}", call.id)).into_response()),
-        Err(e) if e.is::<observatory_evidence::model::Invalid>() => {
-            calls_page(&state, &Some(v), f, problems(&e)).await
-        }
+        Err(e @ ServiceError::Invalid(_)) => calls_page(&state, &Some(v), f, problems(&e)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -127,7 +129,7 @@ async fn call_page(
     extra: CallExtra,
 ) -> PageResult {
     let lib = state.library().await?;
-    let Some(call) = lib.store.call(id).await? else {
+    let Some(call) = lib.find_call(id).await? else {
         return Err(PageError::not_found());
     };
     let key = if auth::same_secret(&extra.key, &call.token) {
@@ -136,7 +138,7 @@ async fn call_page(
         String::new()
     };
     let curate = v.as_ref().is_some_and(|v| may_curate(&v.user));
-    let tax = observatory_evidence::taxonomy::taxonomy();
+    let tax = taxonomy();
     let themes = call
         .fields
         .tags
@@ -227,7 +229,7 @@ pub async fn submit(
         file: file.map(|u| (u.name, u.bytes)),
     };
     let lib = state.library().await?;
-    match lib.store.call(id).await? {
+    match lib.find_call(id).await? {
         Some(c) if auth::same_secret(&key, &c.token) => {}
         _ => {
             return Err(PageError::bad(
@@ -266,11 +268,10 @@ struct QueuePage {
 pub async fn queue(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult {
     let v = curator(v)?;
     let lib = state.library().await?;
-    let calls = lib.store.calls().await?;
-    let tax = observatory_evidence::taxonomy::taxonomy();
+    let calls = lib.calls().await?;
+    let tax = taxonomy();
     let pending = lib
-        .store
-        .pending_call_submissions()
+        .pending_call_submissions(&Actor::from(&v.user))
         .await?
         .into_iter()
         .map(|sub| Pending {
@@ -310,7 +311,7 @@ pub async fn moderate(
         _ => return Err(PageError::bad("Choose accept, merge or reject")),
     };
     let lib = state.library().await?;
-    match lib.moderate(id, decision, &v.user.email).await {
+    match lib.moderate(&Actor::from(&v.user), id, decision).await {
         Ok(Some(item)) => Ok(Redirect::to(&format!("/evidence/items/{item}")).into_response()),
         Ok(None) => Ok(Redirect::to("/evidence/moderation").into_response()),
         Err(e) => Err(PageError::bad(format!(
@@ -326,9 +327,9 @@ pub async fn submission_file(
     v: Viewer,
     Path(id): Path<i64>,
 ) -> PageResult {
-    curator(v)?;
+    let v = curator(v)?;
     let lib = state.library().await?;
-    match lib.store.call_submission_file(id).await? {
+    match lib.call_submission_file(&Actor::from(&v.user), id).await? {
         Some(bytes) => Ok(super::search::download(&format!("submission-{id}"), bytes)),
         None => Err(PageError::not_found()),
     }

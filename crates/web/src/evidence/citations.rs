@@ -6,9 +6,10 @@ use askama::Template;
 use axum::extract::{Multipart, Query, RawQuery, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use observatory_evidence::cite::{self, Format, ImportOptions, ImportReport};
-use observatory_evidence::feed::Scope;
-use observatory_evidence::{ItemFields, SearchRequest};
+use observatory_service::ServiceError;
+use observatory_service::library::cite::{self, Format, ImportOptions, ImportReport};
+use observatory_service::library::{ItemFields, Scope, SearchRequest};
+use observatory_service::policy::Actor;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -45,7 +46,7 @@ pub async fn feed(State(state): State<Arc<AppState>>, Query(q): Query<FeedQuery>
     .map_err(|e| PageError::bad(format!("There is no such feed: {e:#}")))?;
     let lib = state.library().await?;
     if let Scope::Call(id) = scope
-        && lib.store.call(id).await?.is_none()
+        && lib.find_call(id).await?.is_none()
     {
         return Err(PageError::not_found());
     }
@@ -79,7 +80,7 @@ async fn export_items(state: &AppState, raw: Option<&str>) -> Result<Vec<ItemFie
     };
     let mut items = Vec::with_capacity(ids.len());
     for id in ids {
-        match lib.store.item(id).await? {
+        match lib.find_item(None, id).await? {
             Some(i) => items.push(i.fields),
             None => return Err(PageError::not_found()),
         }
@@ -166,19 +167,17 @@ pub async fn import(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart
     let lib = state.library().await?;
     let imported = lib
         .import_citations(
+            &Actor::from(&v.user),
             &text,
             format,
             &ImportOptions::default(),
-            &v.user.email,
             false,
         )
         .await;
     match imported {
         Ok(report) => html(&page(vec![], Some(report))),
         // Over the limits of a citation file: said on the form.
-        Err(e) if e.is::<observatory_evidence::model::Invalid>() => {
-            html(&page(vec![e.to_string()], None))
-        }
+        Err(e @ ServiceError::Invalid(_)) => html(&page(vec![e.to_string()], None)),
         Err(e) => Err(e.into()),
     }
 }

@@ -5,8 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use observatory_evidence::gaps::{Columns, GapMap, GapOptions, status_label};
-use observatory_evidence::taxonomy::taxonomy;
+use observatory_service::library::{Cell, Columns, GapMap, GapOptions, status_label, taxonomy};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -83,7 +82,7 @@ fn shade(n: u32) -> u8 {
     }
 }
 
-fn cell_view(c: &observatory_evidence::gaps::Cell) -> CellView {
+fn cell_view(c: &Cell) -> CellView {
     let tax = taxonomy();
     let strength = c
         .strength

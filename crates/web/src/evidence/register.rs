@@ -5,10 +5,11 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use observatory_evidence::model::REGISTER_STATUSES;
-use observatory_evidence::similar::Similar;
-use observatory_evidence::taxonomy::taxonomy;
-use observatory_evidence::{RegisterEntry, RegisterFields};
+use observatory_service::ServiceError;
+use observatory_service::library::{
+    REGISTER_STATUSES, RegisterEntry, RegisterFields, Similar, taxonomy,
+};
+use observatory_service::policy::Actor;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -107,7 +108,7 @@ async fn render(
     filter: RegisterQuery,
     extra: Extra,
 ) -> PageResult {
-    let entries = state.library().await?.store.register_entries().await?;
+    let entries = state.library().await?.register_entries().await?;
     let rows = entries
         .iter()
         .filter(|e| filter.status.is_empty() || e.fields.status == filter.status)
@@ -165,9 +166,9 @@ pub async fn add(State(state): State<Arc<AppState>>, posted: Posted<Fields>) -> 
         tags: f.tags(&["theme", "sector"]),
     };
     let lib = state.library().await?;
+    let registered = lib.register(&Actor::from(&v.user), fields).await;
     let v = Some(v);
-    let user = &v.as_ref().expect("signed in").user.email;
-    match lib.register(fields, user).await {
+    match registered {
         Ok((_, similar)) => {
             let extra = Extra {
                 errors: vec![],
@@ -177,7 +178,7 @@ pub async fn add(State(state): State<Arc<AppState>>, posted: Posted<Fields>) -> 
             };
             render(&state, &v, RegisterQuery::default(), extra).await
         }
-        Err(e) if e.is::<observatory_evidence::model::Invalid>() => {
+        Err(e @ ServiceError::Invalid(_)) => {
             let extra = Extra {
                 errors: problems(&e),
                 f,

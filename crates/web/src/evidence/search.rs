@@ -6,11 +6,15 @@ use askama::Template;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
-use observatory_evidence::taxonomy::taxonomy;
-use observatory_evidence::{Attachment, Item, ItemFields, SearchRequest, SearchResults, Sort};
+use observatory_service::ServiceError;
+use observatory_service::library::{
+    Attachment, FacetCount, Hit, Item, ItemFields, SEARCH_FACETS, SearchRequest, SearchResults,
+    Sort, TAG_FACETS, taxonomy,
+};
+use observatory_service::policy::Actor;
 use std::sync::Arc;
 
-use super::{Choice, Fields, curator, facet_choices, layout, may_curate, problems};
+use super::{Choice, Fields, curator, facet_choices, layout, may_curate, problems, reader};
 use crate::auth::{MaybeViewer, Viewer};
 use crate::error::PageError;
 use crate::pages::{Layout, PageResult, html};
@@ -33,7 +37,7 @@ pub fn request_of(raw: Option<&str>) -> Result<SearchRequest, PageError> {
 struct FacetBox {
     name: String,
     heading: String,
-    values: Vec<observatory_evidence::FacetCount>,
+    values: Vec<FacetCount>,
 }
 
 /// One result as the page shows it (the HTML parts made safe already).
@@ -76,7 +80,7 @@ fn facet_heading(name: &str) -> &'static str {
 }
 
 /// The line under a result's title: type, authors or organisation, year, strength.
-fn meta(h: &observatory_evidence::Hit) -> String {
+fn meta(h: &Hit) -> String {
     let tax = taxonomy();
     let mut parts = vec![tax.types.label(&h.item_type)];
     if !h.authors.is_empty() {
@@ -124,7 +128,7 @@ pub async fn page(
         let sep = if qs.is_empty() { "" } else { "&" };
         format!("/evidence?{qs}{sep}page={p}")
     };
-    let facets = observatory_evidence::search::SEARCH_FACETS
+    let facets = SEARCH_FACETS
         .iter()
         .filter_map(|f| {
             res.facets.get(*f).map(|values| FacetBox {
@@ -183,7 +187,7 @@ struct ItemPage {
 
 fn tag_lines(f: &ItemFields) -> Vec<TagLine> {
     let tax = taxonomy();
-    observatory_evidence::taxonomy::TAG_FACETS
+    TAG_FACETS
         .iter()
         .filter(|facet| !f.tags.get(facet).is_empty())
         .map(|facet| TagLine {
@@ -212,13 +216,10 @@ pub async fn item(
     Path(id): Path<i64>,
 ) -> PageResult {
     let lib = state.library().await?;
-    let Some(mut item) = lib.store.item(id).await? else {
+    // Who added an item is a staff member's email: the library shows it to curators only.
+    let Some(item) = lib.find_item(reader(&v).as_ref(), id).await? else {
         return Err(PageError::not_found());
     };
-    // Who added an item is a staff member's email: shown to curators only.
-    if !v.as_ref().is_some_and(|v| super::may_curate(&v.user)) {
-        item.added_by = "the observatory".into();
-    }
     let tax = taxonomy();
     html(&ItemPage {
         l: layout(&state, &v, &item.fields.title),
@@ -230,7 +231,7 @@ pub async fn item(
             .map(|s| tax.strengths.label(s))
             .unwrap_or_else(|| "Not assessed".into()),
         tags: tag_lines(&item.fields),
-        attachments: lib.store.attachments(id).await?,
+        attachments: lib.attachments(id).await?,
         item,
     })
 }
@@ -239,7 +240,7 @@ pub async fn item(
 /// page of this site).
 pub async fn attachment(State(state): State<Arc<AppState>>, Path(id): Path<i64>) -> PageResult {
     let lib = state.library().await?;
-    let Some(bytes) = lib.store.attachment_content(id).await? else {
+    let Some(bytes) = lib.attachment_content(id).await? else {
         return Err(PageError::not_found());
     };
     Ok(download(&format!("attachment-{id}"), bytes))
@@ -336,19 +337,20 @@ pub async fn add(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -
         Ok(x) => x,
         Err(e) => return add_page(&state, &v, f, vec![e]),
     };
+    let lib = state.library().await?;
     let attachments = match file {
         None => vec![],
-        Some(u) => match observatory_evidence::extract::attachment(&u.name, u.bytes).await {
+        Some(u) => match lib.read_attachment(&u.name, u.bytes).await {
             Ok(a) => vec![a],
             Err(e) => return add_page(&state, &v, f, problems(&e)),
         },
     };
-    let lib = state.library().await?;
-    match lib.add_item(fields, &attachments, &v.user.email).await {
+    match lib
+        .add_item(&Actor::from(&v.user), fields, &attachments)
+        .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/evidence/items/{id}")).into_response()),
-        Err(e) if e.is::<observatory_evidence::model::Invalid>() => {
-            add_page(&state, &v, f, problems(&e))
-        }
+        Err(e @ ServiceError::Invalid(_)) => add_page(&state, &v, f, problems(&e)),
         Err(e) => Err(e.into()),
     }
 }

@@ -1436,6 +1436,8 @@ async fn rephrased_questions_agree(s: &Server, token: &str, cubes: &[Cube], date
 /// The values column of a figure's table on a page (`c` where suppressed), sorted.
 fn page_values(html: &str, start: &str) -> Vec<String> {
     let fig = between(html, start, "</tbody>");
+    // Rates show what they are made of after the value (Counted, Out of); counts do not.
+    let after_value = if fig.contains(">Out of<") { 2 } else { 0 };
     let mut out: Vec<String> = fig
         .split("<tr class=\"govuk-table__row\">")
         .skip(2)
@@ -1445,7 +1447,7 @@ fn page_values(html: &str, start: &str) -> Vec<String> {
                 .skip(1)
                 .map(|c| c.split("</td>").next().unwrap())
                 .collect();
-            cells[cells.len() - 3].replace(',', "")
+            cells[cells.len() - 1 - after_value].replace(',', "")
         })
         .collect();
     out.sort();
