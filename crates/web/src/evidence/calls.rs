@@ -246,7 +246,12 @@ pub async fn submit(
             };
             call_page(&state, &v, &headers, id, extra).await
         }
-        Err(e) => call_page(&state, &v, &headers, id, again(problems(&e), f)).await,
+        // The submitter's mistakes go beside the form; the service's own failures are an
+        // error page with a reference, never their text.
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Locked(_))) => {
+            call_page(&state, &v, &headers, id, again(problems(&e), f)).await
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -314,10 +319,11 @@ pub async fn moderate(
     match lib.moderate(&Actor::from(&v.user), id, decision).await {
         Ok(Some(item)) => Ok(Redirect::to(&format!("/evidence/items/{item}")).into_response()),
         Ok(None) => Ok(Redirect::to("/evidence/moderation").into_response()),
-        Err(e) => Err(PageError::bad(format!(
+        Err(e @ ServiceError::Invalid(_)) => Err(PageError::bad(format!(
             "Submission {id} was not moderated: {}",
             problems(&e).join("; ")
         ))),
+        Err(e) => Err(e.into()),
     }
 }
 
