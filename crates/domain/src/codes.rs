@@ -150,6 +150,9 @@ pub struct Codes {
     pub destination: CodeList,
     /// Normalised job title -> role position (the shipped synonyms).
     pub job_titles: HashMap<String, usize>,
+    /// The names of England's local authorities by their ONS (GSS) code, for people to
+    /// read; returns are not checked against it (a new code is still a valid area).
+    pub area_names: HashMap<String, String>,
     pub known: Known,
 }
 
@@ -160,6 +163,7 @@ const SETTING_TYPES: &str = include_str!("../../../data/codes/setting_types.csv"
 const ETHNICITY: &str = include_str!("../../../data/codes/ethnicity.csv");
 const LISTS: &str = include_str!("../../../data/codes/lists.csv");
 const JOB_TITLES: &str = include_str!("../../../data/codes/jobtitles.csv");
+const AREAS: &str = include_str!("../../../data/codes/areas.csv");
 
 fn rows(text: &str) -> Vec<Vec<String>> {
     csv::Reader::from_reader(text.as_bytes())
@@ -285,6 +289,7 @@ impl Codes {
             ethnic_group_not_known: ethnic_groups.must("not_known"),
         };
         Codes {
+            area_names: pairs(AREAS).into_iter().collect(),
             sectors,
             career_levels,
             leader_levels,
@@ -377,6 +382,15 @@ impl Codes {
         s
     }
 
+    /// An area's name ("Central Bedfordshire" for E06000056), or its code when the list
+    /// does not know it.
+    pub fn area_name(&self, code: &str) -> String {
+        self.area_names
+            .get(code.trim())
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+
     /// A breakdown value in words for people ("Early years" for sector `early_years`);
     /// values without a label (identifiers, `total`, `not_known`) are given back readably.
     pub fn label_of(&self, breakdown: &str, value: &str) -> String {
@@ -384,6 +398,9 @@ impl Codes {
             "total" => return "Total".to_string(),
             "not_known" => return "Not known".to_string(),
             _ => {}
+        }
+        if breakdown == "area" {
+            return self.area_name(value);
         }
         if let Some(label) = self
             .list_for(breakdown)
@@ -442,7 +459,8 @@ mod tests {
             c.label_of("sector", "early_years"),
             c.sectors.label(c.sectors.must("early_years"))
         );
-        assert_eq!(c.label_of("area", "E06000056"), "E06000056");
+        assert_eq!(c.label_of("area", "E06000056"), "Central Bedfordshire");
+        assert_eq!(c.label_of("area", "E06000999"), "E06000999");
         assert_eq!(c.label_of("age_band", "20_24"), "20 to 24");
         assert_eq!(c.label_of("age_band", "65_plus"), "65 and over");
         assert_eq!(c.label_of("sector", "total"), "Total");

@@ -18,4 +18,4 @@ pub mod units;
 pub use codes::{CodeList, Codes, Role, codes};
 pub use records::*;
 pub use rules::{DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD};
-pub use units::Unit;
+pub use units::{Unit, long_date};

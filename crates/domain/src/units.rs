@@ -1,10 +1,16 @@
-//! The unit each figure is shown in, defined once for the pages, the downloads and the
-//! publication: a count with thousands separators, full-time equivalents to one decimal,
+//! How figures and dates are written for people, defined once for the pages, the
+//! downloads and the publication. Dates read "1 November 2025" ([`long_date`]); the
+//! unit each figure is shown in: a count with thousands separators, full-time equivalents to one decimal,
 //! a percentage, a ratio where 1 means "the same as", or money in pounds. A measure's
 //! units come from its definition (`observatory_analysis::measure_units`), never from
 //! how its value happens to look.
 
 use crate::charts::thousands;
+
+/// A date as GOV.UK writes it: "1 November 2025".
+pub fn long_date(date: chrono::NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
 
 /// How a figure is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

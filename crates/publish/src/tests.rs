@@ -165,7 +165,7 @@ fn files_carry_no_hidden_number_and_the_workbook_reads_back() {
     ))
     .unwrap();
     let hidden = csv.lines().find(|l| l.starts_with("E06000003")).unwrap();
-    assert_eq!(hidden, "E06000003,E06000003,c,c,c,true");
+    assert_eq!(hidden, "E06000003,Redcar and Cleveland,c,c,c,true");
     let mut wb: Xlsx<_> = open_workbook(dir.path().join("census-2025-11-01.xlsx")).unwrap();
     let names = wb.sheet_names();
     assert_eq!(names.len(), p.tables.len() + 2);

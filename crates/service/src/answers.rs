@@ -327,7 +327,7 @@ impl Answers {
             .ok_or_else(|| {
                 ServiceError::Invalid(format!(
                     "Mobility compares two census dates, and there is none before {}.",
-                    to.format("%-d %B %Y")
+                    observatory_domain::long_date(to)
                 ))
             })?;
         if !known.contains(&to) {

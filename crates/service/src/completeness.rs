@@ -31,7 +31,7 @@ impl Completeness {
 
     /// One sentence for a table's notes or a page.
     pub fn sentence(&self) -> String {
-        let date = self.census_date.format("%-d %B %Y");
+        let date = observatory_domain::long_date(self.census_date);
         let place = self
             .area
             .as_deref()

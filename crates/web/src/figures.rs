@@ -281,6 +281,28 @@ pub fn single(r: &QueryResult) -> String {
 /// A choice in a form: value, label, chosen.
 pub type Choice = (String, String, bool);
 
+/// Areas as a form's choices: each area's code, its name, and whether it is `chosen`.
+pub fn area_choices(areas: &[String], chosen: &str) -> Vec<Choice> {
+    let c = codes();
+    areas
+        .iter()
+        .map(|a| (a.clone(), c.area_name(a), a == chosen))
+        .collect()
+}
+
+/// Census dates as a form's choices, newest first, written as "1 November 2025".
+pub fn date_choices(dates: &[chrono::NaiveDate], chosen: &[String]) -> Vec<Choice> {
+    dates
+        .iter()
+        .rev()
+        .map(|d| {
+            let value = d.to_string();
+            let on = chosen.contains(&value);
+            (value, observatory_domain::long_date(*d), on)
+        })
+        .collect()
+}
+
 /// A query's table as CSV or XLSX, with the same scoping as the pages.
 pub async fn download(
     State(state): State<Arc<AppState>>,

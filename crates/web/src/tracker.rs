@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::auth::{Posted, Viewer};
 use crate::error::PageError;
+use crate::figures::{Choice, area_choices, date_choices};
 use crate::pages::{Layout, PageResult, html, see_other};
 use crate::state::AppState;
 
@@ -31,9 +32,12 @@ pub struct TrackerRow {
 struct Tracker {
     l: Layout,
     census_date: String,
+    /// The census date as people read it ("1 November 2025").
+    census_date_long: String,
     area: String,
-    dates: Vec<String>,
-    areas: Vec<String>,
+    area_name: String,
+    dates: Vec<Choice>,
+    areas: Vec<Choice>,
     expected: usize,
     returned_expected: usize,
     missing: usize,
@@ -114,9 +118,11 @@ pub async fn tracker(
     html(&Tracker {
         l: Layout::new(&state, &v, "Returns", "/tracker"),
         census_date: date.to_string(),
+        census_date_long: observatory_domain::long_date(date),
+        area_name: observatory_domain::codes().area_name(&area),
         area: area.clone(),
-        dates: dates.iter().rev().map(|d| d.to_string()).collect(),
-        areas,
+        dates: date_choices(&dates, &[date.to_string()]),
+        areas: area_choices(&areas, &area),
         expected: status.expected(),
         returned_expected: status.returned_expected(),
         missing: status.employers.iter().filter(|r| !r.returned).count(),

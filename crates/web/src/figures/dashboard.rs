@@ -5,12 +5,15 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use std::sync::Arc;
 
-use super::{Figure, HEADLINES, Headline, Spec, answer, figure, single};
+use super::{
+    Choice, Figure, HEADLINES, Headline, Spec, answer, area_choices, date_choices, figure, single,
+};
 use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::pages::{Layout, PageResult, html};
 use crate::state::AppState;
 use crate::tracker::{chosen_date, visible_areas};
+use observatory_domain::{codes, long_date};
 use observatory_service::answers::MOBILITY;
 use observatory_service::policy;
 
@@ -133,10 +136,9 @@ struct Dashboard {
     l: Layout,
     heading: String,
     area: String,
-    areas: Vec<String>,
+    areas: Vec<Choice>,
     national_allowed: bool,
-    census_date: String,
-    dates: Vec<String>,
+    dates: Vec<Choice>,
     headlines: Vec<Headline>,
     figures: Vec<Figure>,
     /// How complete the census date is.
@@ -225,16 +227,19 @@ pub async fn dashboard(
     }
     html(&Dashboard {
         l: Layout::new(&state, &v, "Dashboard", "/dashboard"),
-        heading: if area.is_empty() {
-            format!("National overview, census {date}")
-        } else {
-            format!("Area {area}, census {date}")
-        },
+        heading: format!(
+            "{}, census {}",
+            if area.is_empty() {
+                "England".to_string()
+            } else {
+                codes().area_name(&area)
+            },
+            long_date(date)
+        ),
+        areas: area_choices(&areas, &area),
         area,
-        areas,
         national_allowed,
-        census_date: date.to_string(),
-        dates: all_dates.iter().rev().map(|d| d.to_string()).collect(),
+        dates: date_choices(&all_dates, &[date.to_string()]),
         headlines,
         figures,
         completeness: complete,

@@ -129,12 +129,13 @@ pub async fn employer_view(
         l: Layout::new(&state, &v, "Your figures", "/employer"),
         employers: v.user.employers.clone(),
         note: format!(
-            "Your organisation's figures are from your own records and are not suppressed. The area's figures cover every organisation in area {area}; figures about fewer than {} people there are shown as c.",
+            "Your organisation's figures are from your own records and are not suppressed. The area's figures cover every organisation in {}; figures about fewer than {} people there are shown as c.",
+            observatory_domain::codes().area_name(&area),
             state.config.threshold
         ),
         employer,
-        area,
-        census_date: date.to_string(),
+        area: observatory_domain::codes().area_name(&area),
+        census_date: observatory_domain::long_date(date),
         headlines,
         figures,
     })

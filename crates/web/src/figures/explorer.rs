@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use std::sync::Arc;
 
-use super::Choice;
+use super::{Choice, date_choices};
 use super::{Figure, Spec, answer, figure};
 use crate::auth::Viewer;
 use crate::error::PageError;
@@ -92,17 +92,7 @@ pub async fn explorer(
                 )
             })
             .collect(),
-        dates: all_dates
-            .iter()
-            .rev()
-            .map(|d| {
-                (
-                    d.to_string(),
-                    d.to_string(),
-                    chosen_dates.contains(&d.to_string()),
-                )
-            })
-            .collect(),
+        dates: date_choices(&all_dates, &chosen_dates),
         filters: spec.filters.join("\n"),
         estimates: spec.estimates,
         figure,
