@@ -321,6 +321,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_measure_is_described_for_people() {
+        for m in measure_names() {
+            let info = codes()
+                .measure_info(&m)
+                .unwrap_or_else(|| panic!("{m} is not in data/codes/measures.csv"));
+            assert!(!info.label.is_empty() && !info.theme.is_empty(), "{m}");
+        }
+    }
+
+    #[test]
     fn every_measure_has_its_own_units() {
         let units = |m| measure_units(m).unwrap();
         assert_eq!(units("posts"), (Unit::Count, Unit::Count));

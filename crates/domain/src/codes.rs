@@ -150,6 +150,9 @@ pub struct Codes {
     pub destination: CodeList,
     /// Normalised job title -> role position (the shipped synonyms).
     pub job_titles: HashMap<String, usize>,
+    /// What each measure is, for people (`data/codes/measures.csv`; a name with
+    /// `{level}` stands for one measure per qualification level).
+    measures: Vec<MeasureInfo>,
     /// The names of England's local authorities by their ONS (GSS) code, for people to
     /// read; returns are not checked against it (a new code is still a valid area).
     pub area_names: HashMap<String, String>,
@@ -164,6 +167,17 @@ const ETHNICITY: &str = include_str!("../../../data/codes/ethnicity.csv");
 const LISTS: &str = include_str!("../../../data/codes/lists.csv");
 const JOB_TITLES: &str = include_str!("../../../data/codes/jobtitles.csv");
 const AREAS: &str = include_str!("../../../data/codes/areas.csv");
+const MEASURES: &str = include_str!("../../../data/codes/measures.csv");
+
+/// What a measure is, for people: its label, the theme it belongs to, and one line on
+/// what it counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureInfo {
+    pub name: String,
+    pub label: String,
+    pub theme: String,
+    pub description: String,
+}
 
 fn rows(text: &str) -> Vec<Vec<String>> {
     csv::Reader::from_reader(text.as_bytes())
@@ -290,6 +304,15 @@ impl Codes {
         };
         Codes {
             area_names: pairs(AREAS).into_iter().collect(),
+            measures: rows(MEASURES)
+                .into_iter()
+                .map(|r| MeasureInfo {
+                    name: r[0].clone(),
+                    label: r[1].clone(),
+                    theme: r[2].clone(),
+                    description: r[3].clone(),
+                })
+                .collect(),
             sectors,
             career_levels,
             leader_levels,
@@ -382,6 +405,35 @@ impl Codes {
         s
     }
 
+    /// What measure `name` is (None: the list does not describe it). A row whose name
+    /// holds `{level}` describes one measure per level ("qualified_share_l3").
+    pub fn measure_info(&self, name: &str) -> Option<MeasureInfo> {
+        let name = name.trim();
+        self.measures.iter().find_map(|m| {
+            if m.name == name {
+                return Some(m.clone());
+            }
+            let (before, after) = m.name.split_once("{level}")?;
+            let level = name.strip_prefix(before)?.strip_suffix(after)?;
+            (!level.is_empty() && level.bytes().all(|b| b.is_ascii_digit())).then(|| {
+                let fill = |s: &str| s.replace("{level}", level);
+                MeasureInfo {
+                    name: name.to_string(),
+                    label: fill(&m.label),
+                    theme: m.theme.clone(),
+                    description: fill(&m.description),
+                }
+            })
+        })
+    }
+
+    /// A measure's label ("Vacancy rate" for vacancy_rate), or its name in words.
+    pub fn measure_label(&self, name: &str) -> String {
+        self.measure_info(name)
+            .map(|m| m.label)
+            .unwrap_or_else(|| Self::heading_of(name))
+    }
+
     /// An area's name ("Central Bedfordshire" for E06000056), or its code when the list
     /// does not know it.
     pub fn area_name(&self, code: &str) -> String {
@@ -462,6 +514,12 @@ mod tests {
         assert_eq!(c.label_of("area", "E06000056"), "Central Bedfordshire");
         assert_eq!(c.label_of("area", "E06000999"), "E06000999");
         assert_eq!(c.label_of("age_band", "20_24"), "20 to 24");
+        assert_eq!(c.measure_label("vacancy_rate"), "Vacancy rate");
+        let l3 = c.measure_info("qualified_share_l3").unwrap();
+        assert_eq!(l3.label, "Qualified at level 3 or above");
+        assert_eq!(l3.theme, "Qualifications");
+        assert!(c.measure_info("qualified_share_lx").is_none());
+        assert_eq!(c.measure_label("no_such_measure"), "No such measure");
         assert_eq!(c.label_of("age_band", "65_plus"), "65 and over");
         assert_eq!(c.label_of("sector", "total"), "Total");
         assert_eq!(c.label_of("gender", "not_known"), "Not known");

@@ -15,7 +15,7 @@ pub mod records;
 pub mod rules;
 pub mod units;
 
-pub use codes::{CodeList, Codes, Role, codes};
+pub use codes::{CodeList, Codes, MeasureInfo, Role, codes};
 pub use records::*;
 pub use rules::{DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD};
 pub use units::{Unit, long_date};

@@ -244,20 +244,21 @@ pub fn figure(
 }
 
 /// The headline figures of the dashboard and the employer view.
-pub const HEADLINES: &[(&str, &str)] = &[
-    ("posts", "Filled posts"),
-    ("headcount", "People (headcount)"),
-    ("fte", "Full-time equivalent"),
-    ("vacancy_rate", "Vacancy rate"),
-    ("turnover_rate", "Turnover rate"),
-    ("wastage_rate", "Wastage rate"),
-    ("stability_rate", "Stability rate"),
-    ("agency_share", "Agency share of FTE"),
-    ("age_55_plus_share", "Aged 55 or over"),
+pub const HEADLINES: &[&str] = &[
+    "posts",
+    "headcount",
+    "fte",
+    "vacancy_rate",
+    "turnover_rate",
+    "wastage_rate",
+    "stability_rate",
+    "agency_share",
+    "age_55_plus_share",
 ];
 
 pub struct Headline {
-    pub label: &'static str,
+    /// The measure's label (data/codes/measures.csv).
+    pub label: String,
     pub value: String,
     pub other: String,
 }

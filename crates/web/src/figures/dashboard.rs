@@ -177,7 +177,8 @@ pub async fn dashboard(
     };
     let mut headlines = Vec::new();
     let mut complete = Vec::new();
-    for (measure, label) in HEADLINES {
+    for measure in HEADLINES {
+        let label = observatory_domain::codes().measure_label(measure);
         let spec = Spec {
             measure: measure.to_string(),
             filters: filters.clone(),

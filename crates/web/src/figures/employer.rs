@@ -58,7 +58,8 @@ pub async fn employer_view(
         vec![format!("area={area}")]
     };
     let mut headlines = Vec::new();
-    for (measure, label) in HEADLINES {
+    for measure in HEADLINES {
+        let label = observatory_domain::codes().measure_label(measure);
         let ask = |filters: &Vec<String>| Spec {
             measure: measure.to_string(),
             filters: filters.clone(),

@@ -11,6 +11,7 @@ use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::pages::{Layout, PageResult, html};
 use crate::state::AppState;
+use observatory_domain::{Codes, codes, long_date};
 use observatory_service::answers::MOBILITY;
 use observatory_service::query::{breakdown_names, measure_names};
 use observatory_service::returns;
@@ -19,7 +20,10 @@ use observatory_service::returns;
 #[template(path = "explorer.html")]
 struct Explorer {
     l: Layout,
-    measures: Vec<Choice>,
+    /// The measures by theme: the theme, and its measures as choices.
+    measures: Vec<(String, Vec<Choice>)>,
+    /// What the chosen measure counts, in one line.
+    description: String,
     breakdowns: Vec<Choice>,
     dates: Vec<Choice>,
     filters: String,
@@ -43,20 +47,7 @@ pub async fn explorer(
         Ok(a) => {
             complete = observatory_service::completeness::notes(&a.completeness);
             let (r, dates, t) = (&a.result, &a.dates, a.threshold());
-            let title = format!(
-                "{}{} at {}",
-                spec.measure,
-                if r.by.is_empty() {
-                    String::new()
-                } else {
-                    format!(" by {}", r.by.join(", "))
-                },
-                dates
-                    .iter()
-                    .map(|d| d.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let title = title_of(&r.measure, &r.by, dates);
             (Some(figure("explorer", &title, &spec, r, t)), vec![])
         }
         // The asker's mistakes go beside the form; the service's own failures are an
@@ -76,18 +67,17 @@ pub async fn explorer(
     };
     html(&Explorer {
         l: Layout::new(&state, &v, "Explorer", "/explorer"),
-        measures: measure_names()
-            .iter()
-            .map(String::as_str)
-            .chain([MOBILITY])
-            .map(|m| (m.to_string(), m.replace('_', " "), m == spec.measure))
-            .collect(),
+        measures: measures_by_theme(&spec.measure),
+        description: codes()
+            .measure_info(&spec.measure)
+            .map(|m| m.description)
+            .unwrap_or_default(),
         breakdowns: breakdown_names()
             .iter()
             .map(|b| {
                 (
                     b.to_string(),
-                    b.replace('_', " "),
+                    Codes::heading_of(b),
                     spec.by.iter().any(|x| x == b),
                 )
             })
@@ -99,4 +89,42 @@ pub async fn explorer(
         errors,
         completeness: complete,
     })
+}
+
+/// A figure's title in words: "Vacancy rate by workforce sector, 1 November 2025".
+pub fn title_of(measure: &str, by: &[String], dates: &[chrono::NaiveDate]) -> String {
+    let c = codes();
+    let by: Vec<String> = by
+        .iter()
+        .map(|b| Codes::heading_of(b).to_lowercase())
+        .collect();
+    let dates: Vec<String> = dates.iter().map(|d| long_date(*d)).collect();
+    format!(
+        "{}{}, {}",
+        c.measure_label(measure),
+        if by.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", by.join(" and "))
+        },
+        dates.join(", ")
+    )
+}
+
+/// Every measure as a choice, grouped by theme in the order the themes first appear.
+fn measures_by_theme(chosen: &str) -> Vec<(String, Vec<Choice>)> {
+    let c = codes();
+    let mut groups: Vec<(String, Vec<Choice>)> = Vec::new();
+    for m in measure_names().iter().map(String::as_str).chain([MOBILITY]) {
+        let (label, theme) = match c.measure_info(m) {
+            Some(info) => (info.label, info.theme),
+            None => (Codes::heading_of(m), "People's moves".to_string()),
+        };
+        let choice = (m.to_string(), label, m == chosen);
+        match groups.iter_mut().find(|(t, _)| *t == theme) {
+            Some((_, list)) => list.push(choice),
+            None => groups.push((theme, vec![choice])),
+        }
+    }
+    groups
 }
