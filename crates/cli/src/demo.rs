@@ -127,7 +127,7 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
         crate::cubes::spinner,
     )
     .await?;
-    crate::evidence::load_demo(&db.store_for_library()).await?;
+    crate::evidence::load_demo(&cli.store().await?).await?;
     let last = opts.census_dates.last().expect("demo has dates");
     let area = &opts.areas[0];
     let db_arg = &cli.db;
