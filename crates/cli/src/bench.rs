@@ -5,14 +5,13 @@
 
 use anyhow::Result;
 use clap::Args;
-use observatory_analysis::{Cube, Query, run_query};
-use observatory_store::{Location, Store};
+use observatory_service::Actor;
+use observatory_service::bench::{self, Cube, Workbench};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use crate::Cli;
-use crate::import::{ReadContext, import_all, read_manifest};
+use crate::import::ImportBar;
 
 #[derive(Args)]
 #[command(
@@ -36,31 +35,6 @@ pub struct BenchArgs {
     pub no_duckdb: bool,
 }
 
-/// The queries timed: a spread of measures and breakdown widths.
-const QUERIES: &[(&str, &str)] = &[
-    ("posts", ""),
-    ("posts", "sector"),
-    ("posts", "role"),
-    ("headcount", "role"),
-    ("headcount", "sector,employing_sector"),
-    ("fte", "area"),
-    ("vacancy_rate", "area,sector"),
-    ("turnover_rate", "sector,contract"),
-    ("leavers", "sector,reason"),
-    ("stability_rate", "role"),
-    ("qualified_share_l3", "setting_type"),
-    ("median_pay", "role"),
-    ("gender_pay_gap", "sector"),
-    ("share_minority_ethnic", "area,leader"),
-    ("age_55_plus_share", "sector,career_level"),
-    ("agency_share", "area,role"),
-];
-
-fn median_ms(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 pub async fn run(_cli: &Cli, a: &BenchArgs) -> Result<i32> {
     let machine = format!(
         "{} cores, {}",
@@ -72,17 +46,17 @@ pub async fn run(_cli: &Cli, a: &BenchArgs) -> Result<i32> {
         }
     );
     println!("Benchmark on {machine}");
-    let mut opts = observatory_synth::GenerateOptions::national();
-    opts.areas = observatory_synth::national_area_codes(a.areas);
-    opts.posts_per_area = a.posts_per_area;
+    let opts = observatory_service::synthetic::options(
+        true,
+        observatory_service::synthetic::GenerateOptions::national().seed,
+        Some(a.areas),
+        Some(a.posts_per_area),
+    );
     let data = a.dir.join("returns");
     let manifest = data.join("manifest.csv");
     if !(a.reuse && manifest.exists()) {
-        if data.exists() {
-            std::fs::remove_dir_all(&data)?;
-        }
         let t = Instant::now();
-        let s = crate::demo::generate_with_progress(&opts, &data)?;
+        let s = crate::demo::generate_with_progress(&opts, &data, true)?;
         let posts: usize = s.posts_by_date.iter().map(|(_, n)| n).sum();
         println!(
             "generate: {} returns, {} posts over {} years in {:.1} s ({:.0} posts/s)",
@@ -94,34 +68,14 @@ pub async fn run(_cli: &Cli, a: &BenchArgs) -> Result<i32> {
         );
     }
     let latest = *opts.census_dates.last().expect("dates");
-    let db = a.dir.join("bench.db");
-    for ext in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
-    }
-    let location = Location::Sqlite(db.clone());
-    let key = a.dir.join("bench.key");
-    let store = crate::init(&location, &key).await?;
-    let jobs: Vec<_> = read_manifest(&manifest)?
-        .into_iter()
-        .filter(|j| j.meta.census_date == latest)
-        .collect();
-    let key_bytes = observatory_store::secret::load(&key)?;
-    let ctx = Arc::new(ReadContext {
-        hasher: observatory_census::PersonHasher::new(&key_bytes),
-        mapping: None,
-        titles: Default::default(),
-        limits: Default::default(),
-    });
-    let n_returns = jobs.len();
+    let (mut bench, new_key) = Workbench::create(Actor::Operator, &a.dir).await?;
+    crate::say_new_key(new_key, &a.dir.join("bench.key"));
     let t = Instant::now();
-    let done = import_all(&store, ctx.clone(), jobs, 2, false, "bench", true).await?;
+    let done = import(&bench, &manifest, latest).await?;
     let import_s = t.elapsed().as_secs_f64();
-    let posts: usize = done
-        .iter()
-        .filter_map(|d| d.outcome.data.as_ref())
-        .map(|d| d.workers.len())
-        .sum();
-    let rejected = done.iter().filter(|d| d.outcome.data.is_none()).count();
+    let n_returns = done.len();
+    let posts: usize = done.iter().map(|d| d.posts()).sum();
+    let rejected = done.iter().filter(|d| !d.accepted()).count();
     println!(
         "import (census {latest}): {n_returns} returns, {posts} posts, {rejected} rejected, in {import_s:.1} s = {:.0} posts/s (read, checked, hashed, stored in SQLite)",
         posts as f64 / import_s
@@ -129,26 +83,19 @@ pub async fn run(_cli: &Cli, a: &BenchArgs) -> Result<i32> {
     drop(done);
 
     let t = Instant::now();
-    let cube = crate::cubes::load_one(&store, latest).await?;
+    let cube = bench.cube(latest, crate::cubes::spinner).await?;
     println!(
         "first query after import (cube built from {} SQLite rows and snapshotted): {:.2} s",
         cube.posts(),
         t.elapsed().as_secs_f64()
     );
     drop(cube);
-    store.close().await;
     // What every later `observatory query` process pays: open, read the snapshot, decode.
     let t = Instant::now();
-    let store = Store::open(&location, false).await?;
-    let gen_ = store.generation().await?;
-    let bytes = store
-        .snapshot(latest, &gen_)
-        .await?
-        .expect("snapshot just stored");
-    let cube = Cube::from_bytes(&bytes)?;
+    let (cube, bytes) = bench.reopen(latest).await?;
     println!(
         "later queries: open + load snapshot ({:.0} MB): {:.0} ms",
-        bytes.len() as f64 / 1e6,
+        bytes as f64 / 1e6,
         t.elapsed().as_secs_f64() * 1000.0
     );
     println!(
@@ -156,234 +103,83 @@ pub async fn run(_cli: &Cli, a: &BenchArgs) -> Result<i32> {
         cube.posts()
     );
     let mut ours = std::collections::HashMap::new();
-    for (measure, by) in QUERIES {
-        let q = Query {
-            measure: measure.to_string(),
-            by: by
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect(),
-            filters: vec![],
+    for q in bench::time_queries(&cube) {
+        let (measure, by) = (q.measure, q.by);
+        let (rows, ms) = match q.result {
+            Ok(r) => r,
+            Err(e) => {
+                println!("  {measure} by {by}: {e}");
+                continue;
+            }
         };
-        let mut times = Vec::new();
-        let mut rows = 0;
-        for _ in 0..5 {
-            let t = Instant::now();
-            let r = match run_query(&[&cube], &q) {
-                Ok(r) => r,
-                Err(e) => {
-                    println!("  {measure} by {by}: {e}");
-                    break;
-                }
-            };
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
-            rows = r.rows.len();
-        }
-        if times.is_empty() {
-            continue;
-        }
-        let ms = median_ms(times);
         ours.insert(format!("{measure} by {by}"), ms);
         println!(
             "  {measure:<24} by {:<24} {rows:>6} rows  {ms:>8.1} ms",
             if by.is_empty() { "(total)" } else { by },
         );
     }
-    publication_and_mobility(&store, &manifest, &ctx, &cube, &a.dir).await?;
+    publication_and_mobility(&bench, &manifest, &cube, &a.dir).await?;
     if !a.no_duckdb {
-        duckdb_baseline(&data, latest, import_s, &ours);
+        bench::duckdb_baseline(&data, latest, import_s, &ours, &|line| println!("{line}"));
     }
     Ok(0)
+}
+
+/// Import the returns of `date` in the manifest, with a progress bar.
+async fn import(
+    bench: &Workbench,
+    manifest: &std::path::Path,
+    date: chrono::NaiveDate,
+) -> Result<Vec<observatory_service::manifest::Done>> {
+    let jobs = bench::jobs(manifest, date)?;
+    let bar = ImportBar::new(jobs.len(), true);
+    let done = bench.import(Actor::Operator, jobs, bar.progress()).await;
+    drop(bar);
+    Ok(done?)
 }
 
 /// The analysis goals: the full national publication (tables, joint disclosure control,
 /// files written) and mobility flows between two national censuses, which needs the
 /// census before the latest imported too.
 async fn publication_and_mobility(
-    store: &Store,
+    bench: &Workbench,
     manifest: &std::path::Path,
-    ctx: &Arc<ReadContext>,
     latest: &Cube,
     dir: &std::path::Path,
 ) -> Result<()> {
-    let t = Instant::now();
-    let publication =
-        observatory_publish::assemble(latest, observatory_publish::Control::default())?;
-    let protect_s = t.elapsed().as_secs_f64();
-    let out = dir.join("publication");
-    let _ = std::fs::remove_dir_all(&out);
-    let files = observatory_publish::write_all(&publication, &out)?;
-    let d = &publication.disclosure;
+    let p = bench::publication(latest, dir)?;
+    let d = &p.publication.disclosure;
     println!(
-        "publication: {} tables, {} cells suppressed (primary {}, secondary {}), {} unresolved; assembled and protected in {protect_s:.1} s, {} files written in {:.1} s in all",
-        publication.tables.len(),
+        "publication: {} tables, {} cells suppressed (primary {}, secondary {}), {} unresolved; assembled and protected in {:.1} s, {} files written in {:.1} s in all",
+        p.publication.tables.len(),
         d.primary + d.secondary,
         d.primary,
         d.secondary,
         d.unresolved.len(),
-        files.len(),
-        t.elapsed().as_secs_f64()
+        p.protect.as_secs_f64(),
+        p.files,
+        p.total.as_secs_f64()
     );
 
-    let earlier = read_manifest(manifest)?
-        .into_iter()
-        .map(|j| j.meta.census_date)
-        .filter(|d| *d < latest.census_date())
-        .max();
-    let Some(earlier) = earlier else {
+    let Some(earlier) = bench::earlier_date(manifest, latest.census_date())? else {
         return Ok(());
     };
-    let jobs: Vec<_> = read_manifest(manifest)?
-        .into_iter()
-        .filter(|j| j.meta.census_date == earlier)
-        .collect();
     let t = Instant::now();
-    import_all(store, ctx.clone(), jobs, 2, false, "bench", true).await?;
+    import(bench, manifest, earlier).await?;
     println!(
         "import (census {earlier}): {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    let before = crate::cubes::load_one(store, earlier).await?;
-    let mut times = Vec::new();
-    let mut flows = None;
-    for _ in 0..3 {
-        let t = Instant::now();
-        flows = Some(observatory_analysis::mobility(&before, latest, &[])?);
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    let before = bench.cube(earlier, crate::cubes::spinner).await?;
+    let m = bench::mobility(&before, latest)?;
     println!(
         "mobility flows {earlier} -> {} over {} and {} posts: {:.0} ms (median of 3){}",
         latest.census_date(),
-        before.posts(),
+        m.before_posts,
         latest.posts(),
-        median_ms(times),
-        flows.map_or(String::new(), |f| format!(
-            ", {} sector-to-sector cells",
-            f.matrix.rows.len()
-        ))
+        m.median_ms,
+        m.matrix_cells
+            .map_or(String::new(), |n| format!(", {n} sector-to-sector cells"))
     );
     Ok(())
-}
-
-/// DuckDB cannot open 78,000 small files at once (the open-files limit) and takes minutes
-/// sniffing them one by one, so the script first joins each kind of file into one (files
-/// with the same header row together), timed apart from the load.
-const DUCKDB_SCRIPT: &str = r#"
-import duckdb, glob, os, sys, time
-root, date, db = sys.argv[1], sys.argv[2], sys.argv[3]
-work = db + ".csv"
-os.makedirs(work, exist_ok=True)
-t = time.time()
-joined = {}
-for part in ["settings", "workers", "leavers", "vacancies"]:
-    outs = {}
-    for f in sorted(glob.glob(f"{root}/{date}/*/{part}.csv")):
-        with open(f, "rb") as fh:
-            header = fh.readline()
-            body = fh.read()
-        if header not in outs:
-            name = f"{work}/{part}-{len(outs)}.csv"
-            outs[header] = open(name, "wb")
-            outs[header].write(header if header.endswith(b"\n") else header + b"\n")
-        if body:
-            outs[header].write(body if body.endswith(b"\n") else body + b"\n")
-    for o in outs.values():
-        o.close()
-    joined[part] = [o.name for o in outs.values()]
-print(f"duckdb_join {time.time() - t:.3f}")
-if os.path.exists(db): os.remove(db)
-con = duckdb.connect(db)
-t = time.time()
-for part, files in joined.items():
-    con.execute(f"CREATE TABLE {part} AS SELECT * FROM read_csv({files!r}, union_by_name=true, all_varchar=true)")
-load = time.time() - t
-n = con.execute("SELECT COUNT(*) FROM workers").fetchone()[0]
-print(f"duckdb_load {load:.3f} {n}")
-for name, sql in [
-    ("posts by role", "SELECT role, COUNT(*) FROM workers GROUP BY role"),
-    ("median_pay by role", "SELECT role, median(CAST(annual_pay AS DOUBLE)) FROM workers WHERE contract <> 'volunteer' GROUP BY role"),
-    ("headcount by role", "SELECT role, COUNT(DISTINCT person_id) FROM workers GROUP BY role"),
-]:
-    ts = []
-    for _ in range(5):
-        t = time.time(); con.execute(sql).fetchall(); ts.append(time.time() - t)
-    ts.sort()
-    print(f"duckdb_query {ts[2]*1000:.1f} {name}")
-for f in sum(joined.values(), []): os.remove(f)
-os.rmdir(work)
-"#;
-
-fn duckdb_baseline(
-    data: &std::path::Path,
-    date: chrono::NaiveDate,
-    import_s: f64,
-    ours: &std::collections::HashMap<String, f64>,
-) {
-    let has = |py: &str| {
-        std::process::Command::new(py)
-            .args(["-c", "import duckdb"])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false)
-    };
-    let py = "python3";
-    if !has(py) {
-        println!("installing duckdb from PyPI for the baseline...");
-        let _ = std::process::Command::new(py)
-            .args(["-m", "pip", "install", "--quiet", "duckdb"])
-            .status();
-        if !has(py) {
-            println!("DuckDB comparison skipped: python3 with duckdb is not available");
-            return;
-        }
-    }
-    let db = data.parent().unwrap_or(data).join("baseline.duckdb");
-    let out = std::process::Command::new(py)
-        .args([
-            "-c",
-            DUCKDB_SCRIPT,
-            &data.display().to_string(),
-            &date.to_string(),
-            &db.display().to_string(),
-        ])
-        .output();
-    let _ = std::fs::remove_file(&db);
-    match out {
-        Ok(o) if o.status.success() => {
-            for line in String::from_utf8_lossy(&o.stdout).lines() {
-                let parts: Vec<&str> = line.splitn(3, ' ').collect();
-                match parts.as_slice() {
-                    ["duckdb_load", secs, rows] => {
-                        let s: f64 = secs.parse().unwrap_or(f64::NAN);
-                        println!(
-                            "DuckDB loading the same CSV files with no checks: {rows} workers rows in {s:.1} s; our import takes {:.1}x as long (it validates every value, hashes identifiers and keeps an audit trail)",
-                            import_s / s
-                        );
-                    }
-                    ["duckdb_join", secs] => {
-                        println!(
-                            "DuckDB preparation: the CSV files joined into one per kind in {secs} s (not counted below)"
-                        )
-                    }
-                    ["duckdb_query", ms, name] => {
-                        let theirs: f64 = ms.parse().unwrap_or(f64::NAN);
-                        match ours.get(*name) {
-                            Some(o) => println!(
-                                "  DuckDB {name:<24} {ms:>8} ms; ours {o:.1} ms ({:.2}x DuckDB's time)",
-                                o / theirs
-                            ),
-                            None => println!("  DuckDB {name:<24} {ms:>8} ms"),
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Ok(o) => println!(
-            "DuckDB comparison failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        ),
-        Err(e) => println!("DuckDB comparison failed: {e}"),
-    }
 }

@@ -2,28 +2,17 @@
 //! comparison group (median and quartiles, and where the subject ranks), as ASC-WDS
 //! does for adult social care employers.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use observatory_analysis::{BenchmarkResult, Group, MeasureKind, Query, Subject, benchmark};
-use observatory_service::query::{check_threshold, number, parse_filters, text};
+use observatory_service::Actor;
+use observatory_service::benchmarks::{self, BenchmarkResult, GroupKind, MeasureKind, Subject};
+use observatory_service::query::{number, text};
 use serde_json::json;
 
 use crate::Cli;
 use crate::import::parse_date;
 use crate::output::{OutputArgs, TableOut};
-
-/// The figures compared unless --measure says otherwise.
-const DEFAULT_MEASURES: [&str; 8] = [
-    "headcount",
-    "fte",
-    "vacancy_rate",
-    "turnover_rate",
-    "stability_rate",
-    "agency_share",
-    "qualified_share_l3",
-    "median_pay",
-];
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum GroupArg {
@@ -69,55 +58,32 @@ pub struct BenchmarkArgs {
 }
 
 pub async fn run(cli: &Cli, a: &BenchmarkArgs) -> Result<i32> {
-    check_threshold(a.threshold)?;
     let subject = match (&a.employer, &a.area) {
         (Some(e), _) => Subject::Employer(e.trim().to_string()),
         (None, Some(area)) => Subject::Area(area.trim().to_string()),
         (None, None) => unreachable!("clap requires --employer or --area"),
     };
-    let neighbours: Vec<String> = a
-        .neighbours
-        .iter()
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty())
-        .collect();
-    let group = match a.group {
-        GroupArg::SameSettingArea => Group::SameSettingTypeInArea,
-        GroupArg::SectorNational => Group::SameSectorNationally,
-        GroupArg::Neighbours if neighbours.is_empty() => {
-            bail!("--group neighbours needs the list: add --neighbours A,B,C")
-        }
-        GroupArg::Neighbours => Group::Neighbours(neighbours.clone()),
+    let ask = benchmarks::Ask {
+        census_date: a.census_date,
+        subject,
+        group: match a.group {
+            GroupArg::SameSettingArea => GroupKind::SameSettingArea,
+            GroupArg::SectorNational => GroupKind::SectorNational,
+            GroupArg::Neighbours => GroupKind::Neighbours,
+        },
+        neighbours: a.neighbours.clone(),
+        measures: a.measure.clone(),
+        filters: a.filters.clone(),
+        threshold: a.threshold,
     };
-    if !neighbours.is_empty() && !matches!(group, Group::Neighbours(_)) {
-        bail!("--neighbours is only for --group neighbours");
-    }
-    let filters = parse_filters(&a.filters, "--where ")?;
-    let measures: Vec<String> = if a.measure.is_empty() {
-        DEFAULT_MEASURES.map(String::from).to_vec()
-    } else {
-        a.measure.iter().map(|m| m.trim().to_string()).collect()
-    };
-    let queries: Vec<Query> = measures
-        .iter()
-        .map(|m| Query {
-            measure: m.clone(),
-            by: Vec::new(),
-            filters: filters.clone(),
-        })
-        .collect();
-    for q in &queries {
-        observatory_analysis::check_query(q)?;
-    }
-    let store = cli.store().await?;
-    let cube = crate::cubes::load(&store, &[a.census_date]).await?;
-    let cubes: Vec<_> = cube.iter().collect();
-    let results = queries
-        .iter()
-        .map(|q| benchmark(&cubes, q, &subject, &group, a.threshold))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Check the question before opening anything, so a typo answers at once.
+    let checked = ask.check()?;
+    let db = cli.database().await?;
+    let results =
+        benchmarks::compare(&db, Actor::Operator, &checked, crate::cubes::spinner).await?;
     let json: Vec<_> = results.iter().map(to_json).collect();
-    a.out.write(&json, || to_table(&results, &subject))?;
+    a.out
+        .write(&json, || to_table(&results, checked.subject()))?;
     Ok(0)
 }
 

@@ -1,12 +1,9 @@
-//! Getting the columnar cube of each census date a query needs (shared with the web app
-//! in `observatory_service::cubes`); on the terminal a spinner shows while a cube is
-//! rebuilt after an import.
+//! The spinner shown on the terminal while the service rebuilds a census date's cube
+//! (once after each import): commands hand [`spinner`] to the service operations that
+//! load cubes.
 
-use anyhow::Result;
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
-use observatory_analysis::Cube;
-use observatory_store::Store;
 use std::time::Duration;
 
 /// Clears its spinner when dropped, i.e. when the rebuild is over.
@@ -28,12 +25,4 @@ pub fn spinner(date: NaiveDate) -> Spinner {
     ));
     spinner.enable_steady_tick(Duration::from_millis(120));
     Spinner(spinner)
-}
-
-pub async fn load(store: &Store, dates: &[NaiveDate]) -> Result<Vec<Cube>> {
-    observatory_service::cubes::load(&store.clone().into(), dates, spinner).await
-}
-
-pub async fn load_one(store: &Store, date: NaiveDate) -> Result<Cube> {
-    observatory_service::cubes::load_one(&store.clone().into(), date, spinner).await
 }

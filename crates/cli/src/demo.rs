@@ -1,15 +1,15 @@
 //! `observatory generate` and `observatory demo`: a synthetic census on disk, and a
 //! ready database with a realistic demo area, for people trying the product.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use observatory_synth::{GenerateOptions, Summary};
+use observatory_service::Actor;
+use observatory_service::synthetic::{self, GenerateOptions, Summary};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::Cli;
-use crate::import::{ReadContext, import_all, read_manifest};
+use crate::import::ImportBar;
 
 #[derive(Args)]
 #[command(
@@ -37,27 +37,14 @@ pub struct GenerateArgs {
     pub force: bool,
 }
 
-impl GenerateArgs {
-    pub fn options(&self) -> GenerateOptions {
-        let mut o = if self.national {
-            GenerateOptions::national()
-        } else {
-            GenerateOptions::demo()
-        };
-        o.seed = self.seed;
-        if let Some(n) = self.areas {
-            o.areas = observatory_synth::national_area_codes(n);
-        }
-        if let Some(p) = self.posts_per_area {
-            o.posts_per_area = p;
-        }
-        o
-    }
-}
-
-/// Generate with a progress bar over the posts written.
-pub fn generate_with_progress(opts: &GenerateOptions, out: &Path) -> Result<Summary> {
-    let bar = ProgressBar::new(observatory_synth::expected_posts(opts));
+/// Generate into `out` (emptied first if `replace`) with a progress bar over the posts
+/// written.
+pub fn generate_with_progress(
+    opts: &GenerateOptions,
+    out: &Path,
+    replace: bool,
+) -> Result<Summary> {
+    let bar = ProgressBar::new(synthetic::expected_posts(opts));
     bar.set_style(
         ProgressStyle::with_template(
             "{spinner} generating [{bar:40}] {human_pos}/{human_len} posts ({elapsed}, about {eta} left)",
@@ -66,25 +53,15 @@ pub fn generate_with_progress(opts: &GenerateOptions, out: &Path) -> Result<Summ
         .progress_chars("=> "),
     );
     let b = bar.clone();
-    let summary = observatory_synth::generate(opts, out, &move |n| b.inc(n))?;
+    let summary = synthetic::generate(opts, out, replace, &move |n| b.inc(n));
     bar.finish_and_clear();
-    Ok(summary)
+    Ok(summary?)
 }
 
 pub fn generate(a: &GenerateArgs) -> Result<i32> {
     let started = std::time::Instant::now();
-    let occupied = std::fs::read_dir(&a.out).is_ok_and(|mut d| d.next().is_some());
-    if occupied {
-        if !a.force {
-            anyhow::bail!(
-                "{} already holds files; choose an empty folder, or add --force to empty it first",
-                a.out.display()
-            );
-        }
-        std::fs::remove_dir_all(&a.out)
-            .with_context(|| format!("cannot empty {}", a.out.display()))?;
-    }
-    let s = generate_with_progress(&a.options(), &a.out)?;
+    let opts = synthetic::options(a.national, a.seed, a.areas, a.posts_per_area);
+    let s = generate_with_progress(&opts, &a.out, a.force)?;
     println!(
         "Wrote {} returns from {} employers in {:.1} s; manifest: {}",
         s.returns,
@@ -115,23 +92,20 @@ pub struct DemoArgs {
 pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
     let location = cli.location();
     println!("Creating the database: {}", location.describe());
-    let store = crate::init(&location, &cli.key_path()).await?;
-    let mut opts = GenerateOptions::demo();
-    opts.seed = a.seed;
-    if a.data_dir.exists() {
-        std::fs::remove_dir_all(&a.data_dir)?;
-    }
+    let db = crate::init(&location, &cli.key_path()).await?;
+    let opts = synthetic::options(false, a.seed, None, None);
     println!(
         "Generating a synthetic demo area ({}) over {} census years into {}",
         opts.areas.join(", "),
         opts.census_dates.len(),
         a.data_dir.display()
     );
-    let summary = generate_with_progress(&opts, &a.data_dir)?;
-    let ctx = Arc::new(ReadContext::load(cli, &store.clone().into(), None, 200).await?);
-    let jobs = read_manifest(&summary.manifest)?;
-    let done = import_all(&store, ctx, jobs, 2, false, "demo", true).await?;
-    let rejected: Vec<_> = done.iter().filter(|d| d.outcome.data.is_none()).collect();
+    let summary = generate_with_progress(&opts, &a.data_dir, true)?;
+    let bar = ImportBar::new(summary.returns, true);
+    let done = synthetic::load(&db, Actor::Operator, cli, &summary, bar.progress()).await;
+    drop(bar);
+    let done = done?;
+    let rejected: Vec<_> = done.iter().filter(|d| !d.accepted()).collect();
     for d in &rejected {
         eprintln!("A demo return was rejected (this is a bug; please report it):");
         for p in d.outcome.report.errors().take(5) {
@@ -146,15 +120,19 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
     for (d, n) in &summary.posts_by_date {
         println!("  census {d}: {n} filled posts");
     }
-    for d in &opts.census_dates {
-        crate::cubes::load_one(&store, *d).await?;
-    }
-    crate::evidence::load_demo(&store).await?;
+    synthetic::prepare_queries(
+        &db,
+        Actor::Operator,
+        &opts.census_dates,
+        crate::cubes::spinner,
+    )
+    .await?;
+    crate::evidence::load_demo(&db).await?;
     let last = opts.census_dates.last().expect("demo has dates");
     let area = &opts.areas[0];
-    let db = &cli.db;
+    let db_arg = &cli.db;
     println!(
-        "\nTry next:\n  observatory --db {db} query --census-date {last} --measure posts --by sector\n  observatory --db {db} query --census-date {last} --measure vacancy_rate --by sector,employing_sector --where area={area} --format json\n  observatory --db {db} query --census-date {} --measure turnover_rate --by census_date,sector\n  observatory --db {db} returns --census-date {last} --area {area}\n  observatory --db {db} jobtitles\n  observatory --help",
+        "\nTry next:\n  observatory --db {db_arg} query --census-date {last} --measure posts --by sector\n  observatory --db {db_arg} query --census-date {last} --measure vacancy_rate --by sector,employing_sector --where area={area} --format json\n  observatory --db {db_arg} query --census-date {} --measure turnover_rate --by census_date,sector\n  observatory --db {db_arg} returns --census-date {last} --area {area}\n  observatory --db {db_arg} jobtitles\n  observatory --help",
         opts.census_dates
             .iter()
             .map(|d| d.to_string())
@@ -170,6 +148,6 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
         .find(|d| d.saved.is_some())
         .map(|d| d.job.meta.employer_id.clone())
         .unwrap_or_default();
-    crate::serve::demo_accounts_and_serve(cli, store, area, &employer).await?;
+    crate::serve::demo_accounts_and_serve(cli, db, area, &employer).await?;
     Ok(0)
 }

@@ -1,23 +1,22 @@
 //! `observatory import`: check returns and store the good ones, one at a time or many
 //! from a manifest (read and checked on every core, stored in manifest order).
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use observatory_census::{ReadOutcome, ReturnMeta};
-use observatory_store::{Saved, Store};
+use observatory_service::Actor;
+use observatory_service::manifest::{self, Done, Options, Progress};
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::Cli;
 
-// Reading, checking and storing one return is shared with the web app.
-pub use observatory_service::import::{Job, ReadContext, parse_date, store_batch};
+// Reading, checking and storing returns is the service's, shared with the web app.
+pub use observatory_service::import::{Job, ReadContext, parse_date};
+use observatory_service::manifest::{ReturnMeta, Saved};
 
 impl observatory_service::KeySource for Cli {
     fn key_path(&self) -> PathBuf {
@@ -73,18 +72,13 @@ pub struct ImportArgs {
     pub jobs: Option<usize>,
 }
 
-/// What happened to one return.
-pub struct Done {
-    pub job: Job,
-    pub outcome: ReadOutcome,
-    pub saved: Option<Saved>,
+/// How one return's outcome is reported.
+trait Reported {
+    fn to_json(&self, dry_run: bool) -> serde_json::Value;
+    fn print_text(&self, dry_run: bool, max_warnings: usize);
 }
 
-impl Done {
-    fn accepted(&self) -> bool {
-        self.outcome.data.is_some()
-    }
-
+impl Reported for Done {
     fn to_json(&self, dry_run: bool) -> serde_json::Value {
         let counts = self.outcome.data.as_ref().map(|d| {
             json!({"settings": d.settings.len(), "posts": d.workers.len(),
@@ -171,18 +165,10 @@ impl Done {
 }
 
 pub async fn run(cli: &Cli, a: &ImportArgs) -> Result<i32> {
-    let store = cli.store().await?;
-    let ctx = Arc::new(
-        ReadContext::load(
-            cli,
-            &store.clone().into(),
-            a.mapping.as_deref(),
-            a.max_file_mb,
-        )
-        .await?,
-    );
+    let db = cli.database().await?;
+    let ctx = Arc::new(ReadContext::load(cli, &db, a.mapping.as_deref(), a.max_file_mb).await?);
     let jobs = match &a.manifest {
-        Some(m) => read_manifest(m)?,
+        Some(m) => manifest::read_manifest(m)?,
         None => vec![Job {
             meta: ReturnMeta {
                 employer_id: a.employer.clone().expect("clap requires it"),
@@ -197,24 +183,20 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> Result<i32> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let started = Instant::now();
-    let done = import_all(
-        &store,
-        ctx,
-        jobs,
+    let options = Options {
         threads,
-        a.dry_run,
-        &a.submitted_by,
-        !single,
-    )
-    .await?;
+        dry_run: a.dry_run,
+        submitted_by: &a.submitted_by,
+    };
+    let bar = ImportBar::new(jobs.len(), !single);
+    let done =
+        manifest::import_all(&db, Actor::Operator, ctx, jobs, &options, bar.progress()).await;
+    drop(bar);
+    let done = done?;
     let elapsed = started.elapsed();
     let accepted = done.iter().filter(|d| d.accepted()).count();
     let rejected = done.len() - accepted;
-    let posts: usize = done
-        .iter()
-        .filter_map(|d| d.outcome.data.as_ref())
-        .map(|d| d.workers.len())
-        .sum();
+    let posts: usize = done.iter().map(Done::posts).sum();
     if a.format == ReportFormat::Json {
         let v = if single {
             done[0].to_json(a.dry_run)
@@ -250,20 +232,15 @@ pub async fn run(cli: &Cli, a: &ImportArgs) -> Result<i32> {
     Ok(if rejected > 0 { 1 } else { 0 })
 }
 
-/// Read and check on `threads` threads; store in manifest order on this task, so the
-/// year-on-year check always sees earlier years already stored.
-pub async fn import_all(
-    store: &Store,
-    ctx: Arc<ReadContext>,
-    jobs: Vec<Job>,
-    threads: usize,
-    dry_run: bool,
-    submitted_by: &str,
-    show_progress: bool,
-) -> Result<Vec<Done>> {
-    let n = jobs.len();
-    let bar = if show_progress {
-        let b = ProgressBar::new(n as u64);
+/// The progress bar of an import of many returns (hidden for one), cleared when dropped.
+pub struct ImportBar(ProgressBar);
+
+impl ImportBar {
+    pub fn new(returns: usize, show: bool) -> ImportBar {
+        if !show {
+            return ImportBar(ProgressBar::hidden());
+        }
+        let b = ProgressBar::new(returns as u64);
         b.set_style(
             ProgressStyle::with_template(
                 "{spinner} importing [{bar:40}] {pos}/{len} returns, {msg} ({elapsed}, about {eta} left)",
@@ -271,196 +248,24 @@ pub async fn import_all(
             .expect("valid template")
             .progress_chars("=> "),
         );
-        b
-    } else {
-        ProgressBar::hidden()
-    };
-    let jobs = Arc::new(jobs);
-    let next = Arc::new(AtomicUsize::new(0));
-    // Room for a few hundred checked returns, so the writer can take them in batches.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, ReadOutcome)>(256);
-    let mut handles = Vec::new();
-    for _ in 0..threads.max(1) {
-        let (jobs, next, tx, ctx) = (jobs.clone(), next.clone(), tx.clone(), ctx.clone());
-        handles.push(std::thread::spawn(move || {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= jobs.len() {
-                    break;
-                }
-                let outcome = ctx.read(&jobs[i]);
-                if tx.blocking_send((i, outcome)).is_err() {
-                    break;
-                }
-            }
-        }));
-    }
-    drop(tx);
-    let mut pending: BTreeMap<usize, ReadOutcome> = BTreeMap::new();
-    let mut out = Vec::with_capacity(n);
-    let mut posts = 0usize;
-    let mut previous = PreviousPosts::new(n);
-    let started = Instant::now();
-    while out.len() < n {
-        // Wait only when the next return in order has not been read yet.
-        if !pending.contains_key(&out.len()) {
-            let Some((i, outcome)) = rx.recv().await else {
-                break;
-            };
-            pending.insert(i, outcome);
-        }
-        while let Ok((i, outcome)) = rx.try_recv() {
-            pending.insert(i, outcome);
-        }
-        // The next returns in manifest order that are ready, of one census date.
-        let mut batch: Vec<(Job, ReadOutcome)> = Vec::new();
-        let mut batch_posts = 0;
-        while batch_posts < BATCH_POSTS {
-            let k = out.len() + batch.len();
-            let Some(job) = jobs.get(k) else { break };
-            if batch
-                .first()
-                .is_some_and(|(first, _)| first.meta.census_date != job.meta.census_date)
-            {
-                break;
-            }
-            let Some(outcome) = pending.remove(&k) else {
-                break;
-            };
-            batch_posts += outcome.data.as_ref().map_or(0, |d| d.workers.len());
-            batch.push((job.clone(), outcome));
-        }
-        let Some((first, _)) = batch.first() else {
-            continue;
-        };
-        let date = first.meta.census_date;
-        let employers: Vec<&str> = batch
-            .iter()
-            .map(|(j, _)| j.meta.employer_id.as_str())
-            .collect();
-        let prev = previous.get(store, date, &employers).await?;
-        let saved = store_batch(
-            &store.clone().into(),
-            &mut batch,
-            prev,
-            dry_run,
-            submitted_by,
-        )
-        .await?;
-        previous.stored(date);
-        for ((job, outcome), saved) in batch.into_iter().zip(saved) {
-            posts += outcome.data.as_ref().map_or(0, |d| d.workers.len());
-            out.push(Done {
-                job,
-                outcome,
-                saved,
-            });
-            bar.inc(1);
-        }
-        bar.set_message(format!(
-            "{posts} posts, {:.0} posts/s",
-            posts as f64 / started.elapsed().as_secs_f64().max(1e-9)
-        ));
-    }
-    for h in handles {
-        let _ = h.join();
-    }
-    bar.finish_and_clear();
-    if out.len() < n {
-        bail!(
-            "a reader thread stopped unexpectedly; {} of {n} returns were processed",
-            out.len()
-        );
-    }
-    Ok(out)
-}
-
-/// Posts stored in one transaction at most (a few seconds of work at national scale).
-const BATCH_POSTS: usize = 100_000;
-
-/// Each employer's posts in its latest earlier return, for the year-on-year check: read
-/// once per census date for a big run, per employer for a small one.
-struct PreviousPosts {
-    whole_dates: bool,
-    by_date: BTreeMap<NaiveDate, HashMap<String, usize>>,
-    few: HashMap<String, usize>,
-}
-
-impl PreviousPosts {
-    fn new(returns: usize) -> Self {
-        PreviousPosts {
-            whole_dates: returns >= 50,
-            by_date: BTreeMap::new(),
-            few: HashMap::new(),
-        }
+        ImportBar(b)
     }
 
-    async fn get(
-        &mut self,
-        store: &Store,
-        date: NaiveDate,
-        employers: &[&str],
-    ) -> Result<&HashMap<String, usize>> {
-        if !self.whole_dates {
-            self.few.clear();
-            for e in employers {
-                if let Some(n) = store.previous_posts(e, date).await? {
-                    self.few.insert(e.to_string(), n);
-                }
-            }
-            return Ok(&self.few);
+    /// What to tell the bar after each batch stored.
+    pub fn progress(&self) -> impl FnMut(Progress) + use<> {
+        let bar = self.0.clone();
+        move |p: Progress| {
+            bar.inc(p.returns as u64);
+            bar.set_message(format!(
+                "{} posts, {:.0} posts/s",
+                p.posts, p.posts_per_second
+            ));
         }
-        Ok(match self.by_date.entry(date) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(store.previous_posts_before(date).await?)
-            }
-        })
-    }
-
-    /// Returns of `date` were stored: later dates' figures now look back at them.
-    fn stored(&mut self, date: NaiveDate) {
-        self.by_date.retain(|d, _| *d <= date);
     }
 }
 
-/// Read a manifest: employer, census_date, path (relative to the manifest), employer_name.
-pub fn read_manifest(path: &Path) -> Result<Vec<Job>> {
-    let base = path.parent().unwrap_or(Path::new("."));
-    let mut rdr = csv::Reader::from_path(path)
-        .with_context(|| format!("cannot read the manifest {}", path.display()))?;
-    let headers: Vec<String> = rdr
-        .headers()
-        .with_context(|| format!("the manifest {} has no header row", path.display()))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(e), Some(d), Some(p)) = (col("employer"), col("census_date"), col("path")) else {
-        bail!(
-            "the manifest {} needs the columns employer, census_date and path (and optionally employer_name)",
-            path.display()
-        );
-    };
-    let name_col = col("employer_name");
-    let mut jobs = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let row = i + 2;
-        let rec = rec.with_context(|| format!("manifest row {row} cannot be read"))?;
-        let get = |c: usize| rec.get(c).unwrap_or("").trim().to_string();
-        let census_date = parse_date(&get(d))
-            .map_err(|e| anyhow::anyhow!("manifest row {row}, column census_date: {e}"))?;
-        if get(e).is_empty() || get(p).is_empty() {
-            bail!("manifest row {row}: employer and path must not be blank");
-        }
-        jobs.push(Job {
-            meta: ReturnMeta {
-                employer_id: get(e),
-                employer_name: name_col.map(get).filter(|s| !s.is_empty()),
-                census_date,
-            },
-            path: base.join(get(p)),
-        });
+impl Drop for ImportBar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
     }
-    Ok(jobs)
 }

@@ -1,7 +1,8 @@
 //! `observatory`: the command line of the Children's Workforce Observatory. Every job
 //! (importing returns, querying measures, tracking returns, mapping job titles,
 //! generating synthetic data, the demo and the benchmark) is a subcommand here; the
-//! work itself lives in the library crates below.
+//! work itself is a service operation (`observatory_service`), called as the local
+//! operator (`Actor::Operator`): this crate parses arguments, shows progress and prints.
 
 mod bench;
 mod benchmark;
@@ -22,8 +23,8 @@ mod tracker;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use observatory_store::{Location, Store};
-use std::path::PathBuf;
+use observatory_service::{Actor, Database, Location};
+use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
 #[command(
@@ -118,26 +119,28 @@ impl Cli {
         }
     }
 
-    async fn store(&self) -> Result<Store> {
-        Store::open(&self.location(), false).await
-    }
-
     /// The database, opened for service operations.
-    async fn database(&self) -> Result<observatory_service::Database> {
-        observatory_service::Database::open(&self.location(), false).await
+    async fn database(&self) -> Result<Database> {
+        Database::open(&self.location(), false).await
     }
 }
 
-/// Create the database and key; shared by `init`, `demo` and `bench`.
-pub async fn init(location: &Location, key: &std::path::Path) -> Result<Store> {
-    let store = Store::open(location, true).await?;
-    if observatory_store::secret::create(key)? {
+/// Create the database and key; shared by `init` and `demo`.
+pub async fn init(location: &Location, key: &Path) -> Result<Database> {
+    let (db, created) =
+        observatory_service::installation::init(Actor::Operator, location, key).await?;
+    say_new_key(created, key);
+    Ok(db)
+}
+
+/// Tell the operator when a new secret key for person identifiers was made.
+pub fn say_new_key(created: bool, key: &Path) {
+    if created {
         eprintln!(
             "Created the secret key for person identifiers at {} (keep it safe and back it up: without it people cannot be linked across years).",
             key.display()
         );
     }
-    Ok(store)
 }
 
 #[tokio::main]

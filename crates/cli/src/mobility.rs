@@ -5,7 +5,8 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Args;
-use observatory_analysis::{MobilityResult, QueryResult, ResultRow, mobility_by};
+use observatory_service::Actor;
+use observatory_service::mobility::{self, MobilityResult, QueryResult, ResultRow};
 use observatory_service::query::{parse_filters, suppression_note, to_json};
 use serde_json::json;
 
@@ -41,17 +42,23 @@ pub struct MobilityArgs {
 pub async fn run(cli: &Cli, a: &MobilityArgs) -> Result<i32> {
     let threshold = a.suppression.threshold()?;
     let filters = parse_filters(&a.filters, "--where ")?;
-    let store = cli.store().await?;
-    let cubes = crate::cubes::load(&store, &[a.from, a.to]).await?;
+    let db = cli.database().await?;
     let by: Vec<String> =
         a.by.iter()
             .map(|b| b.trim().to_string())
             .filter(|b| !b.is_empty())
             .collect();
-    let mut result = mobility_by(&cubes[0], &cubes[1], &filters, &by)?;
-    if let Some(t) = threshold {
-        result.apply_primary_suppression(t);
-    }
+    let result = mobility::flows(
+        &db,
+        Actor::Operator,
+        a.from,
+        a.to,
+        &filters,
+        &by,
+        threshold,
+        crate::cubes::spinner,
+    )
+    .await?;
     match a.out.format {
         Format::Json => {
             let v = json!({

@@ -3,17 +3,14 @@
 //! are imported from a CSV, checked line by line, and stored under a name that
 //! `query --population NAME` uses.
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::{Args, Subcommand};
-use observatory_analysis::PopulationProfile;
-use observatory_store::{NewPopulation, Store};
+use observatory_service::populations::{self, PopulationProfile, SHIPPED};
+use observatory_service::{Actor, Database};
 use std::path::PathBuf;
 
 use crate::Cli;
 use crate::output::{OutputArgs, TableOut};
-
-/// The name the shipped national default answers to.
-pub const SHIPPED: &str = "england_2021";
 
 #[derive(Args)]
 #[command(
@@ -50,72 +47,46 @@ pub enum PopulationCommand {
 pub async fn run(cli: &Cli, a: &PopulationArgs) -> Result<i32> {
     match &a.command {
         PopulationCommand::Import { name, file } => import(cli, name, file).await,
-        PopulationCommand::List { out } => {
-            let store = cli.store().await?;
-            list(&store, out).await
-        }
+        PopulationCommand::List { out } => list(&cli.database().await?, out).await,
         PopulationCommand::Show { name, out } => {
-            let store = cli.store().await?;
-            let table = shares_table(&load(&store, name).await?, name);
+            let db = cli.database().await?;
+            let profile = populations::profile(&db, Actor::Operator, name).await?;
+            let table = shares_table(&profile, name);
             out.write(&table.json_rows(), || table)?;
             Ok(0)
         }
     }
 }
 
-fn check_name(name: &str) -> Result<()> {
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        bail!(
-            "--name '{name}': a profile name uses letters, digits, - and _ only, e.g. hartlepool-2021"
-        );
-    }
-    if name.eq_ignore_ascii_case(SHIPPED) {
-        bail!("--name {name} is the shipped national default; choose another name");
-    }
-    Ok(())
-}
-
 async fn import(cli: &Cli, name: &str, file: &std::path::Path) -> Result<i32> {
-    check_name(name)?;
-    let text = observatory_domain::input::read_text_within(
-        file,
-        observatory_analysis::MAX_DATA_FILE_BYTES,
-        "the population profile",
-    )
-    .map_err(anyhow::Error::msg)?;
+    populations::check_name(name)?;
+    let text = populations::read_file(file)?;
     // A bad file is rejected whole, before the database is opened: nothing is stored.
-    let profile = match PopulationProfile::from_csv(&text) {
+    let profile = match populations::parse(&text) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{}: {e}\nNothing was stored.", file.display());
             return Ok(1);
         }
     };
-    let store = cli.store().await?;
-    let body = profile.to_csv();
-    let rows = body.lines().count() - 1;
-    let areas = profile.areas().count();
-    store
-        .save_population(&NewPopulation {
-            name,
-            body: &body,
-            areas,
-            rows,
-            source: &file.display().to_string(),
-        })
-        .await?;
+    let db = cli.database().await?;
+    let stored = populations::save(
+        &db,
+        Actor::Operator,
+        name,
+        &profile,
+        &file.display().to_string(),
+    )
+    .await?;
+    let (rows, areas) = (stored.rows, stored.areas);
     println!(
         "Stored population profile '{name}': {rows} shares for {areas} area(s). Use it with: observatory query --measure representation_ratio --population {name} ..."
     );
     Ok(0)
 }
 
-async fn list(store: &Store, out: &OutputArgs) -> Result<i32> {
-    let stored = store.populations().await?;
+async fn list(db: &Database, out: &OutputArgs) -> Result<i32> {
+    let stored = populations::list(db, Actor::Operator).await?;
     let shipped = PopulationProfile::england_2021();
     let mut rows = vec![vec![
         SHIPPED.to_string(),
@@ -146,25 +117,6 @@ async fn list(store: &Store, out: &OutputArgs) -> Result<i32> {
     };
     out.write(&table.json_rows(), || table)?;
     Ok(0)
-}
-
-/// The profile called `name`: the shipped default, or a stored one as imported (queries
-/// put it over the default, so what it lacks comes from there).
-pub async fn load(store: &Store, name: &str) -> Result<PopulationProfile> {
-    if name.eq_ignore_ascii_case(SHIPPED) {
-        return Ok(PopulationProfile::england_2021().clone());
-    }
-    let Some(body) = store.population(name).await? else {
-        let names: Vec<String> = std::iter::once(SHIPPED.to_string())
-            .chain(store.populations().await?.into_iter().map(|p| p.name))
-            .collect();
-        bail!(
-            "there is no population profile called '{name}'; profiles: {} (import one with `observatory population import --name NAME FILE.csv`)",
-            names.join(", ")
-        );
-    };
-    PopulationProfile::from_csv(&body)
-        .with_context(|| format!("the stored population profile '{name}' is damaged"))
 }
 
 fn shares_table(profile: &PopulationProfile, name: &str) -> TableOut {

@@ -1,12 +1,12 @@
 //! `observatory publish`: the standard publication of a census date, every table protected
 //! together, written as CSV files, one XLSX workbook and an HTML report with charts.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Args;
-use observatory_publish::{Control, Method};
+use observatory_service::Actor;
+use observatory_service::publication;
 use std::path::PathBuf;
-use std::time::Instant;
 
 use crate::Cli;
 
@@ -40,53 +40,38 @@ pub enum MethodArg {
 }
 
 pub async fn run(cli: &Cli, a: &PublishArgs) -> Result<i32> {
-    observatory_service::query::check_threshold(a.threshold)?;
-    let store = cli.store().await?;
-    let cube = crate::cubes::load(&store, &[a.census_date])
-        .await?
-        .pop()
-        .expect("one cube per date");
-    let started = Instant::now();
-    let method = match a.method {
-        MethodArg::Suppression => Method::Suppression,
-        MethodArg::Rounding => {
-            if a.round_base < 2 {
-                bail!("--round-base must be at least 2");
-            }
-            Method::Rounding {
-                base: a.round_base,
-                total_base: a.round_base * 2,
-            }
-        }
-    };
-    let control = Control {
-        threshold: a.threshold,
-        method,
-    };
-    let publication = observatory_publish::assemble(&cube, control)?;
-    let computed = started.elapsed();
-    if !publication.disclosure.unresolved.is_empty() {
-        bail!(
-            "disclosure control could not protect {} figures (the audit found them derivable); nothing was written: {:?}",
-            publication.disclosure.unresolved.len(),
-            publication.disclosure.unresolved.first()
-        );
-    }
-    let files = observatory_publish::write_all(&publication, &a.out)?;
+    let control = publication::control(
+        a.threshold,
+        match a.method {
+            MethodArg::Suppression => None,
+            MethodArg::Rounding => Some(a.round_base),
+        },
+    )?;
+    let db = cli.database().await?;
+    let published = publication::publish(
+        &db,
+        Actor::Operator,
+        a.census_date,
+        control,
+        &a.out,
+        crate::cubes::spinner,
+    )
+    .await?;
+    let (p, files) = (&published.publication, &published.files);
     println!(
         "Published the census of {} in {:.1} s: {} tables ({} figures suppressed as small, {} more to protect them, {} rounded), {} files in {}",
         a.census_date,
-        started.elapsed().as_secs_f64(),
-        publication.tables.len(),
-        publication.disclosure.primary,
-        publication.disclosure.secondary,
-        publication.disclosure.rounded,
+        published.elapsed.as_secs_f64(),
+        p.tables.len(),
+        p.disclosure.primary,
+        p.disclosure.secondary,
+        p.disclosure.rounded,
         files.len(),
         a.out.display()
     );
     println!(
         "  tables computed and protected in {:.2} s",
-        computed.as_secs_f64()
+        published.computed.as_secs_f64()
     );
     for f in files
         .iter()

@@ -3,16 +3,15 @@
 //! rest), year-on-year continuity of each employer, and outliers among employers' rates
 //! within their peer group (modified z-score).
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
-use observatory_analysis::MeasureKind;
-use observatory_analysis::quality::{
-    CompletenessReport, CompletenessSink, ContinuityLimits, ContinuityReport, GroupLevel,
-    OutlierConfig, OutlierRow, OutlierStatus, PeerGroup, continuity, outliers,
+use observatory_service::quality::{
+    self, CORE_TARGET, CompletenessReport, ContinuityReport, GroupLevel, MeasureKind, OTHER_TARGET,
+    OutlierConfig, OutlierRow, OutlierStatus, PeerGroup,
 };
 use observatory_service::query::text;
-use std::collections::HashSet;
+use observatory_service::{Actor, Database};
 
 use crate::Cli;
 use crate::import::parse_date;
@@ -68,51 +67,23 @@ pub enum QualityCommand {
 }
 
 pub async fn run(cli: &Cli, a: &QualityArgs) -> Result<i32> {
-    let store = cli.store().await?;
+    let db = cli.database().await?;
     match &a.command {
-        QualityCommand::Completeness(c) => completeness(&store, c).await,
-        QualityCommand::Continuity(c) => continuity_report(&store, c).await,
+        QualityCommand::Completeness(c) => completeness(&db, c).await,
+        QualityCommand::Continuity(c) => continuity_report(&db, c).await,
         QualityCommand::Outliers { common, peer_group } => {
-            outlier_report(&store, common, *peer_group).await
+            outlier_report(&db, common, *peer_group).await
         }
     }
-}
-
-/// Employers with a setting in `area` at `date`, for filtering.
-async fn employers_in(
-    store: &observatory_store::Store,
-    date: NaiveDate,
-    area: &str,
-) -> Result<HashSet<String>> {
-    Ok(store
-        .returns_status(date, Some(area))
-        .await?
-        .into_iter()
-        .filter(|r| r.returned)
-        .map(|r| r.employer_id)
-        .collect())
 }
 
 fn pct(v: Option<f64>) -> String {
     v.map_or(String::new(), |v| format!("{:.1}%", v * 100.0))
 }
 
-async fn completeness(store: &observatory_store::Store, c: &Common) -> Result<i32> {
-    observatory_service::cubes::check_dates(&store.clone().into(), &[c.census_date]).await?;
-    let mut sink = CompletenessSink::new();
-    store.load_census(c.census_date, &mut sink).await?;
-    let mut report = sink.finish();
-    if let Some(area) = &c.area {
-        let area = area.trim().to_ascii_uppercase();
-        let employers = employers_in(store, c.census_date, &area).await?;
-        let keep = |level: GroupLevel, group: &str| match level {
-            GroupLevel::Employer => employers.contains(group),
-            GroupLevel::Area => group.eq_ignore_ascii_case(&area),
-            GroupLevel::National => false,
-        };
-        report.rows.retain(|r| keep(r.level, &r.group));
-        report.groups.retain(|g| keep(g.level, &g.group));
-    }
+async fn completeness(db: &Database, c: &Common) -> Result<i32> {
+    let report =
+        quality::completeness(db, Actor::Operator, c.census_date, c.area.as_deref()).await?;
     c.out.write(&report, || completeness_table(&report, c))?;
     Ok(0)
 }
@@ -166,8 +137,8 @@ fn completeness_table(report: &CompletenessReport, c: &Common) -> TableOut {
         .collect();
     let mut notes = vec![format!(
         "Goals: {:.0}% for core fields, {:.0}% for the rest. not_known and NOBT count as missing.",
-        observatory_analysis::quality::CORE_TARGET * 100.0,
-        observatory_analysis::quality::OTHER_TARGET * 100.0
+        CORE_TARGET * 100.0,
+        OTHER_TARGET * 100.0
     )];
     if below.is_empty() {
         notes.push("Every field meets its goal.".into());
@@ -199,28 +170,15 @@ fn completeness_table(report: &CompletenessReport, c: &Common) -> TableOut {
     }
 }
 
-/// The census date before `date` that has returns.
-async fn previous(store: &observatory_store::Store, date: NaiveDate) -> Result<NaiveDate> {
-    let dates = store.census_dates().await?;
-    match dates.iter().copied().filter(|d| *d < date).max() {
-        Some(d) => Ok(d),
-        None => bail!(
-            "continuity compares {date} with the census before it, but there are no returns before {date}"
-        ),
-    }
-}
-
-fn in_area(areas: &[String], area: Option<&str>) -> bool {
-    area.is_none_or(|a| areas.iter().any(|x| x.eq_ignore_ascii_case(a.trim())))
-}
-
-async fn continuity_report(store: &observatory_store::Store, c: &Common) -> Result<i32> {
-    observatory_service::cubes::check_dates(&store.clone().into(), &[c.census_date]).await?;
-    let before = previous(store, c.census_date).await?;
-    let cubes = crate::cubes::load(store, &[before, c.census_date]).await?;
-    let mut report = continuity(&cubes[0], &cubes[1], &ContinuityLimits::default())?;
-    report.rows.retain(|r| in_area(&r.areas, c.area.as_deref()));
-    report.employers_flagged = report.rows.iter().filter(|r| !r.flags.is_empty()).count();
+async fn continuity_report(db: &Database, c: &Common) -> Result<i32> {
+    let report = quality::continuity_report(
+        db,
+        Actor::Operator,
+        c.census_date,
+        c.area.as_deref(),
+        crate::cubes::spinner,
+    )
+    .await?;
     c.out.write(&report, || continuity_table(&report, c.all))?;
     Ok(0)
 }
@@ -292,21 +250,20 @@ fn continuity_table(report: &ContinuityReport, all: bool) -> TableOut {
     }
 }
 
-async fn outlier_report(
-    store: &observatory_store::Store,
-    c: &Common,
-    peer: PeerArg,
-) -> Result<i32> {
-    let cube = crate::cubes::load(store, &[c.census_date]).await?;
-    let config = OutlierConfig {
-        peer_group: match peer {
-            PeerArg::SettingType => PeerGroup::SettingType,
-            PeerArg::EmployingSector => PeerGroup::EmployingSector,
-        },
-        ..OutlierConfig::default()
+async fn outlier_report(db: &Database, c: &Common, peer: PeerArg) -> Result<i32> {
+    let peer_group = match peer {
+        PeerArg::SettingType => PeerGroup::SettingType,
+        PeerArg::EmployingSector => PeerGroup::EmployingSector,
     };
-    let mut rows = outliers(&cube[0], &config)?;
-    rows.retain(|r| in_area(&r.areas, c.area.as_deref()));
+    let (rows, config) = quality::outlier_report(
+        db,
+        Actor::Operator,
+        c.census_date,
+        c.area.as_deref(),
+        peer_group,
+        crate::cubes::spinner,
+    )
+    .await?;
     c.out.write(&rows, || outlier_table(&rows, &config, c))?;
     Ok(0)
 }

@@ -4,8 +4,9 @@
 use anyhow::Context;
 use anyhow::Result;
 use clap::Args;
-use observatory_analysis::{breakdown_names, measure_names};
-use observatory_service::query::{Protection, check_threshold};
+use observatory_service::query::{
+    MAX_DATA_FILE_BYTES, Protection, breakdown_names, check_threshold, measure_names,
+};
 use observatory_service::{Actor, Answers, Ask};
 use std::path::PathBuf;
 
@@ -107,13 +108,9 @@ pub async fn run(cli: &Cli, a: &QueryArgs) -> Result<i32> {
     let protection = a.protection.protection()?;
     let series_breaks = match &a.series_breaks {
         Some(p) => Some(
-            observatory_domain::input::read_text_within(
-                p,
-                observatory_analysis::MAX_DATA_FILE_BYTES,
-                "--series-breaks",
-            )
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("--series-breaks {}", p.display()))?,
+            observatory_domain::input::read_text_within(p, MAX_DATA_FILE_BYTES, "--series-breaks")
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("--series-breaks {}", p.display()))?,
         ),
         None => None,
     };

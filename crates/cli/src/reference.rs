@@ -1,10 +1,10 @@
 //! `observatory jobtitles` and `mapping`: the reference data people maintain so that
 //! employers' own words and codes land on the standard ones.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::{Args, Subcommand};
-use observatory_census::MappingProfile;
-use observatory_domain::codes;
+use observatory_service::Actor;
+use observatory_service::reference;
 use std::path::PathBuf;
 
 use crate::Cli;
@@ -40,29 +40,20 @@ pub enum JobtitlesCommand {
 }
 
 pub async fn jobtitles(cli: &Cli, a: &JobtitlesArgs) -> Result<i32> {
-    let store = cli.store().await?;
-    let c = codes();
+    let db = cli.database().await?;
     match &a.command {
         Some(JobtitlesCommand::Confirm { title, role, by }) => {
-            if c.roles.find(role).is_none() {
-                bail!(
-                    "'{role}' is not a role code; the closest is '{}'. See the role catalogue in data/codes/roles.csv",
-                    c.roles.closest(role)
-                );
-            }
-            let role = c.roles.code(c.roles.must(role));
-            store.confirm_title(title, role, by).await?;
+            let role = reference::confirm_title(&db, Actor::Operator, title, role, by).await?;
             println!("'{title}' now means {role} in every stored and future return.");
         }
         None | Some(JobtitlesCommand::List) => {
-            let list = store.unmapped_titles().await?;
+            let list = reference::unmapped_titles(&db, Actor::Operator).await?;
             if a.format == Format::Json {
                 let v: Vec<_> = list
                     .iter()
                     .map(|t| {
-                        let (r, s) = c.suggest_role(&t.example);
-                        serde_json::json!({"title": t.example, "rows": t.rows,
-                            "suggested_role": c.roles.code(r), "similarity": (s * 100.0).round() / 100.0})
+                        serde_json::json!({"title": t.title, "rows": t.rows,
+                            "suggested_role": t.suggested_role, "similarity": (t.similarity * 100.0).round() / 100.0})
                     })
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&v)?);
@@ -71,12 +62,11 @@ pub async fn jobtitles(cli: &Cli, a: &JobtitlesArgs) -> Result<i32> {
             let rows = list
                 .iter()
                 .map(|t| {
-                    let (r, s) = c.suggest_role(&t.example);
                     vec![
-                        t.example.clone(),
+                        t.title.clone(),
                         t.rows.to_string(),
-                        c.roles.code(r).to_string(),
-                        format!("{:.0}%", s * 100.0),
+                        t.suggested_role.to_string(),
+                        format!("{:.0}%", t.similarity * 100.0),
                     ]
                 })
                 .collect();
@@ -116,23 +106,15 @@ pub enum MappingCommand {
 }
 
 pub async fn mapping(cli: &Cli, a: &MappingArgs) -> Result<i32> {
-    let store = cli.store().await?;
+    let db = cli.database().await?;
     match &a.command {
         MappingCommand::Save { name, file } => {
-            let text = observatory_domain::input::read_text_within(
-                file,
-                observatory_census::MAX_PROFILE_BYTES,
-                "the mapping profile",
-            )
-            .map_err(anyhow::Error::msg)?;
-            MappingProfile::from_json(&text).map_err(anyhow::Error::msg)?;
-            store.save_mapping(name, &text).await?;
+            reference::save_mapping(&db, Actor::Operator, name, file).await?;
             println!("Saved mapping profile '{name}'. Use it with --mapping {name}.");
         }
-        MappingCommand::Show { name } => match store.mapping(name).await? {
-            Some(t) => println!("{t}"),
-            None => bail!("there is no mapping profile named '{name}'"),
-        },
+        MappingCommand::Show { name } => {
+            println!("{}", reference::mapping(&db, Actor::Operator, name).await?);
+        }
     }
     Ok(0)
 }

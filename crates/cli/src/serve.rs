@@ -2,11 +2,11 @@
 //! command line, e.g. the first administrator); `demo` ends here too, with demo accounts
 //! and the web app serving the demo area.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use observatory_store::Store;
-use observatory_store::accounts::{NewUser, Role};
-use observatory_web::{AppState, Config, auth};
+use observatory_service::accounts::{self, NewAccount, Role};
+use observatory_service::{Actor, Database};
+use observatory_web::{AppState, Config};
 use std::sync::Arc;
 
 use crate::Cli;
@@ -65,7 +65,7 @@ impl ServeArgs {
 }
 
 /// Serve until stopped (Ctrl-C).
-pub async fn serve(cli: &Cli, store: Store, a: &ServeArgs) -> Result<i32> {
+pub async fn serve(cli: &Cli, db: Database, a: &ServeArgs) -> Result<i32> {
     let listener = tokio::net::TcpListener::bind(&a.addr)
         .await
         .with_context(|| format!("cannot listen on {} (is something else using it?)", a.addr))?;
@@ -75,13 +75,13 @@ pub async fn serve(cli: &Cli, store: Store, a: &ServeArgs) -> Result<i32> {
         listener.local_addr()?,
         config.public_url
     );
-    let state = Arc::new(AppState::new(store.into(), config));
+    let state = Arc::new(AppState::new(db, config));
     observatory_web::serve_on(listener, state).await?;
     Ok(0)
 }
 
 pub async fn run(cli: &Cli, a: &ServeArgs) -> Result<i32> {
-    serve(cli, cli.store().await?, a).await
+    serve(cli, cli.database().await?, a).await
 }
 
 #[derive(Args)]
@@ -115,37 +115,8 @@ pub enum UsersCommand {
     List,
 }
 
-/// Create an account with a random password; returns the password.
-pub async fn add_user(
-    store: &Store,
-    email: &str,
-    name: &str,
-    role: Role,
-    areas: &[String],
-    employers: &[String],
-) -> Result<String> {
-    match role {
-        Role::Planner if areas.is_empty() => bail!("an area planner needs --area CODE"),
-        Role::Employer if employers.is_empty() => bail!("an employer user needs --employer ID"),
-        _ => {}
-    }
-    let password = auth::random_password();
-    let hash = auth::hash_password(password.clone()).await?;
-    store
-        .create_user(&NewUser {
-            email,
-            name: if name.is_empty() { email } else { name },
-            role,
-            password_hash: Some(&hash),
-            areas,
-            employers,
-        })
-        .await?;
-    Ok(password)
-}
-
 pub async fn users(cli: &Cli, a: &UsersArgs) -> Result<i32> {
-    let store = cli.store().await?;
+    let db = cli.database().await?;
     match &a.command {
         UsersCommand::Add {
             email,
@@ -155,7 +126,14 @@ pub async fn users(cli: &Cli, a: &UsersArgs) -> Result<i32> {
             employer,
         } => {
             let role = Role::parse(role)?;
-            let pw = add_user(&store, email, name, role, area, employer).await?;
+            let account = NewAccount {
+                email,
+                name,
+                role,
+                areas: area,
+                employers: employer,
+            };
+            let pw = accounts::add_with_password(&db, Actor::Operator, &account).await?;
             println!(
                 "Created {} ({}). Password (shown once; change it after signing in): {pw}",
                 email.trim().to_lowercase(),
@@ -163,7 +141,7 @@ pub async fn users(cli: &Cli, a: &UsersArgs) -> Result<i32> {
             );
         }
         UsersCommand::List => {
-            for u in store.users().await? {
+            for u in accounts::all(&db, Actor::Operator).await? {
                 let scope = [u.areas.join(","), u.employers.join(",")].concat();
                 println!(
                     "{}\t{}\t{}\t{}",
@@ -182,12 +160,12 @@ pub async fn users(cli: &Cli, a: &UsersArgs) -> Result<i32> {
 /// then the web app.
 pub async fn demo_accounts_and_serve(
     cli: &Cli,
-    store: Store,
+    db: Database,
     area: &str,
     employer: &str,
 ) -> Result<()> {
     println!("\nDemo accounts (passwords are random; they are shown only now):");
-    let accounts = [
+    let demo = [
         ("admin@demo.example", Role::Admin, vec![], vec![]),
         ("analyst@demo.example", Role::Analyst, vec![], vec![]),
         (
@@ -203,18 +181,16 @@ pub async fn demo_accounts_and_serve(
             vec![employer.to_string()],
         ),
     ];
-    for (email, role, areas, employers) in accounts {
-        // A demo run again keeps its accounts and gives them new passwords.
-        let pw = match store.user_by_email(email).await? {
-            Some(c) => {
-                let pw = auth::random_password();
-                store
-                    .set_password(c.user.id, &auth::hash_password(pw.clone()).await?)
-                    .await?;
-                pw
-            }
-            None => add_user(&store, email, "", role, &areas, &employers).await?,
+    for (email, role, areas, employers) in demo {
+        let account = NewAccount {
+            email,
+            name: "",
+            role,
+            areas: &areas,
+            employers: &employers,
         };
+        // A demo run again keeps its accounts and gives them new passwords.
+        let pw = accounts::add_or_renew(&db, Actor::Operator, &account).await?;
         println!("  {:<24} {:<18} {pw}", email, role.label());
     }
     let args = ServeArgs {
@@ -225,6 +201,6 @@ pub async fn demo_accounts_and_serve(
         client_ip_header: None,
         upload_dir: None,
     };
-    serve(cli, store, &args).await?;
+    serve(cli, db, &args).await?;
     Ok(())
 }

@@ -5,11 +5,11 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use observatory_analysis::MeasureKind;
-use observatory_analysis::standards::{
-    Amount, Condition, Standard, StandardResult, Standards, Status, Unit, check,
-};
+use observatory_service::Actor;
 use observatory_service::query::text;
+use observatory_service::standards::{
+    self, Amount, Condition, MeasureKind, Standard, StandardResult, Standards, Status, Unit,
+};
 use std::path::{Path, PathBuf};
 
 use crate::Cli;
@@ -54,13 +54,10 @@ pub enum StandardsCommand {
 
 /// The standards of `file`, or the shipped ones; a bad file is rejected input (exit 1).
 fn read(file: Option<&Path>) -> std::result::Result<Standards, i32> {
-    match file {
-        None => Ok(Standards::early_years()),
-        Some(p) => Standards::from_file(p).map_err(|e| {
-            eprintln!("{e}");
-            1
-        }),
-    }
+    standards::read(file).map_err(|e| {
+        eprintln!("{e}");
+        1
+    })
 }
 
 pub async fn run(cli: &Cli, a: &StandardsArgs) -> Result<i32> {
@@ -84,31 +81,20 @@ pub async fn run(cli: &Cli, a: &StandardsArgs) -> Result<i32> {
                 Ok(s) => s,
                 Err(code) => return Ok(code),
             };
-            let store = cli.store().await?;
-            let cube = crate::cubes::load(&store, &[*census_date]).await?;
-            let mut results = check(&standards, &cube[0]);
-            if let Some(area) = area {
-                for r in &mut results {
-                    r.units.retain(|u| u.area.eq_ignore_ascii_case(area.trim()));
-                    recount(r);
-                }
-            }
+            let db = cli.database().await?;
+            let results = standards::check(
+                &db,
+                Actor::Operator,
+                &standards,
+                *census_date,
+                area.as_deref(),
+                crate::cubes::spinner,
+            )
+            .await?;
             out.write(&results, || check_table(&results, *census_date, *all))?;
             Ok(0)
         }
     }
-}
-
-/// The totals of a result after some units were filtered away.
-fn recount(r: &mut StandardResult) {
-    r.units_checked = r.units.len();
-    r.units_failing = r.units.iter().filter(|u| u.status == Status::Fail).count();
-    r.units_not_applicable = r
-        .units
-        .iter()
-        .filter(|u| u.status == Status::NotApplicable)
-        .count();
-    r.total_shortfall = r.units.iter().map(|u| u.shortfall).sum();
 }
 
 fn amount(a: Amount) -> &'static str {

@@ -4,6 +4,8 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
+use observatory_service::Actor;
+use observatory_service::returns;
 use std::path::PathBuf;
 
 use crate::Cli;
@@ -30,21 +32,23 @@ pub struct ReturnsArgs {
 }
 
 pub async fn returns(cli: &Cli, a: &ReturnsArgs) -> Result<i32> {
-    let store = cli.store().await?;
-    let mut list = store
-        .returns_status(a.census_date, a.area.as_deref())
-        .await?;
-    let expected = list.iter().filter(|r| r.expected).count();
-    let returned_expected = list.iter().filter(|r| r.expected && r.returned).count();
-    let returned = list.iter().filter(|r| r.returned).count();
+    let db = cli.database().await?;
+    let mut status =
+        returns::status_in(&db, Actor::Operator, a.census_date, a.area.as_deref()).await?;
+    let (expected, returned, returned_expected) = (
+        status.expected(),
+        status.returned(),
+        status.returned_expected(),
+    );
     if a.missing {
-        list.retain(|r| !r.returned);
+        status.employers.retain(|r| !r.returned);
     }
+    let list = &status.employers;
     if a.format == Format::Json {
         let v = serde_json::json!({
             "census_date": a.census_date.to_string(), "area": a.area,
             "expected": expected, "returned": returned, "returned_of_expected": returned_expected,
-            "response_rate": (expected > 0).then(|| returned_expected as f64 / expected as f64),
+            "response_rate": status.response_rate(),
             "employers": list,
         });
         write_out(
@@ -106,8 +110,8 @@ pub struct HistoryArgs {
 }
 
 pub async fn history(cli: &Cli, a: &HistoryArgs) -> Result<i32> {
-    let store = cli.store().await?;
-    let h = store.history(&a.employer).await?;
+    let db = cli.database().await?;
+    let h = returns::history(&db, Actor::Operator, &a.employer).await?;
     if h.is_empty() {
         eprintln!("No returns from employer {} yet.", a.employer);
     }
@@ -178,10 +182,10 @@ pub enum EmployersCommand {
 }
 
 pub async fn employers(cli: &Cli, a: &EmployersArgs) -> Result<i32> {
-    let store = cli.store().await?;
+    let db = cli.database().await?;
     match &a.command {
         EmployersCommand::Add { id, name, area } => {
-            store.register_employer(id, name, area).await?;
+            returns::register_employer(&db, Actor::Operator, id, name, area).await?;
             println!(
                 "Employer {id} ({name}) is now expected to return, tracked under area {area}."
             );

@@ -463,6 +463,67 @@ pub async fn set_account(
     Ok(())
 }
 
+/// Create an account with a random password (the command line's first administrator,
+/// the demo's accounts): gives the password, to show once. An area planner needs an area
+/// and an employer user an employer.
+pub async fn add_with_password(
+    db: &Database,
+    actor: Actor<'_>,
+    account: &NewAccount<'_>,
+) -> Result<String, ServiceError> {
+    match account.role {
+        Role::Planner if account.areas.is_empty() => {
+            return Err(ServiceError::Invalid(
+                "an area planner needs --area CODE".into(),
+            ));
+        }
+        Role::Employer if account.employers.is_empty() => {
+            return Err(ServiceError::Invalid(
+                "an employer user needs --employer ID".into(),
+            ));
+        }
+        _ => {}
+    }
+    let password = random_password();
+    let hash = hash_password(password.clone()).await?;
+    let named = NewAccount {
+        name: if account.name.is_empty() {
+            account.email
+        } else {
+            account.name
+        },
+        ..*account
+    };
+    add_account(db, actor, &named, Some(&hash)).await?;
+    Ok(password)
+}
+
+/// Give the account of this email a new random password, or create it with one (a demo
+/// run again keeps its accounts): gives the password, to show once.
+pub async fn add_or_renew(
+    db: &Database,
+    actor: Actor<'_>,
+    account: &NewAccount<'_>,
+) -> Result<String, ServiceError> {
+    policy::may_operate(actor)?;
+    match account_by_email(db, account.email).await? {
+        Some(user) => {
+            let password = random_password();
+            set_password(db, user.id, &password).await?;
+            Ok(password)
+        }
+        None => add_with_password(db, actor, account).await,
+    }
+}
+
+/// Every account, for the operator or an administrator.
+pub async fn all(db: &Database, actor: Actor<'_>) -> Result<Vec<User>, ServiceError> {
+    match actor {
+        Actor::User(admin) => users(db, admin).await,
+        Actor::Operator => Ok(db.store.users().await?),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,17 +5,28 @@
 
 pub mod accounts;
 pub mod answers;
+pub mod bench;
+pub mod benchmarks;
 pub mod completeness;
 pub mod cubes;
 pub mod database;
 pub mod error;
 pub mod estimates;
 pub mod import;
+pub mod installation;
 pub mod library;
+pub mod manifest;
+pub mod mobility;
 pub mod output;
 pub mod policy;
+pub mod populations;
+pub mod publication;
+pub mod quality;
 pub mod query;
+pub mod reference;
 pub mod returns;
+pub mod standards;
+pub mod synthetic;
 
 pub use answers::{Answer, Answers, Ask};
 pub use completeness::Completeness;

@@ -219,6 +219,27 @@ pub fn protection_for(
     Ok(Protection::CellKey(threshold))
 }
 
+/// Whether the actor may run an operation only the command line offers today (bulk
+/// imports, registering employers, reference data, data quality reports naming
+/// employers, benchmarks, standards, mobility tables, the publication, synthetic data):
+/// the local operator, until a page offers it with a rule of its own here.
+pub fn may_operate(actor: Actor) -> Result<(), Denied> {
+    match actor {
+        Actor::Operator => Ok(()),
+        Actor::User(_) => deny("This is done by the service's operator, at the command line."),
+    }
+}
+
+/// Whether the actor may see every area at once (the operator, national analysts,
+/// administrators).
+pub fn may_see_national(actor: Actor) -> Result<(), Denied> {
+    match actor {
+        Actor::Operator => Ok(()),
+        Actor::User(user) if sees_national(user) => Ok(()),
+        Actor::User(_) => deny("You can see the returns of your own areas only: choose an area."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

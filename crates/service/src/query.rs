@@ -14,7 +14,8 @@ use crate::output::TableOut;
 
 // The query's vocabulary, as the interfaces name it.
 pub use observatory_analysis::{
-    MeasureKind, Query, QueryResult, ResultRow, breakdown_names, measure_names, measure_units,
+    MAX_DATA_FILE_BYTES, MeasureKind, Query, QueryResult, ResultRow, breakdown_names,
+    measure_names, measure_units,
 };
 pub use observatory_domain::Unit;
 

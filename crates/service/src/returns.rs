@@ -335,3 +335,36 @@ fn may_read_returns_of(actor: Actor<'_>, employer: &str) -> Result<(), ServiceEr
         )))
     }
 }
+
+/// The status of the returns at `date` in `area`, or in every area (the command line's
+/// `returns` without `--area`; for a user, only one who sees the whole country).
+pub async fn status_in(
+    db: &Database,
+    actor: Actor<'_>,
+    date: NaiveDate,
+    area: Option<&str>,
+) -> Result<Status, ServiceError> {
+    let Some(area) = area else {
+        policy::may_see_national(actor)?;
+        return Ok(Status {
+            census_date: date,
+            area: String::new(),
+            employers: db.store.returns_status(date, None).await?,
+            approvals: db.store.approvals(date).await?,
+        });
+    };
+    status(db, actor, date, area).await
+}
+
+/// Expect a return from an employer, tracked under `area`, or move an employer to another
+/// area: a return never moves its employer, only this does.
+pub async fn register_employer(
+    db: &Database,
+    actor: Actor<'_>,
+    id: &str,
+    name: &str,
+    area: &str,
+) -> Result<(), ServiceError> {
+    policy::may_operate(actor)?;
+    Ok(db.store.register_employer(id, name, area).await?)
+}

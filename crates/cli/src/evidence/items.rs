@@ -211,10 +211,8 @@ pub fn show_taxonomy(format: Format) -> Result<i32> {
 }
 
 /// Load the demo evidence into a freshly made demo database (called by `observatory demo`).
-pub async fn load_demo(store: &observatory_store::Store) -> Result<()> {
-    let lib = Library::open(&store.clone().into(), None)
-        .await?
-        .operated_by("demo");
+pub async fn load_demo(db: &observatory_service::Database) -> Result<()> {
+    let lib = Library::open(db, None).await?.operated_by("demo");
     let d = lib.import_demo(&Actor::Operator).await?;
     if !d.already_there {
         println!(
