@@ -258,6 +258,30 @@ pub fn mobility_by(
     filters: &[(String, String)],
     by: &[String],
 ) -> Result<MobilityResult, AnalysisError> {
+    let question = check_question(from, to, filters, by)?;
+    let (place_from, place_to) = both_places(from, to, &question.filters, &question.by);
+    let mut flows = Flows::new(!question.by.is_empty());
+    let followed = flows.follow_from(from, to, &place_from, &place_to);
+    flows.count_joiners(to, &place_to, &followed);
+    Ok(flows.into_result(from.census_date(), to.census_date(), &question.by))
+}
+
+/// A mobility question once checked.
+struct Question {
+    /// The breakdowns of `by_group`.
+    by: Vec<Dim>,
+    /// The filters, values grouped by dimension.
+    filters: Vec<(Dim, Vec<String>)>,
+}
+
+/// The breakdowns and grouped filters of a mobility question, refusing census_date in
+/// either (the two census dates are the question) and a `from` that is not before `to`.
+fn check_question(
+    from: &Cube,
+    to: &Cube,
+    filters: &[(String, String)],
+    by: &[String],
+) -> Result<Question, AnalysisError> {
     if from.census_date() >= to.census_date() {
         return Err(AnalysisError::NeedsMore(format!(
             "mobility runs from an earlier census to a later one, but {} is not before {}",
@@ -275,7 +299,6 @@ pub fn mobility_by(
             "mobility is between the two census dates given; it cannot be broken down by census_date".into(),
         ));
     }
-    let by_dims = checked.by.clone();
     let mut grouped: Vec<(Dim, Vec<String>)> = Vec::new();
     for (dim, value) in checked.filters {
         if dim == Dim::CensusDate {
@@ -285,10 +308,20 @@ pub fn mobility_by(
         }
         add_filter(&[from, to], &mut grouped, dim, value)?;
     }
-    let sectors = value_list(Dim::Sector).unwrap_or(&[]);
-    let ns = sectors.len();
-    // Employers by id: the same employer has different numbers in the two cubes, so
-    // both sides are numbered as in `to` (NOT_RETURNED: absent there).
+    Ok(Question {
+        by: checked.by,
+        filters: grouped,
+    })
+}
+
+/// Every person's main post in both cubes, employers numbered as in `to`: the same
+/// employer has different numbers in the two cubes ([`NOT_RETURNED`]: absent in `to`).
+fn both_places(
+    from: &Cube,
+    to: &Cube,
+    grouped: &[(Dim, Vec<String>)],
+    by_dims: &[Dim],
+) -> (Vec<Place>, Vec<Place>) {
     let to_employer: HashMap<&str, u32> = to
         .employers
         .iter()
@@ -303,12 +336,218 @@ pub fn mobility_by(
     let employer_now: Vec<u32> = (0..to.employers.len() as u32).collect();
     let place_from = places(
         from,
-        &Selection::new(from, &grouped),
+        &Selection::new(from, grouped),
         &employer_then,
-        &by_dims,
+        by_dims,
     );
-    let place_to = places(to, &Selection::new(to, &grouped), &employer_now, &by_dims);
-    let mut by_group: HashMap<(Vec<String>, usize), Tally> = HashMap::new();
+    let place_to = places(to, &Selection::new(to, grouped), &employer_now, by_dims);
+    (place_from, place_to)
+}
+
+/// The category of a person followed from `pf` to `pt`.
+fn category(pf: &Place, pt: &Place) -> usize {
+    if pf.employer == pt.employer {
+        if pf.role == pt.role {
+            STAYED
+        } else {
+            CHANGED_ROLE
+        }
+    } else if pf.sector == pt.sector {
+        CHANGED_EMPLOYER
+    } else {
+        CHANGED_SECTOR
+    }
+}
+
+/// The tables being counted, each person with their record key (the cell key method).
+struct Flows {
+    /// Number of sectors.
+    ns: usize,
+    /// Whether breakdowns were asked for (`by_group`).
+    grouped: bool,
+    overall: [Tally; 6],
+    by_sector: Vec<[Tally; 6]>,
+    /// (ns + 1) x (ns + 1): the last row is `joined`, the last column `left`.
+    matrix: Vec<Tally>,
+    by_group: HashMap<(Vec<String>, usize), Tally>,
+    unlinked_from: u64,
+    unlinked_to: u64,
+    left_without_return: u64,
+}
+
+impl Flows {
+    fn new(grouped: bool) -> Flows {
+        let ns = sectors().len();
+        Flows {
+            ns,
+            grouped,
+            overall: [Tally::default(); 6],
+            by_sector: vec![[Tally::default(); 6]; ns],
+            matrix: vec![Tally::default(); (ns + 1) * (ns + 1)],
+            by_group: HashMap::new(),
+            unlinked_from: 0,
+            unlinked_to: 0,
+            left_without_return: 0,
+        }
+    }
+
+    /// Counts one person in category `cat` in every table: by `sector`, in matrix cell
+    /// `cell` and, when breakdowns were asked for, under the group `keys`.
+    fn count(
+        &mut self,
+        cat: usize,
+        sector: usize,
+        cell: (usize, usize),
+        keys: &[String],
+        one: Tally,
+    ) {
+        self.overall[cat].add(one);
+        self.by_sector[sector][cat].add(one);
+        self.matrix[cell.0 * (self.ns + 1) + cell.1].add(one);
+        if self.grouped {
+            self.by_group
+                .entry((keys.to_vec(), cat))
+                .or_default()
+                .add(one);
+        }
+    }
+
+    /// Follows every selected person of `from` to `to`: stayed, changed role, employer
+    /// or sector, or left. Returns which people of `to` were followed, so the rest joined.
+    fn follow_from(
+        &mut self,
+        from: &Cube,
+        to: &Cube,
+        place_from: &[Place],
+        place_to: &[Place],
+    ) -> Vec<bool> {
+        let ns = self.ns;
+        let person_to = people_by_link(to);
+        let mut followed = vec![false; to.people()];
+        for ((pf, &link), &rk) in place_from.iter().zip(&from.links).zip(&from.person_keys) {
+            let one = Tally::one(rk);
+            let then = (link != NO_LINK)
+                .then(|| person_to.get(&link).copied())
+                .flatten();
+            if let Some(q) = then {
+                followed[q as usize] = true;
+            }
+            let pt = then.map(|q| &place_to[q as usize]);
+            if !pf.pass && !pt.is_some_and(|t| t.pass) {
+                continue;
+            }
+            if link == NO_LINK {
+                self.unlinked_from += 1;
+                continue;
+            }
+            let sf = pf.sector as usize;
+            match pt {
+                None => {
+                    self.count(LEFT, sf, (sf, ns), &pf.keys, one);
+                    if pf.employer == NOT_RETURNED {
+                        self.left_without_return += 1;
+                    }
+                }
+                Some(pt) => {
+                    let cell = (sf, pt.sector as usize);
+                    self.count(category(pf, pt), sf, cell, &pf.keys, one);
+                }
+            }
+        }
+        followed
+    }
+
+    /// Counts the selected people of `to` nobody followed there as joined.
+    fn count_joiners(&mut self, to: &Cube, place_to: &[Place], followed: &[bool]) {
+        for (((pt, &link), &seen), &rk) in place_to
+            .iter()
+            .zip(&to.links)
+            .zip(followed)
+            .zip(&to.person_keys)
+        {
+            if seen || !pt.pass {
+                continue;
+            }
+            if link == NO_LINK {
+                self.unlinked_to += 1;
+                continue;
+            }
+            let one = Tally::one(rk);
+            let st = pt.sector as usize;
+            self.count(JOINED, st, (self.ns, st), &pt.keys, one);
+        }
+    }
+
+    /// The counts as tables of people: categories, sector by category, the sector matrix
+    /// and, when asked for, group by category.
+    fn into_result(
+        self,
+        from_date: NaiveDate,
+        to_date: NaiveDate,
+        by_dims: &[Dim],
+    ) -> MobilityResult {
+        let sectors = sectors();
+        let ns = self.ns;
+        let cat = |c: usize| MOBILITY_CATEGORIES[c].to_string();
+        let label = |i: usize, extra: &str| sectors.get(i).cloned().unwrap_or(extra.to_string());
+        // Groups in text order, categories in their own order within each.
+        let mut grouped_rows: Vec<((Vec<String>, usize), Tally)> =
+            self.by_group.into_iter().collect();
+        grouped_rows.sort_by(|a, b| a.0.cmp(&b.0));
+        MobilityResult {
+            from_date,
+            to_date,
+            categories: people_table(
+                &["category"],
+                (0..6).map(|c| (vec![cat(c)], self.overall[c])).collect(),
+            ),
+            by_sector: people_table(
+                &["sector", "category"],
+                (0..ns)
+                    .flat_map(|s| (0..6).map(move |c| (s, c)))
+                    .map(|(s, c)| (vec![sectors[s].clone(), cat(c)], self.by_sector[s][c]))
+                    .collect(),
+            ),
+            matrix: people_table(
+                &["from_sector", "to_sector"],
+                (0..=ns)
+                    .flat_map(|a| (0..=ns).map(move |b| (a, b)))
+                    .map(|(a, b)| {
+                        (
+                            vec![label(a, MATRIX_JOINED), label(b, MATRIX_LEFT)],
+                            self.matrix[a * (ns + 1) + b],
+                        )
+                    })
+                    .collect(),
+            ),
+            by_group: self.grouped.then(|| {
+                let mut names: Vec<&str> = by_dims.iter().map(|d| d.name()).collect();
+                names.push("category");
+                people_table(
+                    &names,
+                    grouped_rows
+                        .into_iter()
+                        .map(|((mut keys, c), n)| {
+                            keys.push(cat(c));
+                            (keys, n)
+                        })
+                        .collect(),
+                )
+            }),
+            unlinked_from: Some(self.unlinked_from),
+            unlinked_to: Some(self.unlinked_to),
+            left_without_return: Some(self.left_without_return),
+        }
+    }
+}
+
+/// The sector codes, in their list's order.
+fn sectors() -> &'static [String] {
+    value_list(Dim::Sector).unwrap_or(&[])
+}
+
+/// Person number in `to` of every link key, to follow people from the earlier cube.
+fn people_by_link(to: &Cube) -> HashMap<u64, u32, FxBuild> {
     let mut person_to: HashMap<u64, u32, FxBuild> = HashMap::default();
     person_to.reserve(to.people());
     for (p, &link) in to.links.iter().enumerate() {
@@ -316,96 +555,12 @@ pub fn mobility_by(
             person_to.insert(link, p as u32);
         }
     }
+    person_to
+}
 
-    // Each person counted with their record key (the cell key method).
-    let mut overall = [Tally::default(); 6];
-    let mut by_sector = vec![[Tally::default(); 6]; ns];
-    // (ns + 1) x (ns + 1): the last row is `joined`, the last column `left`.
-    let mut matrix = vec![Tally::default(); (ns + 1) * (ns + 1)];
-    let (mut unlinked_from, mut unlinked_to, mut left_without_return) = (0u64, 0u64, 0u64);
-    let mut count = |cat: usize, sector: usize, cell: (usize, usize), one: Tally| {
-        overall[cat].add(one);
-        by_sector[sector][cat].add(one);
-        matrix[cell.0 * (ns + 1) + cell.1].add(one);
-    };
-    let mut followed = vec![false; to.people()];
-    for ((pf, &link), &rk) in place_from.iter().zip(&from.links).zip(&from.person_keys) {
-        let one = Tally::one(rk);
-        let then = (link != NO_LINK)
-            .then(|| person_to.get(&link).copied())
-            .flatten();
-        if let Some(q) = then {
-            followed[q as usize] = true;
-        }
-        let pt = then.map(|q| &place_to[q as usize]);
-        if !pf.pass && !pt.is_some_and(|t| t.pass) {
-            continue;
-        }
-        if link == NO_LINK {
-            unlinked_from += 1;
-            continue;
-        }
-        let sf = pf.sector as usize;
-        match pt {
-            None => {
-                count(LEFT, sf, (sf, ns), one);
-                if !by_dims.is_empty() {
-                    by_group
-                        .entry((pf.keys.clone(), LEFT))
-                        .or_default()
-                        .add(one);
-                }
-                if pf.employer == NOT_RETURNED {
-                    left_without_return += 1;
-                }
-            }
-            Some(pt) => {
-                let st = pt.sector as usize;
-                let cat = if pf.employer == pt.employer {
-                    if pf.role == pt.role {
-                        STAYED
-                    } else {
-                        CHANGED_ROLE
-                    }
-                } else if sf == st {
-                    CHANGED_EMPLOYER
-                } else {
-                    CHANGED_SECTOR
-                };
-                count(cat, sf, (sf, st), one);
-                if !by_dims.is_empty() {
-                    by_group.entry((pf.keys.clone(), cat)).or_default().add(one);
-                }
-            }
-        }
-    }
-    for (((pt, &link), &seen), &rk) in place_to
-        .iter()
-        .zip(&to.links)
-        .zip(&followed)
-        .zip(&to.person_keys)
-    {
-        if seen || !pt.pass {
-            continue;
-        }
-        if link == NO_LINK {
-            unlinked_to += 1;
-            continue;
-        }
-        let one = Tally::one(rk);
-        count(JOINED, pt.sector as usize, (ns, pt.sector as usize), one);
-        if !by_dims.is_empty() {
-            by_group
-                .entry((pt.keys.clone(), JOINED))
-                .or_default()
-                .add(one);
-        }
-    }
-    // Groups in text order, categories in their own order within each.
-    let mut grouped_rows: Vec<((Vec<String>, usize), Tally)> = by_group.into_iter().collect();
-    grouped_rows.sort_by(|a, b| a.0.cmp(&b.0));
-
-    let table = |by: &[&str], rows: Vec<(Vec<String>, Tally)>| QueryResult {
+/// A table of counts of people (measure `mobility`), rows with nobody left out.
+fn people_table(by: &[&str], rows: Vec<(Vec<String>, Tally)>) -> QueryResult {
+    QueryResult {
         measure: "mobility".into(),
         kind: MeasureKind::Count,
         by: by.iter().map(|s| s.to_string()).collect(),
@@ -429,53 +584,7 @@ pub fn mobility_by(
         series_breaks: Vec::new(),
         population_profiles: Vec::new(),
         perturbed: false,
-    };
-    let cat = |c: usize| MOBILITY_CATEGORIES[c].to_string();
-    let label = |i: usize, extra: &str| sectors.get(i).cloned().unwrap_or(extra.to_string());
-    Ok(MobilityResult {
-        from_date: from.census_date(),
-        to_date: to.census_date(),
-        categories: table(
-            &["category"],
-            (0..6).map(|c| (vec![cat(c)], overall[c])).collect(),
-        ),
-        by_sector: table(
-            &["sector", "category"],
-            (0..ns)
-                .flat_map(|s| (0..6).map(move |c| (s, c)))
-                .map(|(s, c)| (vec![sectors[s].clone(), cat(c)], by_sector[s][c]))
-                .collect(),
-        ),
-        matrix: table(
-            &["from_sector", "to_sector"],
-            (0..=ns)
-                .flat_map(|a| (0..=ns).map(move |b| (a, b)))
-                .map(|(a, b)| {
-                    (
-                        vec![label(a, MATRIX_JOINED), label(b, MATRIX_LEFT)],
-                        matrix[a * (ns + 1) + b],
-                    )
-                })
-                .collect(),
-        ),
-        by_group: (!by_dims.is_empty()).then(|| {
-            let mut names: Vec<&str> = by_dims.iter().map(|d| d.name()).collect();
-            names.push("category");
-            table(
-                &names,
-                grouped_rows
-                    .into_iter()
-                    .map(|((mut keys, c), n)| {
-                        keys.push(cat(c));
-                        (keys, n)
-                    })
-                    .collect(),
-            )
-        }),
-        unlinked_from: Some(unlinked_from),
-        unlinked_to: Some(unlinked_to),
-        left_without_return: Some(left_without_return),
-    })
+    }
 }
 
 #[cfg(test)]

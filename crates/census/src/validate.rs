@@ -351,6 +351,32 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// Annual pay in pounds (a £ sign and thousands commas allowed), with the text as
+    /// written for any warning about it.
+    fn annual_pay(&mut self, report: &mut Report) -> Option<(String, u32)> {
+        let raw = self.text(report, "annual_pay", false)?;
+        match raw.trim_start_matches('£').replace(',', "").parse::<f64>() {
+            Ok(v) if (0.0..1e8).contains(&v) => Some((raw, v.round() as u32)),
+            _ => {
+                self.fail(report, "annual_pay", &raw, "annual_pay must be a number of pounds a year (full-time equivalent), e.g. 24500".to_string());
+                None
+            }
+        }
+    }
+
+    /// The full-time equivalent of a vacancy's posts: above 0 but, unlike a post's fte,
+    /// not capped at 1.0.
+    fn vacant_fte(&mut self, report: &mut Report) -> Option<u32> {
+        let raw = self.text(report, "vacant_fte", true)?;
+        match parse_hundredths(&raw) {
+            Some(h) if h > 0 => Some(h),
+            _ => {
+                self.fail(report, "vacant_fte", &raw, "vacant_fte must be a number above 0 (the full-time equivalent of the vacant posts)".to_string());
+                None
+            }
+        }
+    }
+
     /// Role from the role column, else the job title through the job-title map.
     fn role(
         &mut self,
@@ -397,6 +423,32 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 #[derive(Default)]
 struct TitleLog {
     unmapped: BTreeMap<String, (String, usize, String)>,
+}
+
+impl TitleLog {
+    /// One warning per job title no map knows, at its first row, with the closest role.
+    fn report_unmapped(&self, tables: &BTreeMap<String, Table>, report: &mut Report) {
+        let c = codes();
+        for (sheet, row, title) in self.unmapped.values() {
+            let (suggested, score) = c.suggest_role(title);
+            let t = &tables
+                .values()
+                .find(|t| &t.sheet == sheet)
+                .map(|t| t.file.clone())
+                .unwrap_or_default();
+            report.warning(
+                Problem::at_file(t, sheet)
+                    .row(*row)
+                    .column("job_title")
+                    .value(title)
+                    .says(format!(
+                        "this job title is not in the job-title map yet; the closest role is '{}' ({:.0}% similar). Its posts count under role not_known until someone confirms a role with `observatory jobtitles confirm`",
+                        c.roles.code(suggested),
+                        score * 100.0
+                    )),
+            );
+        }
+    }
 }
 
 fn check_table<F>(
@@ -449,18 +501,65 @@ pub fn validate(
     opts: &ReadOptions,
     report: &mut Report,
 ) -> Option<ReturnData> {
-    let c = codes();
-    let census = meta.census_date;
-    let mut data = ReturnData::default();
-    let mut titles = TitleLog::default();
-
-    let mut setting_rows: HashMap<String, usize> = HashMap::new();
+    let mut v = Checker::new(meta.census_date);
     // Whether the settings rows were read: when their header is unusable, the posts'
     // setting_id cannot be checked against them (and is not reported as unknown).
-    let settings_known = check_table(tables, "settings", SETTINGS_COLS, opts, report, |r, rep| {
+    v.settings_known = check_table(tables, "settings", SETTINGS_COLS, opts, report, |r, rep| {
+        v.setting(r, rep)
+    });
+    check_table(tables, "workers", WORKERS_COLS, opts, report, |r, rep| {
+        v.worker(r, rep)
+    });
+    check_table(tables, "leavers", LEAVERS_COLS, opts, report, |r, rep| {
+        v.leaver(r, rep)
+    });
+    check_table(
+        tables,
+        "vacancies",
+        VACANCIES_COLS,
+        opts,
+        report,
+        |r, rep| v.vacancy(r, rep),
+    );
+    v.titles.report_unmapped(tables, report);
+    (!report.has_errors()).then_some(v.data)
+}
+
+/// What checking one return remembers from row to row: the settings seen (for the posts'
+/// setting_id), the posts seen (for duplicates), unmapped job titles, and the records.
+struct Checker {
+    census: NaiveDate,
+    /// Leavers must have left after this date (a year before the census date).
+    window_start: NaiveDate,
+    /// Row of each setting_id in settings.
+    setting_rows: HashMap<String, usize>,
+    /// Whether the settings rows were read.
+    settings_known: bool,
+    /// Row of each (worker_ref, setting_id, role or title) in workers.
+    seen_posts: HashMap<(String, String, String), usize>,
+    titles: TitleLog,
+    data: ReturnData,
+}
+
+impl Checker {
+    fn new(census: NaiveDate) -> Checker {
+        Checker {
+            census,
+            window_start: year_before(census),
+            setting_rows: HashMap::new(),
+            settings_known: false,
+            seen_posts: HashMap::new(),
+            titles: TitleLog::default(),
+            data: ReturnData::default(),
+        }
+    }
+
+    /// One row of settings.
+    fn setting(&mut self, r: &mut Row, rep: &mut Report) {
+        let c = codes();
         let id = r.text(rep, "setting_id", true);
         if let Some(id) = &id
-            && let Some(prev) = setting_rows.get(id)
+            && let Some(prev) = self.setting_rows.get(id)
         {
             r.fail(
                 rep,
@@ -489,10 +588,10 @@ pub fn validate(
         let multi_agency = r.yes_no(rep, "multi_agency");
         let places = r.whole(rep, "places", false, 0);
         if let Some(id) = &id {
-            setting_rows.entry(id.clone()).or_insert(r.row_no);
+            self.setting_rows.entry(id.clone()).or_insert(r.row_no);
         }
         if !r.bad {
-            data.settings.push(Setting {
+            self.data.settings.push(Setting {
                 setting_id: id.unwrap_or_default(),
                 name: name.unwrap_or_default(),
                 setting_type: setting_type.unwrap_or_default(),
@@ -503,10 +602,12 @@ pub fn validate(
                 places,
             });
         }
-    });
-    let check_setting = |r: &mut Row, rep: &mut Report| -> Option<String> {
+    }
+
+    /// The setting_id of a post, which must be one of the settings (when they were read).
+    fn post_setting(&self, r: &mut Row, rep: &mut Report) -> Option<String> {
         let id = r.text(rep, "setting_id", true)?;
-        if settings_known && !setting_rows.contains_key(&id) {
+        if self.settings_known && !self.setting_rows.contains_key(&id) {
             r.fail(
                 rep,
                 "setting_id",
@@ -515,14 +616,16 @@ pub fn validate(
             );
         }
         Some(id)
-    };
+    }
 
-    let mut seen_posts: HashMap<(String, String, String), usize> = HashMap::new();
-    check_table(tables, "workers", WORKERS_COLS, opts, report, |r, rep| {
+    /// One row of workers.
+    fn worker(&mut self, r: &mut Row, rep: &mut Report) {
+        let c = codes();
+        let census = self.census;
         let worker_ref = r.text(rep, "worker_ref", true);
         let person = r.person(rep);
-        let setting_id = check_setting(r, rep);
-        let (role, job_title) = r.role(rep, &mut titles);
+        let setting_id = self.post_setting(r, rep);
+        let (role, job_title) = r.role(rep, &mut self.titles);
         let contract = r.code(rep, "contract", &c.contract, true);
         let fte = r.fte(rep, "fte");
         let start_date = r.date(rep, "start_date");
@@ -543,45 +646,15 @@ pub fn validate(
         let qualification_level = r.code(rep, "qualification_level", &c.qualification_level, true);
         let qualification_status =
             r.code(rep, "qualification_status", &c.qualification_status, true);
-        let annual_pay = r.text(rep, "annual_pay", false).and_then(|raw| {
-            match raw.trim_start_matches('£').replace(',', "").parse::<f64>() {
-                Ok(v) if (0.0..1e8).contains(&v) => Some((raw, v.round() as u32)),
-                _ => {
-                    r.fail(rep, "annual_pay", &raw, "annual_pay must be a number of pounds a year (full-time equivalent), e.g. 24500".to_string());
-                    None
-                }
-            }
-        });
+        let annual_pay = r.annual_pay(rep);
         if let (Some((raw, pay)), Some(ct)) = (&annual_pay, contract) {
-            if ct as usize == c.known.volunteer {
-                rep.warning(r.problem("annual_pay", raw).says("volunteers are unpaid: annual_pay should be blank; it is left out of pay figures"));
-            } else if *pay < PLAUSIBLE_PAY.0 || *pay > PLAUSIBLE_PAY.1 {
-                rep.warning(r.problem("annual_pay", raw).says(format!(
-                    "pay outside £{}-£{} a year (full-time equivalent) is unusual; check it is annual and full-time equivalent",
-                    PLAUSIBLE_PAY.0, PLAUSIBLE_PAY.1
-                )));
-            }
+            warn_unusual_pay(r, rep, raw, *pay, ct);
         }
         if let (Some(wr), Some(sid)) = (&worker_ref, &setting_id) {
-            let role_key = match (role, &job_title) {
-                (Some(r), _) => c.roles.code(r as usize).to_string(),
-                (None, Some(t)) => normalise_title(t),
-                _ => String::new(),
-            };
-            let key = (wr.clone(), sid.clone(), role_key);
-            if let Some(prev) = seen_posts.get(&key) {
-                r.fail(
-                    rep,
-                    "worker_ref",
-                    wr,
-                    format!("the same worker_ref, setting and role are already on row {prev}; each post once"),
-                );
-            } else {
-                seen_posts.insert(key, r.row_no);
-            }
+            self.check_post_once(r, rep, wr, sid, role, &job_title);
         }
         if !r.bad {
-            data.workers.push(Worker {
+            self.data.workers.push(Worker {
                 worker_ref: worker_ref.unwrap_or_default(),
                 person,
                 setting_id: setting_id.unwrap_or_default(),
@@ -599,14 +672,45 @@ pub fn validate(
                 annual_pay: annual_pay.map(|(_, p)| p),
             });
         }
-    });
+    }
 
-    let window_start = year_before(census);
-    check_table(tables, "leavers", LEAVERS_COLS, opts, report, |r, rep| {
+    /// A post (worker_ref, setting and role, or job title when there is no role) is
+    /// listed once in workers.
+    fn check_post_once(
+        &mut self,
+        r: &mut Row,
+        rep: &mut Report,
+        worker_ref: &str,
+        setting_id: &str,
+        role: Option<u16>,
+        job_title: &Option<String>,
+    ) {
+        let role_key = match (role, job_title) {
+            (Some(r), _) => codes().roles.code(r as usize).to_string(),
+            (None, Some(t)) => normalise_title(t),
+            _ => String::new(),
+        };
+        let key = (worker_ref.to_string(), setting_id.to_string(), role_key);
+        if let Some(prev) = self.seen_posts.get(&key) {
+            r.fail(
+                rep,
+                "worker_ref",
+                worker_ref,
+                format!("the same worker_ref, setting and role are already on row {prev}; each post once"),
+            );
+        } else {
+            self.seen_posts.insert(key, r.row_no);
+        }
+    }
+
+    /// One row of leavers.
+    fn leaver(&mut self, r: &mut Row, rep: &mut Report) {
+        let c = codes();
+        let (census, window_start) = (self.census, self.window_start);
         let worker_ref = r.text(rep, "worker_ref", true);
         let person = r.person(rep);
-        let setting_id = check_setting(r, rep);
-        let (role, job_title) = r.role(rep, &mut titles);
+        let setting_id = self.post_setting(r, rep);
+        let (role, job_title) = r.role(rep, &mut self.titles);
         let contract = r.code(rep, "contract", &c.contract, true);
         let fte = r.fte(rep, "fte");
         let leave_date = r.date(rep, "leave_date");
@@ -626,7 +730,7 @@ pub fn validate(
         let ethnicity = r.code(rep, "ethnicity", &c.ethnicity, false);
         let birth_year = r.birth_year(rep, false, census);
         if !r.bad {
-            data.leavers.push(Leaver {
+            self.data.leavers.push(Leaver {
                 worker_ref: worker_ref.unwrap_or_default(),
                 person,
                 setting_id: setting_id.unwrap_or_default(),
@@ -642,64 +746,43 @@ pub fn validate(
                 birth_year,
             });
         }
-    });
-
-    check_table(
-        tables,
-        "vacancies",
-        VACANCIES_COLS,
-        opts,
-        report,
-        |r, rep| {
-            let setting_id = check_setting(r, rep);
-            let (role, job_title) = r.role(rep, &mut titles);
-            let vacant_posts = r.whole(rep, "vacant_posts", true, 1);
-            let vacant_fte = r.text(rep, "vacant_fte", true).and_then(|raw| {
-            match parse_hundredths(&raw) {
-                Some(h) if h > 0 => Some(h),
-                _ => {
-                    r.fail(rep, "vacant_fte", &raw, "vacant_fte must be a number above 0 (the full-time equivalent of the vacant posts)".to_string());
-                    None
-                }
-            }
-        });
-            let hard_to_fill = r.yes_no(rep, "hard_to_fill");
-            let covered_by_agency = r.yes_no(rep, "covered_by_agency");
-            if !r.bad {
-                data.vacancies.push(Vacancy {
-                    setting_id: setting_id.unwrap_or_default(),
-                    role,
-                    job_title,
-                    vacant_posts: vacant_posts.unwrap_or_default(),
-                    vacant_fte: vacant_fte.unwrap_or_default(),
-                    hard_to_fill,
-                    covered_by_agency,
-                });
-            }
-        },
-    );
-
-    for (sheet, row, title) in titles.unmapped.values() {
-        let (suggested, score) = c.suggest_role(title);
-        let t = &tables
-            .values()
-            .find(|t| &t.sheet == sheet)
-            .map(|t| t.file.clone())
-            .unwrap_or_default();
-        report.warning(
-            Problem::at_file(t, sheet)
-                .row(*row)
-                .column("job_title")
-                .value(title)
-                .says(format!(
-                    "this job title is not in the job-title map yet; the closest role is '{}' ({:.0}% similar). Its posts count under role not_known until someone confirms a role with `observatory jobtitles confirm`",
-                    c.roles.code(suggested),
-                    score * 100.0
-                )),
-        );
     }
 
-    (!report.has_errors()).then_some(data)
+    /// One row of vacancies.
+    fn vacancy(&mut self, r: &mut Row, rep: &mut Report) {
+        let setting_id = self.post_setting(r, rep);
+        let (role, job_title) = r.role(rep, &mut self.titles);
+        let vacant_posts = r.whole(rep, "vacant_posts", true, 1);
+        let vacant_fte = r.vacant_fte(rep);
+        let hard_to_fill = r.yes_no(rep, "hard_to_fill");
+        let covered_by_agency = r.yes_no(rep, "covered_by_agency");
+        if !r.bad {
+            self.data.vacancies.push(Vacancy {
+                setting_id: setting_id.unwrap_or_default(),
+                role,
+                job_title,
+                vacant_posts: vacant_posts.unwrap_or_default(),
+                vacant_fte: vacant_fte.unwrap_or_default(),
+                hard_to_fill,
+                covered_by_agency,
+            });
+        }
+    }
+}
+
+/// Warns about pay that is given but unlikely: any pay for a volunteer, or pay outside
+/// the plausible band; neither stops the return.
+fn warn_unusual_pay(r: &Row, rep: &mut Report, raw: &str, pay: u32, contract: u8) {
+    if contract as usize == codes().known.volunteer {
+        rep.warning(r.problem("annual_pay", raw).says(
+            "volunteers are unpaid: annual_pay should be blank; it is left out of pay figures",
+        ));
+    } else if pay < PLAUSIBLE_PAY.0 || pay > PLAUSIBLE_PAY.1 {
+        rep.warning(r.problem("annual_pay", raw).says(format!(
+            "pay outside £{}-£{} a year (full-time equivalent) is unusual; check it is annual and full-time equivalent",
+            PLAUSIBLE_PAY.0, PLAUSIBLE_PAY.1
+        )));
+    }
 }
 
 /// The year-on-year check: filled posts changing by more than half against the

@@ -590,9 +590,21 @@ impl<'a, R: Rng + ?Sized> Planner<'a, R> {
         self.justice();
     }
 
+    /// The council and its settings, service by service (the random draws follow this order).
     fn local_authority(&mut self) {
         let name = format!("{} Council", self.area_name);
         let la = self.employer(Kind::LocalAuthority, name, "public", 0);
+        self.la_central_teams(la);
+        self.la_social_work_teams(la);
+        self.la_early_help_and_fostering(la);
+        self.la_childrens_homes(la);
+        self.la_childrens_centres(la);
+        self.la_youth_centres(la);
+        self.la_youth_justice(la);
+    }
+
+    /// The directorate and the multi-agency safeguarding hub.
+    fn la_central_teams(&mut self, la: usize) {
         let s = self.scale;
         let hos = (6.0 * s).clamp(1.0, 8.0);
         self.setting(
@@ -624,6 +636,10 @@ impl<'a, R: Rng + ?Sized> Planner<'a, R> {
                 ("social_work_assistant", 2.0 * s),
             ],
         );
+    }
+
+    /// Social work teams (seven at scale 1, at least one): in care, protection and need by turn.
+    fn la_social_work_teams(&mut self, la: usize) {
         let teams = self.count1(7.0);
         for i in 1..=teams {
             let multi = self.u() < 0.3;
@@ -648,6 +664,11 @@ impl<'a, R: Rng + ?Sized> Planner<'a, R> {
                 ],
             );
         }
+    }
+
+    /// Early help and the fostering service, scaled to the area.
+    fn la_early_help_and_fostering(&mut self, la: usize) {
+        let s = self.scale;
         self.setting(
             la,
             "la_childrens_services",
@@ -675,6 +696,10 @@ impl<'a, R: Rng + ?Sized> Planner<'a, R> {
                 ("social_work_assistant", 2.0 * s),
             ],
         );
+    }
+
+    /// The council's own children's homes (two at scale 1).
+    fn la_childrens_homes(&mut self, la: usize) {
         for _ in 0..self.count(2.0) {
             let beds = self.rng.random_range(3..=6u32);
             let name = format!("{} House", self.place());
@@ -691,6 +716,10 @@ impl<'a, R: Rng + ?Sized> Planner<'a, R> {
                 ],
             );
         }
+    }
+
+    /// Children's centres (eight at scale 1).
+    fn la_childrens_centres(&mut self, la: usize) {
         for _ in 0..self.count(8.0) {
             let name = format!("{} Children's Centre", self.place());
             let multi = self.u() < 0.7;
@@ -715,6 +744,10 @@ impl<'a, R: Rng + ?Sized> Planner<'a, R> {
                 ],
             );
         }
+    }
+
+    /// Youth centres (five at scale 1); the first has the youth service manager.
+    fn la_youth_centres(&mut self, la: usize) {
         let centres = self.count(5.0);
         for i in 0..centres {
             let name = format!("{} Youth Centre", self.place());
@@ -739,6 +772,11 @@ impl<'a, R: Rng + ?Sized> Planner<'a, R> {
                 ],
             );
         }
+    }
+
+    /// The youth justice service, usually multi-agency.
+    fn la_youth_justice(&mut self, la: usize) {
+        let s = self.scale;
         let multi = self.u() < 0.9;
         self.setting(
             la,

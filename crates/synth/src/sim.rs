@@ -44,6 +44,17 @@ pub(crate) struct Person {
     fate: u8,
 }
 
+impl Person {
+    /// Records a post in role `r` with employer `e` in the person's first free slot, and
+    /// returns the slot.
+    fn works_at(&mut self, e: u32, r: u16) -> usize {
+        let slot = usize::from(self.at[0] != NONE);
+        self.at[slot] = e;
+        self.at_sector[slot] = model().roles[r as usize].sector as u8;
+        slot
+    }
+}
+
 /// One post held on a census date.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Post {
@@ -71,6 +82,7 @@ pub(crate) struct Left {
     pub dest: u8,
 }
 
+/// Someone who left a post during the year and looks for one with another employer.
 struct Mover {
     person: u32,
     from: u32,
@@ -194,6 +206,35 @@ fn days(d: NaiveDate) -> i32 {
     d.num_days_from_ce()
 }
 
+/// The stretch of days one year's changes fall in, from the census date before (`lo`,
+/// at most a year back) to this one (`hi`), and the calendar year pay is drawn for.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    lo: i32,
+    hi: i32,
+    year: i32,
+}
+
+impl Span {
+    fn between(from: NaiveDate, to: NaiveDate) -> Span {
+        Span {
+            lo: days(from),
+            hi: days(to),
+            year: to.year(),
+        }
+    }
+
+    /// A day a post ends on, strictly inside the span.
+    fn leave_day(&self, rng: &mut ChaCha8Rng) -> i32 {
+        self.lo + 1 + rng.random_range(0..(self.hi - self.lo - 1).max(1))
+    }
+
+    /// A day a post starts on, after `lo`.
+    fn start_day(&self, rng: &mut ChaCha8Rng) -> i32 {
+        self.lo + 1 + rng.random_range(0..(self.hi - self.lo).max(1))
+    }
+}
+
 /// Sector trends per year: early years growing, youth services shrinking.
 fn trend(sector: usize) -> f64 {
     let m = model();
@@ -273,19 +314,18 @@ impl Area {
             nino,
         };
         let warm = year_before(first);
+        let span = Span::between(warm, warm);
         area.draw_targets(false);
-        let mut new: Vec<Vec<Post>> = vec![Vec::new(); n_settings];
         let mut pool = Vec::new();
         for s in 0..n_settings {
             let template = area.plan.settings[s].template.clone();
             for (k, &(r, _)) in template.iter().enumerate() {
                 let n = area.filled_target[s][k];
                 for _ in 0..n {
-                    area.join(&mut new, s, r, days(warm), days(warm), true, &mut pool);
+                    area.join(s, r, span, true, &mut pool);
                 }
             }
         }
-        area.posts = new;
         area.register();
         area.compute_vacancies();
         area
@@ -300,14 +340,10 @@ impl Area {
         for p in &mut self.people {
             p.at = [NONE; 2];
         }
-        let m = model();
         for (s, posts) in self.posts.iter().enumerate() {
             let e = self.plan.settings[s].employer;
             for post in posts {
-                let p = &mut self.people[post.person as usize];
-                let slot = usize::from(p.at[0] != NONE);
-                p.at[slot] = e;
-                p.at_sector[slot] = m.roles[post.role as usize].sector as u8;
+                self.people[post.person as usize].works_at(e, post.role);
             }
         }
     }
@@ -551,62 +587,82 @@ impl Area {
 
     /// A new post in setting `s` for role `r`: a second job for someone already working,
     /// or a new person. `initial` posts get start dates spread over past years.
-    #[allow(clippy::too_many_arguments)]
-    fn join(
-        &mut self,
-        new: &mut [Vec<Post>],
-        s: usize,
-        r: u16,
-        lo: i32,
-        hi: i32,
-        initial: bool,
-        pool: &mut Vec<u32>,
-    ) {
+    fn join(&mut self, s: usize, r: u16, span: Span, initial: bool, pool: &mut Vec<u32>) {
         let e = self.plan.settings[s].employer;
         let stype = self.plan.settings[s].setting_type;
         let contract = self.draw_contract(r, e, initial);
-        let date = NaiveDate::from_num_days_from_ce_opt(hi).expect("valid date");
-        let year = date.year();
         let mut person = NONE;
         if matches!(contract, Contract::Sessional | Contract::Volunteer) && self.u() < 0.2 {
-            for _ in 0..5 {
-                if pool.is_empty() {
-                    break;
-                }
-                let i = self.rng.random_range(0..pool.len());
-                let cand = pool[i];
-                let p = &self.people[cand as usize];
-                if p.at[1] == NONE && p.at[0] != NONE && p.at[0] != e && p.left_from != e {
-                    person = cand;
-                    pool.swap_remove(i);
-                    break;
-                }
-            }
+            person = self.second_job_holder(e, pool);
         }
         let fresh = person == NONE;
         if fresh {
-            person = self.new_person(r, stype, year, contract == Contract::Volunteer, !initial);
+            let volunteer = contract == Contract::Volunteer;
+            person = self.new_person(r, stype, span.year, volunteer, !initial);
         }
         let start = if initial {
-            let sector = model().roles[r as usize].sector;
-            let mean = tenure_years(sector, contract) * 365.0;
-            let t = (-(self.u().max(1e-9)).ln() * mean) as i32;
-            // Not before the person could hold the post; too long a draw is redrawn
-            // uniformly over the possible years rather than piled up at the bound.
-            let by = self.people[person as usize].birth_year as i32;
-            let min_age = (model().roles[r as usize].age_min as i32).clamp(16, 40);
-            let earliest = NaiveDate::from_ymd_opt(by + min_age, 9, 1)
-                .map(days)
-                .unwrap_or(hi)
-                .min(hi);
-            if hi - t >= earliest {
-                hi - t
-            } else {
-                earliest + self.rng.random_range(0..=(hi - earliest))
-            }
+            self.initial_start(r, person, contract, span.hi)
         } else {
-            lo + 1 + self.rng.random_range(0..(hi - lo).max(1))
+            span.start_day(&mut self.rng)
         };
+        let slot = self.appoint(s, person, r, contract, start, span);
+        if fresh && slot == 0 {
+            pool.push(person);
+        }
+    }
+
+    /// Someone from `pool` with one post, at another employer than `e` and who did not
+    /// just leave `e`, to take a sessional or voluntary second job; NONE after five misses.
+    fn second_job_holder(&mut self, e: u32, pool: &mut Vec<u32>) -> u32 {
+        for _ in 0..5 {
+            if pool.is_empty() {
+                break;
+            }
+            let i = self.rng.random_range(0..pool.len());
+            let cand = pool[i];
+            let p = &self.people[cand as usize];
+            if p.at[1] == NONE && p.at[0] != NONE && p.at[0] != e && p.left_from != e {
+                pool.swap_remove(i);
+                return cand;
+            }
+        }
+        NONE
+    }
+
+    /// Start date of a post already held at the warm-up date: an exponential tenure for
+    /// the sector and contract, back from `hi`.
+    fn initial_start(&mut self, r: u16, person: u32, contract: Contract, hi: i32) -> i32 {
+        let sector = model().roles[r as usize].sector;
+        let mean = tenure_years(sector, contract) * 365.0;
+        let t = (-(self.u().max(1e-9)).ln() * mean) as i32;
+        // Not before the person could hold the post; too long a draw is redrawn
+        // uniformly over the possible years rather than piled up at the bound.
+        let by = self.people[person as usize].birth_year as i32;
+        let min_age = (model().roles[r as usize].age_min as i32).clamp(16, 40);
+        let earliest = NaiveDate::from_ymd_opt(by + min_age, 9, 1)
+            .map(days)
+            .unwrap_or(hi)
+            .min(hi);
+        if hi - t >= earliest {
+            hi - t
+        } else {
+            earliest + self.rng.random_range(0..=(hi - earliest))
+        }
+    }
+
+    /// Puts `person` in a new post of role `r` in setting `s` (hours, pay and the
+    /// employer's next worker reference drawn here) and records where they now work;
+    /// returns which of the person's two slots the post took.
+    fn appoint(
+        &mut self,
+        s: usize,
+        person: u32,
+        r: u16,
+        contract: Contract,
+        start: i32,
+        span: Span,
+    ) -> usize {
+        let e = self.plan.settings[s].employer;
         let wref = {
             let emp = &mut self.plan.employers[e as usize];
             emp.next_ref += 1;
@@ -617,19 +673,12 @@ impl Area {
             role: r,
             contract,
             fte: self.draw_fte(r, contract),
-            start: start.min(hi),
-            pay: self.draw_pay(r, contract, year),
+            start: start.min(span.hi),
+            pay: self.draw_pay(r, contract, span.year),
             wref,
         };
-        new[s].push(post);
-        let m = model();
-        let p = &mut self.people[person as usize];
-        let slot = usize::from(p.at[0] != NONE);
-        p.at[slot] = e;
-        p.at_sector[slot] = m.roles[r as usize].sector as u8;
-        if fresh && slot == 0 {
-            pool.push(person);
-        }
+        self.posts[s].push(post);
+        self.people[person as usize].works_at(e, r)
     }
 
     fn reason(&mut self, c: Contract, age: i32) -> u8 {
@@ -671,13 +720,25 @@ impl Area {
 
     /// One year on, to census date `date` from the previous one `prev`.
     pub(crate) fn advance(&mut self, prev: NaiveDate, date: NaiveDate) {
+        let span = Span::between(prev.max(year_before(date)), date);
+        self.start_year();
+        let (mut kept, mut movers) = self.end_or_keep_posts(span);
+        self.close_childminders(&mut kept, &mut movers, span);
+        self.posts = kept;
+        self.register();
+        self.promote(span);
+        let mut slots = self.open_slots();
+        self.place_movers(&mut movers, &mut slots, span);
+        self.fill_with_joiners(slots, span);
+        self.register();
+        self.record_destinations();
+        self.compute_vacancies();
+    }
+
+    /// Forgets last year's whereabouts and fates and draws this year's establishment, so
+    /// the year starts from the posts alone.
+    fn start_year(&mut self) {
         self.step += 1;
-        let step = self.step;
-        let m = model();
-        let f = fixed();
-        let lo = days(prev.max(year_before(date)));
-        let hi = days(date);
-        let year = date.year();
         for p in &mut self.people {
             p.prev_jobs = u8::from(p.at[0] != NONE) + u8::from(p.at[1] != NONE);
             p.at = [NONE; 2];
@@ -688,10 +749,13 @@ impl Area {
         for l in &mut self.leavers {
             l.clear();
         }
+    }
 
-        // Fates of last year's posts.
+    /// Fates of last year's posts: each ends (retirement, death, leaving, perhaps to move
+    /// employer) or carries on; returns the posts kept, per setting, and the movers.
+    fn end_or_keep_posts(&mut self, span: Span) -> (Vec<Vec<Post>>, Vec<Mover>) {
         let old = std::mem::take(&mut self.posts);
-        let mut new: Vec<Vec<Post>> = old
+        let mut kept: Vec<Vec<Post>> = old
             .iter()
             .map(|v| Vec::with_capacity(v.len() + 4))
             .collect();
@@ -701,104 +765,153 @@ impl Area {
             let kind = self.plan.employers[e as usize].kind;
             for &post in posts {
                 let pi = post.person as usize;
-                let age = year - self.people[pi].birth_year as i32;
+                let age = span.year - self.people[pi].birth_year as i32;
                 if self.people[pi].fate == FATE_UNDECIDED {
-                    let retire_p = match age {
-                        a if a > 75 => 1.0,
-                        70..=75 => 0.35,
-                        65..=69 => 0.25,
-                        60..=64 => 0.10,
-                        55..=59 => 0.02,
-                        _ => 0.0,
-                    };
-                    let fate = if self.u() < retire_p {
-                        FATE_RETIRE
-                    } else if self.u() < 0.0008 {
-                        FATE_DEATH
-                    } else {
-                        FATE_STAY
-                    };
-                    let p = &mut self.people[pi];
-                    p.fate = fate;
-                    if fate == FATE_STAY {
-                        // Qualifications move on for people who stay.
-                        let u = unit(mix3(self.seed, pi as u64, step as u64));
-                        if p.towards > 0 && u < 0.45 {
-                            p.qual = p.towards;
-                            p.towards = 0;
-                        } else if p.towards == 0 && p.qual < 9 && u > 0.97 {
-                            p.towards = if p.qual < 3 { 3 } else { p.qual + 1 };
-                        }
-                    }
+                    self.decide_fate(pi, age);
                 }
                 let fate = self.people[pi].fate;
                 if fate == FATE_RETIRE || fate == FATE_DEATH {
-                    let date = lo
-                        + 1
-                        + (mix3(self.seed, pi as u64, 0xD0 + step as u64) % (hi - lo) as u64)
-                            as i32;
-                    let reason = if fate == FATE_RETIRE {
-                        f.retirement
-                    } else {
-                        f.death
-                    };
-                    self.leave(e, s as u32, post, date, reason);
+                    self.retire_or_die(e, s as u32, post, fate, span);
                     continue;
                 }
-                let prof = &m.roles[post.role as usize];
-                let mut p_end =
-                    prof.turnover * contract_turnover(post.contract) * self.profile.turnover;
-                if matches!(
-                    kind,
-                    Kind::ChildrensHome | Kind::Nursery | Kind::NurseryChain
-                ) {
-                    p_end *= 1.1;
-                }
-                if self.u() < p_end.min(0.7) {
-                    let leave = lo + 1 + self.rng.random_range(0..(hi - lo - 1).max(1));
-                    let move_p = if self.people[pi].prev_jobs >= 2 {
-                        0.0
-                    } else if post.contract == Contract::Volunteer {
-                        0.25
-                    } else if post.contract == Contract::Agency {
-                        0.6
-                    } else if age >= 55 {
-                        0.25
-                    } else {
-                        0.45
-                    };
-                    let reason = if self.u() < move_p {
-                        movers.push(Mover {
-                            person: post.person,
-                            from: e,
-                            role: post.role,
-                            leave,
-                        });
-                        if matches!(post.contract, Contract::FixedTerm | Contract::Agency)
-                            && self.u() < 0.4
-                        {
-                            f.end_of_contract
-                        } else {
-                            f.resignation
-                        }
-                    } else {
-                        self.reason(post.contract, age)
-                    };
-                    self.leave(e, s as u32, post, leave, reason);
+                let p_end = self.end_chance(post, kind);
+                if self.u() < p_end {
+                    self.end_post(e, s as u32, post, age, span, &mut movers);
                     continue;
                 }
-                let mut post = post;
-                if post.pay > 0 {
-                    post.pay = (post.pay as f64 * (1.02 + 0.03 * self.u())).round() as u32;
-                }
-                if self.u() < 0.05 && post.contract != Contract::SelfEmployed {
-                    post.fte = self.draw_fte(post.role, post.contract);
-                }
-                new[s].push(post);
+                let post = self.carry_on(post);
+                kept[s].push(post);
             }
         }
+        (kept, movers)
+    }
 
-        // Childminders close when the childminder leaves; another registers.
+    /// A person's fate is drawn once a year, however many posts they hold, so both of
+    /// their posts end together when they retire or die.
+    fn decide_fate(&mut self, pi: usize, age: i32) {
+        let retire_p = match age {
+            a if a > 75 => 1.0,
+            70..=75 => 0.35,
+            65..=69 => 0.25,
+            60..=64 => 0.10,
+            55..=59 => 0.02,
+            _ => 0.0,
+        };
+        let fate = if self.u() < retire_p {
+            FATE_RETIRE
+        } else if self.u() < 0.0008 {
+            FATE_DEATH
+        } else {
+            FATE_STAY
+        };
+        let p = &mut self.people[pi];
+        p.fate = fate;
+        if fate == FATE_STAY {
+            // Qualifications move on for people who stay.
+            let u = unit(mix3(self.seed, pi as u64, self.step as u64));
+            if p.towards > 0 && u < 0.45 {
+                p.qual = p.towards;
+                p.towards = 0;
+            } else if p.towards == 0 && p.qual < 9 && u > 0.97 {
+                p.towards = if p.qual < 3 { 3 } else { p.qual + 1 };
+            }
+        }
+    }
+
+    /// Ends a post of someone retiring or dying on a day hashed from the person, so that
+    /// both of their posts end the same day.
+    fn retire_or_die(&mut self, e: u32, s: u32, post: Post, fate: u8, span: Span) {
+        let f = fixed();
+        let (lo, hi) = (span.lo, span.hi);
+        let date = lo
+            + 1
+            + (mix3(self.seed, post.person as u64, 0xD0 + self.step as u64) % (hi - lo) as u64)
+                as i32;
+        let reason = if fate == FATE_RETIRE {
+            f.retirement
+        } else {
+            f.death
+        };
+        self.leave(e, s, post, date, reason);
+    }
+
+    /// Chance that a post ends this year: the role's turnover, the contract's and the
+    /// area's, a little higher in children's homes and nurseries.
+    fn end_chance(&self, post: Post, kind: Kind) -> f64 {
+        let prof = &model().roles[post.role as usize];
+        let mut p_end = prof.turnover * contract_turnover(post.contract) * self.profile.turnover;
+        if matches!(
+            kind,
+            Kind::ChildrensHome | Kind::Nursery | Kind::NurseryChain
+        ) {
+            p_end *= 1.1;
+        }
+        p_end.min(0.7)
+    }
+
+    /// Ends a post of someone leaving during the year; some of them (never someone who
+    /// held two posts) look for a post with another employer and become movers.
+    fn end_post(
+        &mut self,
+        e: u32,
+        s: u32,
+        post: Post,
+        age: i32,
+        span: Span,
+        movers: &mut Vec<Mover>,
+    ) {
+        let f = fixed();
+        let leave = span.leave_day(&mut self.rng);
+        let move_p = if self.people[post.person as usize].prev_jobs >= 2 {
+            0.0
+        } else if post.contract == Contract::Volunteer {
+            0.25
+        } else if post.contract == Contract::Agency {
+            0.6
+        } else if age >= 55 {
+            0.25
+        } else {
+            0.45
+        };
+        let reason = if self.u() < move_p {
+            movers.push(Mover {
+                person: post.person,
+                from: e,
+                role: post.role,
+                leave,
+            });
+            if matches!(post.contract, Contract::FixedTerm | Contract::Agency) && self.u() < 0.4 {
+                f.end_of_contract
+            } else {
+                f.resignation
+            }
+        } else {
+            self.reason(post.contract, age)
+        };
+        self.leave(e, s, post, leave, reason);
+    }
+
+    /// A post kept for another year: a pay rise, and now and then different hours.
+    fn carry_on(&mut self, mut post: Post) -> Post {
+        if post.pay > 0 {
+            post.pay = (post.pay as f64 * (1.02 + 0.03 * self.u())).round() as u32;
+        }
+        if self.u() < 0.05 && post.contract != Contract::SelfEmployed {
+            post.fte = self.draw_fte(post.role, post.contract);
+        }
+        post
+    }
+
+    /// Childminders close when the childminder leaves; another registers.
+    fn close_childminders(
+        &mut self,
+        kept: &mut Vec<Vec<Post>>,
+        movers: &mut Vec<Mover>,
+        span: Span,
+    ) {
+        let f = fixed();
+        let step = self.step;
+        // Only employers that existed at the start of the year can close.
         let n_employers = self.plan.employers.len();
         for e in 0..n_employers {
             let emp = &self.plan.employers[e];
@@ -806,12 +919,12 @@ impl Area {
                 continue;
             }
             let s = emp.settings[0] as usize;
-            if new[s].iter().any(|p| p.role == f.childminder) {
+            if kept[s].iter().any(|p| p.role == f.childminder) {
                 continue;
             }
             self.plan.employers[e].closed = Some(step);
-            for post in std::mem::take(&mut new[s]) {
-                let leave = lo + 1 + self.rng.random_range(0..(hi - lo - 1).max(1));
+            for post in std::mem::take(&mut kept[s]) {
+                let leave = span.leave_day(&mut self.rng);
                 if self.u() < 0.4 {
                     movers.push(Mover {
                         person: post.person,
@@ -824,34 +937,41 @@ impl Area {
             }
             self.filled_target[s].clear();
             self.drawn_vacancies[s].clear();
-            let plan = std::mem::take(&mut self.plan);
-            let mut planner = resume(
-                &mut self.rng,
-                &self.code,
-                &self.profile.name,
-                self.seed,
-                plan,
-            );
-            let ne = planner.childminder(step);
-            self.plan = planner.plan;
-            self.leavers.push(Vec::new());
-            for &ns in &self.plan.employers[ne].settings {
-                let t: Vec<u32> = self.plan.settings[ns as usize]
-                    .template
-                    .iter()
-                    .map(|t| t.1)
-                    .collect();
-                self.drawn_vacancies.push(vec![0; t.len()]);
-                self.filled_target.push(t);
-                new.push(Vec::new());
-                self.vacancies.push(Vec::new());
-            }
+            self.register_childminder(kept);
         }
+    }
 
-        self.posts = new;
-        self.register();
+    /// Plans a new childminder and gives it the per-employer and per-setting state every
+    /// other employer has.
+    fn register_childminder(&mut self, kept: &mut Vec<Vec<Post>>) {
+        let plan = std::mem::take(&mut self.plan);
+        let mut planner = resume(
+            &mut self.rng,
+            &self.code,
+            &self.profile.name,
+            self.seed,
+            plan,
+        );
+        let ne = planner.childminder(self.step);
+        self.plan = planner.plan;
+        self.leavers.push(Vec::new());
+        for &ns in &self.plan.employers[ne].settings {
+            let t: Vec<u32> = self.plan.settings[ns as usize]
+                .template
+                .iter()
+                .map(|t| t.1)
+                .collect();
+            self.drawn_vacancies.push(vec![0; t.len()]);
+            self.filled_target.push(t);
+            kept.push(Vec::new());
+            self.vacancies.push(Vec::new());
+        }
+    }
 
-        // Promotions into open posts of the same setting.
+    /// Promotions into open posts of the same setting, before anyone from outside is
+    /// appointed to them.
+    fn promote(&mut self, span: Span) {
+        let f = fixed();
         for s in 0..self.plan.settings.len() {
             if self.filled_target[s].is_empty() {
                 continue;
@@ -864,128 +984,141 @@ impl Area {
                 else {
                     continue;
                 };
-                let have = self.posts[s].iter().filter(|p| p.role == to).count() as u32;
-                let open = self.filled_target[s][k].saturating_sub(have);
-                for _ in 0..open {
+                for _ in 0..self.open_posts(s, k) {
                     if self.u() >= 0.5 {
                         continue;
                     }
-                    let cands: Vec<usize> = self.posts[s]
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, p)| p.role == from && p.start <= lo)
-                        .map(|(i, _)| i)
-                        .collect();
-                    if cands.is_empty() {
+                    if !self.promote_one(s, to, from, span) {
                         break;
-                    }
-                    let i = cands[self.rng.random_range(0..cands.len())];
-                    let old_post = self.posts[s][i];
-                    let contract =
-                        if matches!(old_post.contract, Contract::Sessional | Contract::Volunteer) {
-                            Contract::Permanent
-                        } else {
-                            old_post.contract
-                        };
-                    let start = lo + 1 + self.rng.random_range(0..(hi - lo).max(1));
-                    let pay = self.draw_pay(to, contract, year);
-                    let p = &mut self.posts[s][i];
-                    p.role = to;
-                    p.contract = contract;
-                    p.start = start;
-                    p.pay = pay;
-                    let usual = m.roles[to as usize].usual_level;
-                    let person = &mut self.people[old_post.person as usize];
-                    if person.qual < usual {
-                        person.qual = usual;
-                    }
-                    if person.towards <= person.qual {
-                        person.towards = 0;
                     }
                 }
             }
         }
+    }
 
-        // Open posts by role.
-        let n_roles = codes().roles.len();
-        let mut slots: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n_roles];
+    /// Promotes someone in role `from` (in post since before the year began) to role
+    /// `to` in setting `s`; false when there is nobody to promote.
+    fn promote_one(&mut self, s: usize, to: u16, from: u16, span: Span) -> bool {
+        let cands: Vec<usize> = self.posts[s]
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.role == from && p.start <= span.lo)
+            .map(|(i, _)| i)
+            .collect();
+        if cands.is_empty() {
+            return false;
+        }
+        let i = cands[self.rng.random_range(0..cands.len())];
+        let old_post = self.posts[s][i];
+        let contract = if matches!(old_post.contract, Contract::Sessional | Contract::Volunteer) {
+            Contract::Permanent
+        } else {
+            old_post.contract
+        };
+        let start = span.start_day(&mut self.rng);
+        let pay = self.draw_pay(to, contract, span.year);
+        let p = &mut self.posts[s][i];
+        p.role = to;
+        p.contract = contract;
+        p.start = start;
+        p.pay = pay;
+        let usual = model().roles[to as usize].usual_level;
+        let person = &mut self.people[old_post.person as usize];
+        if person.qual < usual {
+            person.qual = usual;
+        }
+        if person.towards <= person.qual {
+            person.towards = 0;
+        }
+        true
+    }
+
+    /// Posts of template line `k` of setting `s` still to fill this year.
+    fn open_posts(&self, s: usize, k: usize) -> u32 {
+        let r = self.plan.settings[s].template[k].0;
+        let have = self.posts[s].iter().filter(|p| p.role == r).count() as u32;
+        self.filled_target[s][k].saturating_sub(have)
+    }
+
+    /// Open posts by role, as (setting, posts), for movers and joiners to take.
+    fn open_slots(&self) -> Vec<Vec<(u32, u32)>> {
+        let mut slots: Vec<Vec<(u32, u32)>> = vec![Vec::new(); codes().roles.len()];
         for s in 0..self.plan.settings.len() {
             if self.filled_target[s].is_empty() {
                 continue;
             }
             for (k, &(r, _)) in self.plan.settings[s].template.iter().enumerate() {
-                let have = self.posts[s].iter().filter(|p| p.role == r).count() as u32;
-                let open = self.filled_target[s][k].saturating_sub(have);
+                let open = self.open_posts(s, k);
                 if open > 0 {
                     slots[r as usize].push((s as u32, open));
                 }
             }
         }
+        slots
+    }
 
-        // People changing employer.
+    /// People changing employer, in random order, each into an open post of their own
+    /// role, a neighbouring one or one in another sector.
+    fn place_movers(&mut self, movers: &mut [Mover], slots: &mut [Vec<(u32, u32)>], span: Span) {
         movers.shuffle(&mut self.rng);
-        let mut posts = std::mem::take(&mut self.posts);
-        for mv in &movers {
-            let u = self.u();
-            let first = if u < 0.62 {
-                mv.role
-            } else if u < 0.80 {
-                let n = &f.neighbours[mv.role as usize];
-                if n.is_empty() {
-                    mv.role
-                } else {
-                    n[self.rng.random_range(0..n.len())]
-                }
+        for mv in movers.iter() {
+            let first = self.next_role(mv.role);
+            self.place_mover(mv, first, slots, span);
+        }
+    }
+
+    /// The role a mover looks for first: mostly their own, else a neighbouring role in
+    /// the same sector, else one of the cross-sector moves.
+    fn next_role(&mut self, role: u16) -> u16 {
+        let f = fixed();
+        let u = self.u();
+        if u < 0.62 {
+            role
+        } else if u < 0.80 {
+            let n = &f.neighbours[role as usize];
+            if n.is_empty() {
+                role
             } else {
-                let c = &f.cross[mv.role as usize];
-                if c.is_empty() {
-                    mv.role
-                } else {
-                    c[self.rng.random_range(0..c.len())]
-                }
-            };
-            for attempt in 0..5 {
-                let r = if attempt < 3 { first } else { mv.role } as usize;
-                if slots[r].is_empty() {
-                    continue;
-                }
-                let i = self.rng.random_range(0..slots[r].len());
-                let (s, n) = slots[r][i];
-                let e = self.plan.settings[s as usize].employer;
-                if e == mv.from || self.people[mv.person as usize].at[0] == e {
-                    continue;
-                }
-                if n == 1 {
-                    slots[r].swap_remove(i);
-                } else {
-                    slots[r][i].1 -= 1;
-                }
-                let contract = self.draw_contract(r as u16, e, false);
-                let start = mv.leave + 1 + self.rng.random_range(0..(hi - mv.leave).max(1));
-                let wref = {
-                    let emp = &mut self.plan.employers[e as usize];
-                    emp.next_ref += 1;
-                    emp.next_ref
-                };
-                let post = Post {
-                    person: mv.person,
-                    role: r as u16,
-                    contract,
-                    fte: self.draw_fte(r as u16, contract),
-                    start: start.min(hi),
-                    pay: self.draw_pay(r as u16, contract, year),
-                    wref,
-                };
-                posts[s as usize].push(post);
-                let p = &mut self.people[mv.person as usize];
-                let slot = usize::from(p.at[0] != NONE);
-                p.at[slot] = e;
-                p.at_sector[slot] = m.roles[r].sector as u8;
-                break;
+                n[self.rng.random_range(0..n.len())]
+            }
+        } else {
+            let c = &f.cross[role as usize];
+            if c.is_empty() {
+                role
+            } else {
+                c[self.rng.random_range(0..c.len())]
             }
         }
+    }
 
-        // New joiners (and some second jobs) for what is still open.
+    /// Up to five tries at an open post with another employer (the last two in the
+    /// mover's own role); a mover who finds none has left the workforce.
+    fn place_mover(&mut self, mv: &Mover, first: u16, slots: &mut [Vec<(u32, u32)>], span: Span) {
+        for attempt in 0..5 {
+            let r = if attempt < 3 { first } else { mv.role } as usize;
+            if slots[r].is_empty() {
+                continue;
+            }
+            let i = self.rng.random_range(0..slots[r].len());
+            let (s, n) = slots[r][i];
+            let e = self.plan.settings[s as usize].employer;
+            if e == mv.from || self.people[mv.person as usize].at[0] == e {
+                continue;
+            }
+            if n == 1 {
+                slots[r].swap_remove(i);
+            } else {
+                slots[r][i].1 -= 1;
+            }
+            let contract = self.draw_contract(r as u16, e, false);
+            let start = mv.leave + 1 + self.rng.random_range(0..(span.hi - mv.leave).max(1));
+            self.appoint(s as usize, mv.person, r as u16, contract, start, span);
+            return;
+        }
+    }
+
+    /// New joiners (and some second jobs) for what is still open.
+    fn fill_with_joiners(&mut self, slots: Vec<Vec<(u32, u32)>>, span: Span) {
         let mut pool: Vec<u32> = self
             .people
             .iter()
@@ -993,47 +1126,53 @@ impl Area {
             .filter(|(_, p)| p.at[0] != NONE && p.at[1] == NONE)
             .map(|(i, _)| i as u32)
             .collect();
-        for (r, open) in std::mem::take(&mut slots).into_iter().enumerate() {
+        for (r, open) in slots.into_iter().enumerate() {
             for (s, n) in open {
                 for _ in 0..n {
-                    self.join(&mut posts, s as usize, r as u16, lo, hi, false, &mut pool);
+                    self.join(s as usize, r as u16, span, false, &mut pool);
                 }
             }
         }
-        self.posts = posts;
-        self.register();
+    }
 
-        // Where leavers went, from where they are now.
+    /// Where leavers went, from where they are now, so destinations agree with the next
+    /// census.
+    fn record_destinations(&mut self) {
         for e in 0..self.leavers.len() {
             for i in 0..self.leavers[e].len() {
                 let l = self.leavers[e][i];
-                let p = &self.people[l.post.person as usize];
-                let sector = m.roles[l.post.role as usize].sector as u8;
-                let mut dest = None;
-                for k in 0..2 {
-                    if p.at[k] != NONE && p.at[k] != e as u32 {
-                        if p.at_sector[k] == sector {
-                            dest = Some(f.same_sector);
-                            break;
-                        }
-                        dest = Some(f.other_sector);
-                    }
-                }
-                let dest = match dest {
-                    Some(d) => d,
-                    None => {
-                        let nk = if l.reason == f.retirement { 0.1 } else { 0.25 };
-                        if self.u() < nk {
-                            f.dest_not_known
-                        } else {
-                            f.outside
-                        }
-                    }
-                };
-                self.leavers[e][i].dest = dest;
+                self.leavers[e][i].dest = self.destination(e as u32, l);
             }
         }
-        self.compute_vacancies();
+    }
+
+    /// A leaver's destination: the sector of a post they now hold with another employer
+    /// (their own sector first), else outside the workforce or not known.
+    fn destination(&mut self, e: u32, l: Left) -> u8 {
+        let f = fixed();
+        let p = &self.people[l.post.person as usize];
+        let sector = model().roles[l.post.role as usize].sector as u8;
+        let mut dest = None;
+        for k in 0..2 {
+            if p.at[k] != NONE && p.at[k] != e {
+                if p.at_sector[k] == sector {
+                    dest = Some(f.same_sector);
+                    break;
+                }
+                dest = Some(f.other_sector);
+            }
+        }
+        match dest {
+            Some(d) => d,
+            None => {
+                let nk = if l.reason == f.retirement { 0.1 } else { 0.25 };
+                if self.u() < nk {
+                    f.dest_not_known
+                } else {
+                    f.outside
+                }
+            }
+        }
     }
 
     fn leave(&mut self, e: u32, s: u32, post: Post, date: i32, reason: u8) {

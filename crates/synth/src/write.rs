@@ -181,9 +181,17 @@ impl Writer {
 
     /// Formats one return into the buffers; returns the number of worker rows.
     fn format(&mut self, area: &Area, e: usize, style: Style) -> usize {
-        let c = codes();
-        let m = model();
-        let emp = &area.plan.employers[e];
+        self.start_return();
+        let messy = self.own_titles(area, e, style);
+        self.settings_rows(area, e);
+        let rows = self.worker_rows(area, e, messy);
+        self.leaver_rows(area, e, messy);
+        self.vacancy_rows(area, e, messy);
+        rows
+    }
+
+    /// Empties the buffers and starts each part with its header row.
+    fn start_return(&mut self) {
         self.settings.clear();
         self.workers.clear();
         self.leavers.clear();
@@ -193,6 +201,12 @@ impl Writer {
         self.leavers.extend_from_slice(LEAVERS_HEADER.as_bytes());
         self.vacancies
             .extend_from_slice(VACANCIES_HEADER.as_bytes());
+    }
+
+    /// For an employer using its own job titles (`Some` of its hash), the main title it
+    /// gives each role it has, so every row of a role uses the same one.
+    fn own_titles(&mut self, area: &Area, e: usize, style: Style) -> Option<u64> {
+        let emp = &area.plan.employers[e];
         self.titles.clear();
         let messy = style.messy.then_some(emp.hash);
         if style.messy {
@@ -204,6 +218,13 @@ impl Writer {
                 }
             }
         }
+        messy
+    }
+
+    /// One row per setting of the employer.
+    fn settings_rows(&mut self, area: &Area, e: usize) {
+        let c = codes();
+        let emp = &area.plan.employers[e];
         let yes = c.yes_no.code(c.yes_no.must("yes"));
         let no = c.yes_no.code(c.yes_no.must("no"));
         let sector = c.employing_sector.code(emp.sector as usize);
@@ -225,7 +246,13 @@ impl Writer {
             l.opt_num(st.places).end();
         }
         self.settings = buf;
+    }
 
+    /// One row per post held on the census date; returns how many.
+    fn worker_rows(&mut self, area: &Area, e: usize, messy: Option<u64>) -> usize {
+        let c = codes();
+        let m = model();
+        let emp = &area.plan.employers[e];
         let mut rows = 0;
         let mut buf = std::mem::take(&mut self.workers);
         let achieved = c.qualification_status.code(c.known.achieved);
@@ -271,7 +298,15 @@ impl Writer {
             }
         }
         self.workers = buf;
+        rows
+    }
 
+    /// One row per post that ended in the year; one employer in ten leaves out the
+    /// optional demographics.
+    fn leaver_rows(&mut self, area: &Area, e: usize, messy: Option<u64>) {
+        let c = codes();
+        let m = model();
+        let emp = &area.plan.employers[e];
         let mut buf = std::mem::take(&mut self.leavers);
         let demographics = !area.employer_chance(e, 0xDE, 0.1);
         for left in &area.leavers[e] {
@@ -302,7 +337,16 @@ impl Writer {
             l.end();
         }
         self.leavers = buf;
+    }
 
+    /// One row per role with vacant posts in each setting; hard-to-fill and agency cover
+    /// are hashed, not drawn, and sometimes left blank.
+    fn vacancy_rows(&mut self, area: &Area, e: usize, messy: Option<u64>) {
+        let c = codes();
+        let m = model();
+        let emp = &area.plan.employers[e];
+        let yes = c.yes_no.code(c.yes_no.must("yes"));
+        let no = c.yes_no.code(c.yes_no.must("no"));
         let mut buf = std::mem::take(&mut self.vacancies);
         for &s in &emp.settings {
             let st = &area.plan.settings[s as usize];
@@ -330,7 +374,6 @@ impl Writer {
             }
         }
         self.vacancies = buf;
-        rows
     }
 
     /// Writes employer `e`'s return for the area's current census date under `date_dir`;
