@@ -4,8 +4,8 @@
 use anyhow::Result;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use observatory_service::Actor;
 use observatory_service::synthetic::{self, GenerateOptions, Summary};
+use observatory_service::{Actor, Database, returns};
 use std::path::{Path, PathBuf};
 
 use crate::Cli;
@@ -80,6 +80,9 @@ pub fn generate(a: &GenerateArgs) -> Result<i32> {
 }
 
 #[derive(Args)]
+#[command(
+    after_help = "Examples:\n  observatory demo\n  observatory demo --addr 127.0.0.1:9000\n  observatory demo --new-passwords     (the same data, new passwords for the demo accounts)\n  observatory demo --fresh             (load the demo area again, new passwords)\n\nRun again on the same database, the demo keeps its data and accounts and serves them."
+)]
 pub struct DemoArgs {
     /// Where to write the demo's return files.
     #[arg(long, default_value = "demo-data")]
@@ -87,22 +90,69 @@ pub struct DemoArgs {
     /// The random seed of the demo area.
     #[arg(long, default_value_t = 2025)]
     pub seed: u64,
+    /// Address and port the web app listens on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Load the demo area again (its returns replace the stored ones) and give every
+    /// demo account a new password, even when the database already holds the demo.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Give every demo account a new password (printed once).
+    #[arg(long)]
+    pub new_passwords: bool,
 }
 
 pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
     let location = cli.location();
-    println!("Creating the database: {}", location.describe());
     let db = crate::init(&location, &cli.key_path()).await?;
     let opts = synthetic::options(false, a.seed, None, None);
+    let area = &opts.areas[0];
+    let reuse = !a.fresh && !returns::census_dates(&db).await?.is_empty();
+    if reuse {
+        println!(
+            "Reusing the demo database {}: its returns and accounts are kept (`observatory demo --fresh` loads the demo area again).",
+            location.describe()
+        );
+    } else {
+        println!("Creating the database: {}", location.describe());
+        if !load(cli, a, &db, &opts).await? {
+            return Ok(1);
+        }
+    }
+    let last = *opts.census_dates.last().expect("demo has dates");
+    let db_arg = &cli.db;
+    println!(
+        "\nTry next:\n  observatory --db {db_arg} query --census-date {last} --measure posts --by sector\n  observatory --db {db_arg} query --census-date {last} --measure vacancy_rate --by sector,employing_sector --where area={area} --format json\n  observatory --db {db_arg} query --census-date {} --measure turnover_rate --by census_date,sector\n  observatory --db {db_arg} returns --census-date {last} --area {area}\n  observatory --db {db_arg} jobtitles\n  observatory --help",
+        opts.census_dates
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    // The demo employer account returns for the area's first employer that returned.
+    let status = returns::status(&db, Actor::Operator, last, area).await?;
+    let employer = status
+        .employers
+        .iter()
+        .find(|e| e.returned)
+        .map(|e| (e.employer_id.clone(), e.employer_name.clone()))
+        .unwrap_or_default();
+    let renew = a.fresh || a.new_passwords;
+    crate::serve::demo_accounts_and_serve(cli, db, &a.addr, area, employer, renew).await?;
+    Ok(0)
+}
+
+/// Generate the demo area and load it; false when a demo return was rejected (a bug).
+async fn load(cli: &Cli, a: &DemoArgs, db: &Database, opts: &GenerateOptions) -> Result<bool> {
     println!(
         "Generating a synthetic demo area ({}) over {} census years into {}",
         opts.areas.join(", "),
         opts.census_dates.len(),
         a.data_dir.display()
     );
-    let summary = generate_with_progress(&opts, &a.data_dir, true)?;
+    let summary = generate_with_progress(opts, &a.data_dir, true)?;
     let bar = ImportBar::new(summary.returns, true);
-    let done = synthetic::load(&db, Actor::Operator, cli, &summary, bar.progress()).await;
+    let done = synthetic::load(db, Actor::Operator, cli, &summary, bar.progress()).await;
     drop(bar);
     let done = done?;
     let rejected: Vec<_> = done.iter().filter(|d| !d.accepted()).collect();
@@ -121,33 +171,12 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
         println!("  census {d}: {n} filled posts");
     }
     synthetic::prepare_queries(
-        &db,
+        db,
         Actor::Operator,
         &opts.census_dates,
         crate::cubes::spinner,
     )
     .await?;
-    crate::evidence::load_demo(&db).await?;
-    let last = opts.census_dates.last().expect("demo has dates");
-    let area = &opts.areas[0];
-    let db_arg = &cli.db;
-    println!(
-        "\nTry next:\n  observatory --db {db_arg} query --census-date {last} --measure posts --by sector\n  observatory --db {db_arg} query --census-date {last} --measure vacancy_rate --by sector,employing_sector --where area={area} --format json\n  observatory --db {db_arg} query --census-date {} --measure turnover_rate --by census_date,sector\n  observatory --db {db_arg} returns --census-date {last} --area {area}\n  observatory --db {db_arg} jobtitles\n  observatory --help",
-        opts.census_dates
-            .iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    );
-    if !rejected.is_empty() {
-        return Ok(1);
-    }
-    let employer = done
-        .iter()
-        .rev()
-        .find(|d| d.saved.is_some())
-        .map(|d| d.job.meta.employer_id.clone())
-        .unwrap_or_default();
-    crate::serve::demo_accounts_and_serve(cli, db, area, &employer).await?;
-    Ok(0)
+    crate::evidence::load_demo(db).await?;
+    Ok(rejected.is_empty())
 }

@@ -156,32 +156,57 @@ pub async fn users(cli: &Cli, a: &UsersArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// The end of `demo`: one account per role on the demo area (random passwords, printed),
-/// then the web app.
+/// The end of `demo`: one account per role on the demo area, each printed with what it
+/// may see and its password when it has a new one (random; shown only now), then the
+/// web app on `addr`.
 pub async fn demo_accounts_and_serve(
     cli: &Cli,
     db: Database,
+    addr: &str,
     area: &str,
-    employer: &str,
+    (employer, employer_name): (String, Option<String>),
+    renew: bool,
 ) -> Result<()> {
-    println!("\nDemo accounts (passwords are random; they are shown only now):");
+    let codes = observatory_domain::codes();
+    let area_name = format!("{} ({area})", codes.area_name(area));
+    let employer_label = format!(
+        "{} ({employer}) in {}",
+        employer_name.as_deref().unwrap_or("the demo employer"),
+        codes.area_name(area)
+    );
     let demo = [
-        ("admin@demo.example", Role::Admin, vec![], vec![]),
-        ("analyst@demo.example", Role::Analyst, vec![], vec![]),
+        (
+            "admin@demo.example",
+            Role::Admin,
+            vec![],
+            vec![],
+            "manages accounts; sees every area".to_string(),
+        ),
+        (
+            "analyst@demo.example",
+            Role::Analyst,
+            vec![],
+            vec![],
+            "sees every area; curates the evidence library".to_string(),
+        ),
         (
             "planner@demo.example",
             Role::Planner,
             vec![area.to_string()],
             vec![],
+            format!("sees and approves the returns of {area_name}"),
         ),
         (
             "employer@demo.example",
             Role::Employer,
             vec![],
-            vec![employer.to_string()],
+            vec![employer.clone()],
+            format!("submits returns for {employer_label}"),
         ),
     ];
-    for (email, role, areas, employers) in demo {
+    println!("\nDemo accounts:");
+    let mut kept = false;
+    for (email, role, areas, employers, sees) in demo {
         let account = NewAccount {
             email,
             name: "",
@@ -189,12 +214,22 @@ pub async fn demo_accounts_and_serve(
             areas: &areas,
             employers: &employers,
         };
-        // A demo run again keeps its accounts and gives them new passwords.
-        let pw = accounts::add_or_renew(&db, Actor::Operator, &account).await?;
-        println!("  {:<24} {:<18} {pw}", email, role.label());
+        let pw = accounts::add_or_renew(&db, Actor::Operator, &account, renew).await?;
+        kept |= pw.is_none();
+        println!(
+            "  {email:<24} {:<18} {:<21} {sees}",
+            role.label(),
+            pw.as_deref().unwrap_or("(password kept)")
+        );
+    }
+    if kept {
+        println!(
+            "Passwords are shown only when they are set. For new ones: observatory --db {} demo --new-passwords",
+            cli.db
+        );
     }
     let args = ServeArgs {
-        addr: "127.0.0.1:8080".into(),
+        addr: addr.to_string(),
         threshold: observatory_domain::DEFAULT_SUPPRESSION_THRESHOLD,
         max_upload_mb: 50,
         public_url: None,

@@ -498,21 +498,24 @@ pub async fn add_with_password(
     Ok(password)
 }
 
-/// Give the account of this email a new random password, or create it with one (a demo
-/// run again keeps its accounts): gives the password, to show once.
+/// Create the account of this email with a random password, or keep it as it is, or
+/// (with `renew`) give it a new random password: gives the password when there is a new
+/// one, to show once (None: the account kept the password it had).
 pub async fn add_or_renew(
     db: &Database,
     actor: Actor<'_>,
     account: &NewAccount<'_>,
-) -> Result<String, ServiceError> {
+    renew: bool,
+) -> Result<Option<String>, ServiceError> {
     policy::may_operate(actor)?;
     match account_by_email(db, account.email).await? {
-        Some(user) => {
+        Some(user) if renew => {
             let password = random_password();
             set_password(db, user.id, &password).await?;
-            Ok(password)
+            Ok(Some(password))
         }
-        None => add_with_password(db, actor, account).await,
+        Some(_) => Ok(None),
+        None => Ok(Some(add_with_password(db, actor, account).await?)),
     }
 }
 

@@ -10,4 +10,5 @@ mod census_cases;
 mod evidence;
 mod hardening;
 mod known_answers;
+mod readme;
 mod synthetic;
