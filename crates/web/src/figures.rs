@@ -291,6 +291,23 @@ pub fn area_choices(areas: &[String], chosen: &str) -> Vec<Choice> {
         .collect()
 }
 
+/// The census dates a panel asks about: with `series`, every date up to `date` (a line
+/// over the years), else `date` alone.
+pub fn panel_dates(
+    series: bool,
+    all: &[chrono::NaiveDate],
+    date: chrono::NaiveDate,
+) -> Vec<String> {
+    if series {
+        all.iter()
+            .filter(|d| **d <= date)
+            .map(|d| d.to_string())
+            .collect()
+    } else {
+        vec![date.to_string()]
+    }
+}
+
 /// Census dates as a form's choices, newest first, written as "1 November 2025".
 pub fn date_choices(dates: &[chrono::NaiveDate], chosen: &[String]) -> Vec<Choice> {
     dates

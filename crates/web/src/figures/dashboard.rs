@@ -6,7 +6,8 @@ use axum::extract::{RawQuery, State};
 use std::sync::Arc;
 
 use super::{
-    Choice, Figure, HEADLINES, Headline, Spec, answer, area_choices, date_choices, figure, single,
+    Choice, Figure, HEADLINES, Headline, Spec, answer, area_choices, date_choices, figure,
+    panel_dates, single,
 };
 use crate::auth::Viewer;
 use crate::error::PageError;
@@ -201,15 +202,7 @@ pub async fn dashboard(
         if p.measure == MOBILITY && !all_dates.iter().any(|d| *d < date) {
             continue;
         }
-        let dates: Vec<String> = if p.all_dates {
-            all_dates
-                .iter()
-                .filter(|d| **d <= date)
-                .map(|d| d.to_string())
-                .collect()
-        } else {
-            vec![date.to_string()]
-        };
+        let dates = panel_dates(p.all_dates, &all_dates, date);
         let spec = Spec {
             measure: p.measure.into(),
             by: p.by.split(',').map(String::from).collect(),

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use std::sync::Arc;
 
-use super::{Figure, HEADLINES, Headline, Spec, answer, figure, single};
+use super::{Figure, HEADLINES, Headline, Spec, answer, figure, panel_dates, single};
 use crate::auth::Viewer;
 use crate::error::PageError;
 use crate::pages::{Layout, PageResult, html};
@@ -47,7 +47,7 @@ pub async fn employer_view(
             "You cannot see the figures of employer {employer}."
         )));
     }
-    let (date, _) = chosen_date(&state, get("census_date").as_deref()).await?;
+    let (date, all_dates) = chosen_date(&state, get("census_date").as_deref()).await?;
     let area = returns::employer_area(&state.db, (&v.user).into(), &employer)
         .await?
         .unwrap_or_default();
@@ -99,16 +99,7 @@ pub async fn employer_view(
     .iter()
     .enumerate()
     {
-        let dates = if *by == "census_date" {
-            returns::census_dates(&state.db)
-                .await?
-                .iter()
-                .filter(|d| **d <= date)
-                .map(|d| d.to_string())
-                .collect()
-        } else {
-            vec![date.to_string()]
-        };
+        let dates = panel_dates(*by == "census_date", &all_dates, date);
         let spec = Spec {
             measure: measure.to_string(),
             by: vec![by.to_string()],
