@@ -260,7 +260,10 @@ pub struct Headline {
     /// The measure's label (data/codes/measures.csv).
     pub label: String,
     pub value: String,
+    /// The figure it is compared with (the area's, beside an employer's own).
     pub other: String,
+    /// The same figure at the census before ("" when there is none).
+    pub before: String,
 }
 
 /// The single value of a one-row result, as shown.

@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
+use chrono::NaiveDate;
 use std::sync::Arc;
 
 use super::{
@@ -144,6 +145,10 @@ struct Dashboard {
     figures: Vec<Figure>,
     /// How complete the census date is.
     completeness: Vec<String>,
+    /// The census before, as people read it ("" when there is none).
+    before: String,
+    /// The area's name ("" for England).
+    area_name: String,
 }
 
 pub async fn dashboard(
@@ -176,25 +181,38 @@ pub async fn dashboard(
     } else {
         vec![format!("area={area}")]
     };
+    // Each headline beside the census before and, for an area, beside England (as LG
+    // Inform shows a council's figures).
+    let before = all_dates.iter().rev().find(|d| **d < date).copied();
     let mut headlines = Vec::new();
     let mut complete = Vec::new();
     for measure in HEADLINES {
         let label = observatory_domain::codes().measure_label(measure);
-        let spec = Spec {
+        let ask = |filters: &[String], at: NaiveDate| Spec {
             measure: measure.to_string(),
-            filters: filters.clone(),
-            dates: vec![date.to_string()],
+            filters: filters.to_vec(),
+            dates: vec![at.to_string()],
             ..Default::default()
         };
-        let a = answer(&state, &v.user, &spec).await?;
+        let a = answer(&state, &v.user, &ask(&filters, date)).await?;
         // Every headline is for the same area and census date: one says how complete.
         if complete.is_empty() {
             complete = observatory_service::completeness::notes(&a.completeness);
         }
+        let before = match before {
+            Some(d) => single(&answer(&state, &v.user, &ask(&filters, d)).await?.result),
+            None => String::new(),
+        };
+        let england = if area.is_empty() {
+            String::new()
+        } else {
+            single(&answer(&state, &v.user, &ask(&[], date)).await?.result)
+        };
         headlines.push(Headline {
             label,
             value: single(&a.result),
-            other: String::new(),
+            other: england,
+            before,
         });
     }
     let mut figures = Vec::new();
@@ -219,6 +237,11 @@ pub async fn dashboard(
             a.threshold(),
         ));
     }
+    let area_name = if area.is_empty() {
+        String::new()
+    } else {
+        codes().area_name(&area)
+    };
     html(&Dashboard {
         l: Layout::new(&state, &v, "Dashboard", "/dashboard"),
         heading: format!(
@@ -237,5 +260,7 @@ pub async fn dashboard(
         headlines,
         figures,
         completeness: complete,
+        before: before.map(long_date).unwrap_or_default(),
+        area_name,
     })
 }

@@ -76,6 +76,7 @@ pub async fn employer_view(
             label,
             value: show(mine),
             other: show(theirs),
+            before: String::new(),
         });
     }
     let mut figures = Vec::new();

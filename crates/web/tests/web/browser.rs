@@ -112,10 +112,7 @@ async fn area_posts(b: &Browser, s: &Server) -> String {
     b.goto(&s.url(&format!("/dashboard?area={A1}")))
         .await
         .unwrap();
-    let dd = b
-        .find(Locator::Css("#headlines .govuk-summary-list__value"))
-        .await
-        .unwrap();
+    let dd = b.find(Locator::Css("#headlines tbody td")).await.unwrap();
     dd.text().await.unwrap()
 }
 
