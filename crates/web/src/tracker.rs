@@ -46,10 +46,70 @@ struct Tracker {
     approved: usize,
     can_approve: bool,
     rows: Vec<TrackerRow>,
+    /// The filters: value, label with its count, chosen.
+    filters: Vec<Choice>,
+    /// What was just done (a success message), if anything.
+    done: String,
+}
+
+/// Which employers the tracker lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Show {
+    All,
+    NotReturned,
+    AwaitingApproval,
+    WithWarnings,
+}
+
+impl Show {
+    const ALL: [Show; 4] = [
+        Show::All,
+        Show::NotReturned,
+        Show::AwaitingApproval,
+        Show::WithWarnings,
+    ];
+
+    fn parse(s: Option<&str>) -> Show {
+        Show::ALL
+            .into_iter()
+            .find(|f| Some(f.value()) == s)
+            .unwrap_or(Show::All)
+    }
+
+    fn value(self) -> &'static str {
+        match self {
+            Show::All => "all",
+            Show::NotReturned => "not_returned",
+            Show::AwaitingApproval => "awaiting_approval",
+            Show::WithWarnings => "with_warnings",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Show::All => "All employers",
+            Show::NotReturned => "Not returned",
+            Show::AwaitingApproval => "Awaiting approval",
+            Show::WithWarnings => "With warnings",
+        }
+    }
+
+    fn keeps(self, r: &TrackerRow) -> bool {
+        match self {
+            Show::All => true,
+            Show::NotReturned => !r.returned,
+            Show::AwaitingApproval => r.returned && !r.approved,
+            Show::WithWarnings => r.returned && !r.warnings.is_empty() && r.warnings != "0",
+        }
+    }
 }
 
 #[derive(Deserialize)]
 pub struct TrackerQuery {
+    show: Option<String>,
+    /// Set after an approval or a reopening, with `employer`: a success message.
+    done: Option<String>,
+    employer: Option<String>,
     census_date: Option<String>,
     area: Option<String>,
 }
@@ -75,6 +135,7 @@ pub async fn tracker(
     let areas = visible_areas(&state, &v.user).await?;
     let area = q
         .area
+        .clone()
         .filter(|a| !a.is_empty())
         .or_else(|| areas.first().cloned())
         .ok_or_else(|| {
@@ -94,6 +155,7 @@ pub async fn tracker(
         Err(e) => return Err(e),
     };
     let status = returns::status(&state.db, (&v.user).into(), date, &area).await?;
+    let show = Show::parse(q.show.as_deref());
     let rows: Vec<TrackerRow> = status
         .employers
         .iter()
@@ -133,8 +195,41 @@ pub async fn tracker(
         with_warnings: status.with_warnings(),
         approved: rows.iter().filter(|r| r.approved).count(),
         can_approve: policy::may_approve(&v.user, &area),
-        rows,
+        filters: Show::ALL
+            .iter()
+            .map(|f| {
+                let n = rows.iter().filter(|r| f.keeps(r)).count();
+                (
+                    f.value().to_string(),
+                    format!("{} ({n})", f.label()),
+                    *f == show,
+                )
+            })
+            .collect(),
+        done: done_message(&q, &rows, &observatory_domain::long_date(date)),
+        rows: rows.into_iter().filter(|r| show.keeps(r)).collect(),
     })
+}
+
+/// The success message after an approval or a reopening ("" otherwise).
+fn done_message(q: &TrackerQuery, rows: &[TrackerRow], date: &str) -> String {
+    let (Some(done), Some(id)) = (q.done.as_deref(), q.employer.as_deref()) else {
+        return String::new();
+    };
+    let Some(row) = rows.iter().find(|r| r.id == id) else {
+        return String::new();
+    };
+    match done {
+        "approved" if row.approved => format!(
+            "The return of {} for census {date} is approved. It cannot be replaced until it is reopened.",
+            row.name
+        ),
+        "reopened" if !row.approved => format!(
+            "The return of {} for census {date} is reopened. The employer can submit it again.",
+            row.name
+        ),
+        _ => String::new(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -146,9 +241,15 @@ pub struct ApprovalForm {
 async fn approval(state: Arc<AppState>, v: Viewer, f: ApprovalForm, approve: bool) -> PageResult {
     let (date, area) =
         returns::set_approval(&state.db, &v.user, &f.employer, &f.census_date, approve).await?;
-    Ok(see_other(&format!(
-        "/tracker?census_date={date}&area={area}"
-    )))
+    let done = if approve { "approved" } else { "reopened" };
+    let query = serde_urlencoded::to_string([
+        ("census_date", date.to_string().as_str()),
+        ("area", &area),
+        ("done", done),
+        ("employer", &f.employer),
+    ])
+    .map_err(anyhow::Error::from)?;
+    Ok(see_other(&format!("/tracker?{query}")))
 }
 
 pub async fn approve(

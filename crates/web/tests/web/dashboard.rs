@@ -22,9 +22,15 @@ on_both!(
         let page = page.text().await.unwrap();
         // Headlines beside the census before and England, the area named, not coded.
         let headlines = between(&page, "id=\"headlines\"", "</table>");
-        assert!(headlines.contains("Census before (1 November 2024)"), "{headlines}");
+        assert!(
+            headlines.contains("Census before (1 November 2024)"),
+            "{headlines}"
+        );
         assert!(headlines.contains(">England</th>"), "{headlines}");
-        assert!(page.contains("Central Bedfordshire, census 1 November 2025"), "{page}");
+        assert!(
+            page.contains("Central Bedfordshire, census 1 November 2025"),
+            "{page}"
+        );
         for title in [
             "Representation of ethnic groups against the population served",
             "What became of the people of the census before",

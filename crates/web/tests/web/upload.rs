@@ -156,13 +156,26 @@ on_both!(approved_returns_are_locked_until_reopened, |b| async move {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let html = planner
-        .get(&format!("/tracker?area={A1}"))
+    // Back on the tracker with a success message; the filters count and list.
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    let html = planner.get(&back).await.text().await.unwrap();
+    assert!(html.contains("Approved by planner@t.example"), "{html}");
+    assert!(
+        html.contains("The return of Employer E1 for census 1 November 2025 is approved."),
+        "{html}"
+    );
+    assert!(html.contains("Awaiting approval (1)"), "{html}");
+    let awaiting = planner
+        .get(&format!("/tracker?area={A1}&show=awaiting_approval"))
         .await
         .text()
         .await
         .unwrap();
-    assert!(html.contains("Approved by planner@t.example"), "{html}");
+    let listed = between(&awaiting, "<tbody", "</tbody>");
+    assert!(
+        listed.contains("(E3)") && !listed.contains("(E1)"),
+        "{listed}"
+    );
     // The employer's resubmission is refused with a clear message, nothing replaced.
     let token = s.token("employer@t.example").await;
     let res = api_upload(
