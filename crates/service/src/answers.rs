@@ -157,6 +157,10 @@ pub struct Answers {
     /// The cubes of each census date, current with the stored data.
     pub cubes: CubeCache,
     cache: AnswerCache,
+    /// How complete the returns are, per census dates and area, read at most once per
+    /// [`CubeCache::RECHECK`] (a dashboard's forty-five answers share one count; an
+    /// employer registered by hand changes it without changing the data generation).
+    completeness: Mutex<HashMap<String, (std::time::Instant, Vec<Completeness>)>>,
     /// The primary suppression threshold for everything that crosses organisations.
     pub threshold: u64,
 }
@@ -166,6 +170,7 @@ impl Answers {
         Answers {
             cubes: CubeCache::default(),
             cache: AnswerCache::default(),
+            completeness: Mutex::default(),
             threshold,
         }
     }
@@ -237,7 +242,9 @@ impl Answers {
                     .await
             })
             .await?;
-        let completeness = completeness::of(db, &dates, completeness::area_of(&q.filters)).await?;
+        let completeness = self
+            .completeness(db, &dates, completeness::area_of(&q.filters))
+            .await?;
         Ok(Answer {
             result: computed.result.clone(),
             carried: computed.carried.clone(),
@@ -246,6 +253,39 @@ impl Answers {
             completeness,
             population: ask.population.clone(),
         })
+    }
+
+    /// Ask the database again on the next question (after this process stored a return).
+    pub fn forget(&self) {
+        self.cubes.forget();
+        self.completeness.lock().expect("completeness lock").clear();
+    }
+
+    /// How complete the returns at `dates` in `area` are, counted again at most once per
+    /// [`CubeCache::RECHECK`].
+    async fn completeness(
+        &self,
+        db: &Database,
+        dates: &[NaiveDate],
+        area: Option<&str>,
+    ) -> Result<Vec<Completeness>, ServiceError> {
+        let key = format!("{dates:?}|{area:?}");
+        if let Some((at, c)) = self
+            .completeness
+            .lock()
+            .expect("completeness lock")
+            .get(&key)
+            && at.elapsed() < CubeCache::RECHECK
+        {
+            return Ok(c.clone());
+        }
+        let counted = completeness::of(db, dates, area).await?;
+        let mut kept = self.completeness.lock().expect("completeness lock");
+        if kept.len() >= AnswerCache::MAX {
+            kept.clear();
+        }
+        kept.insert(key, (std::time::Instant::now(), counted.clone()));
+        Ok(counted)
     }
 
     /// A measure at `dates`, from the cubes (or, with estimates, from cubes with the

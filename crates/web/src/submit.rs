@@ -209,7 +209,7 @@ pub async fn submit_return(
     let (submission, stored) =
         returns::submit(&state.db, &intake, user, employer, census_date, path).await?;
     if stored {
-        state.answers.cubes.forget();
+        state.answers.forget();
     }
     Ok(submission)
 }
