@@ -65,17 +65,34 @@ impl CodeList {
         self.codes.iter().map(String::as_str)
     }
 
-    /// The allowed code closest to a wrong value, for "did you mean" messages.
+    /// The allowed code closest to a wrong value, for "did you mean" messages: close in
+    /// spelling to a code ("permanant" suggests permanent), or naming what a label says
+    /// (every word of "White British" is in WBRI's label).
     pub fn closest(&self, value: &str) -> &str {
         let v = value.trim().to_ascii_lowercase();
-        self.codes
-            .iter()
-            .max_by(|a, b| {
-                let sa = strsim::jaro_winkler(&v, &a.to_ascii_lowercase());
-                let sb = strsim::jaro_winkler(&v, &b.to_ascii_lowercase());
-                sa.total_cmp(&sb)
-            })
-            .map(String::as_str)
+        let words = |s: &str| -> Vec<String> {
+            s.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let asked = words(&v);
+        // (how close, then how alike the whole label is, to break ties)
+        let score = |i: usize| {
+            let code = strsim::jaro_winkler(&v, &self.codes[i].to_ascii_lowercase());
+            let label = self.labels[i].to_ascii_lowercase();
+            let said = words(&label);
+            let named = if asked.is_empty() {
+                0.0
+            } else {
+                asked.iter().filter(|w| said.contains(w)).count() as f64 / asked.len() as f64
+            };
+            (code.max(named), strsim::jaro_winkler(&v, &label))
+        };
+        (0..self.codes.len())
+            .map(|i| (i, score(i)))
+            .max_by(|(_, a), (_, b)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)))
+            .map(|(i, _)| self.codes[i].as_str())
             .unwrap_or("")
     }
 
@@ -577,6 +594,9 @@ mod tests {
         assert_eq!(c.roles.code(r), "room_leader");
         assert!(s > 0.5);
         assert_eq!(c.contract.closest("permanant"), "permanent");
+        assert_eq!(c.ethnicity.closest("White British"), "WBRI");
+        assert_eq!(c.ethnicity.closest("wbri "), "WBRI");
+        assert_eq!(c.contract.closest("Fixed term"), "fixed_term");
         assert_eq!(
             c.contract.allowed(),
             "permanent, fixed_term, agency, sessional, self_employed or volunteer"
