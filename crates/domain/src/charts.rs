@@ -7,17 +7,103 @@
 //! Two looks of one kind of drawing: the pages' charts ([`bars`], [`line`]) are styled
 //! by the site's stylesheet through classes; the publication's ([`bar_chart`]) stand
 //! alone in an HTML or PDF file, so they carry their colours and font. Both escape text
-//! with [`crate::html::escape`] and cut long labels with one rule.
+//! with [`crate::html::escape`], wrap long labels onto more lines with one rule ([`wrap`]:
+//! no label is cut) and scale to their column (a viewBox, no fixed width).
 
 use std::fmt::Write;
 
 use crate::html::escape as esc;
 use crate::units::Unit;
 
-/// A label cut to its first `chars` characters, so a chart keeps its width.
-fn short(label: &str, chars: usize) -> String {
-    label.chars().take(chars).collect()
+/// A label broken into lines of at most `chars` characters, at spaces where it can and
+/// inside a word only when one word is longer than a line: every character is kept, so no
+/// label is ever cut off.
+pub fn wrap(label: &str, chars: usize) -> Vec<String> {
+    let chars = chars.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in label.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.len() <= chars {
+            line.push(' ');
+            line.extend(word);
+            continue;
+        }
+        if len > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > chars {
+            lines.push(word.drain(..chars).collect());
+        }
+        line = word.into_iter().collect();
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
+
+/// `<text>` of one or more lines: the first at `y`, each next one `LINE` lower.
+fn text_lines(x: f64, y: f64, anchor: &str, lines: &[String]) -> String {
+    let mut s = format!(r#"<text x="{x:.0}" y="{y:.0}" text-anchor="{anchor}">"#);
+    for (i, l) in lines.iter().enumerate() {
+        let dy = if i == 0 { 0.0 } else { LINE };
+        let _ = write!(s, r#"<tspan x="{x:.0}" dy="{dy:.0}">{}</tspan>"#, esc(l));
+    }
+    s.push_str("</text>");
+    s
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An ISO date ("2025-11-01") as its day, month and year ("1", "Nov", "2025"); None for
+/// any other label.
+fn date_parts(label: &str) -> Option<(u32, &'static str, &str)> {
+    let mut it = label.split('-');
+    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    y.parse::<u32>().ok()?;
+    let month = MONTHS.get(m.parse::<usize>().ok()?.checked_sub(1)?)?;
+    let day: u32 = d.parse().ok()?;
+    (1..=31).contains(&day).then_some((day, month, y))
+}
+
+/// The axis labels of census dates, whole: the year alone when every date falls on the
+/// same day of the year ("2025"), else "1 Nov 2025" on two lines ("1 Nov", "2025"). Labels
+/// that are not dates are wrapped as they are.
+pub fn date_labels(labels: &[&str]) -> Vec<Vec<String>> {
+    let parts: Vec<_> = labels.iter().map(|l| date_parts(l)).collect();
+    if parts.iter().all(Option::is_some) {
+        let first = parts.first().and_then(|p| *p).map(|(d, m, _)| (d, m));
+        let same_day = parts.iter().all(|p| p.map(|(d, m, _)| (d, m)) == first);
+        return parts
+            .into_iter()
+            .flatten()
+            .map(|(d, m, y)| {
+                if same_day {
+                    vec![y.to_string()]
+                } else {
+                    vec![format!("{d} {m}"), y.to_string()]
+                }
+            })
+            .collect();
+    }
+    labels.iter().map(|l| wrap(l, 12)).collect()
+}
+
+/// The pages' charts draw text at this size in the chart's own units; a chart is drawn
+/// as wide as a half column at 1280 px, so it shows at body size there and scales down
+/// with its column (about 14 px at 375 px).
+const FONT: f64 = 19.0;
+/// The distance between two lines of text.
+const LINE: f64 = 23.0;
+/// The characters of a label on one line, at [`FONT`] over the width of a chart.
+const LABEL_CHARS: usize = 40;
 
 // The pages' charts.
 
@@ -44,84 +130,105 @@ pub fn thousands(v: f64) -> String {
     if v < 0.0 { format!("-{out}") } else { out }
 }
 
+/// The start of a page's chart: scaled to its column by its viewBox (no fixed size),
+/// with its title, description and the patterns that mark what colour alone must not.
 fn open(id: &str, title: &str, desc: &str, w: u32, h: u32) -> String {
     format!(
-        r##"<svg class="app-chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" width="{w}" height="{h}"><title id="{id}-title">{t}</title><desc id="{id}-desc">{d}</desc><defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#505a5f" stroke-width="2"/></pattern></defs>"##,
+        r##"<svg class="app-chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" width="100%" preserveAspectRatio="xMinYMin meet" font-size="{FONT}"><title id="{id}-title">{t}</title><desc id="{id}-desc">{d}</desc><defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#505a5f" stroke-width="2"/></pattern><pattern id="{id}-stripes" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><line x1="0" y1="0" x2="0" y2="8" stroke="#ffffff" stroke-width="3"/></pattern></defs>"##,
         t = esc(title),
         d = esc(desc)
     )
 }
 
-/// Horizontal bars, one per point, scaled to the largest shown value.
+/// Horizontal bars, one per point, scaled to the largest shown value. Each label sits
+/// whole above its bar, wrapped onto as many lines as it needs; the figure is printed at
+/// the bar's end. Bars of another series are striped as well as coloured.
 pub fn bars(id: &str, title: &str, points: &[Point], unit: Unit) -> String {
-    const LABEL_W: f64 = 220.0;
-    const BAR_W: f64 = 360.0;
-    const ROW: f64 = 26.0;
-    let w = (LABEL_W + BAR_W + 90.0) as u32;
-    let h = (ROW * points.len().max(1) as f64 + 10.0) as u32;
+    const W: f64 = 460.0;
+    const BAR_W: f64 = 330.0;
+    const BAR_H: f64 = 24.0;
+    const GAP: f64 = 14.0;
     let max = points
         .iter()
         .filter_map(|p| p.value)
         .fold(0.0f64, |m, v| m.max(v.abs()));
     let suppressed = points.iter().filter(|p| p.suppressed).count();
+    let others = points.iter().filter(|p| p.other).count();
     let desc = format!(
-        "Bar chart of {} groups{}. The same figures are in the table beside it.",
+        "Bar chart of {} groups{}{}. The same figures are in the table beside it.",
         points.len(),
         if suppressed > 0 {
             format!("; {suppressed} suppressed to protect individuals, marked c")
         } else {
             String::new()
+        },
+        if others > 0 {
+            "; striped bars are the comparison"
+        } else {
+            ""
         }
     );
-    let mut s = open(id, title, &desc, w, h);
-    for (i, p) in points.iter().enumerate() {
-        let y = 5.0 + ROW * i as f64;
-        let label = short(&p.label, 32);
-        s.push_str(&format!(
-            r#"<text x="{:.0}" y="{:.0}" text-anchor="end">{}</text>"#,
-            LABEL_W - 8.0,
-            y + 17.0,
-            esc(&label)
-        ));
+    let mut body = String::new();
+    let mut y = 4.0;
+    for p in points {
+        let lines = wrap(&p.label, LABEL_CHARS);
+        body.push_str(&text_lines(4.0, y + FONT, "start", &lines));
+        let top = y + LINE * lines.len() as f64 + 2.0;
+        let base = top + BAR_H - 6.0;
         match (p.suppressed, p.value) {
-            (true, _) => s.push_str(&format!(
-                r#"<rect class="suppressed" x="{LABEL_W}" y="{:.0}" width="14" height="{:.0}" fill="url(#{id}-hatch)"/><text x="{:.0}" y="{:.0}">c</text>"#,
-                y + 3.0,
-                ROW - 8.0,
-                LABEL_W + 20.0,
-                y + 17.0
-            )),
-            (false, Some(v)) => {
-                let bw = if max > 0.0 { BAR_W * v.abs() / max } else { 0.0 };
-                let class = if p.other { "bar bar--other" } else { "bar" };
-                s.push_str(&format!(
-                    r#"<rect class="{class}" x="{LABEL_W}" y="{:.0}" width="{bw:.1}" height="{:.0}"/><text x="{:.1}" y="{:.0}">{}</text>"#,
-                    y + 3.0,
-                    ROW - 8.0,
-                    LABEL_W + bw + 6.0,
-                    y + 17.0,
-                    esc(&unit.format(v))
-                ));
+            (true, _) => {
+                let _ = write!(
+                    body,
+                    r#"<rect class="suppressed" x="1" y="{top:.0}" width="16" height="{BAR_H:.0}" fill="url(#{id}-hatch)"/><text x="24" y="{base:.0}">c</text>"#
+                );
             }
-            (false, None) => s.push_str(&format!(
-                r#"<text x="{:.0}" y="{:.0}">no figure</text>"#,
-                LABEL_W + 6.0,
-                y + 17.0
-            )),
+            (false, Some(v)) => {
+                let bw = if max > 0.0 {
+                    BAR_W * v.abs() / max
+                } else {
+                    0.0
+                };
+                let class = if p.other { "bar bar--other" } else { "bar" };
+                let _ = write!(
+                    body,
+                    r#"<rect class="{class}" x="1" y="{top:.0}" width="{bw:.1}" height="{BAR_H:.0}"/>"#
+                );
+                if p.other {
+                    let _ = write!(
+                        body,
+                        r#"<rect class="bar-pattern" x="1" y="{top:.0}" width="{bw:.1}" height="{BAR_H:.0}" fill="url(#{id}-stripes)"/>"#
+                    );
+                }
+                let _ = write!(
+                    body,
+                    r#"<text x="{:.1}" y="{base:.0}">{}</text>"#,
+                    bw + 8.0,
+                    esc(&unit.format(v))
+                );
+            }
+            (false, None) => {
+                let _ = write!(body, r#"<text x="8" y="{base:.0}">no figure</text>"#);
+            }
         }
+        y = top + BAR_H + GAP;
     }
+    let h = y.max(20.0).ceil();
+    let mut s = open(id, title, &desc, W as u32, h as u32);
+    s.push_str(&body);
     s.push_str(&format!(
-        r#"<line class="axis" x1="{LABEL_W}" y1="0" x2="{LABEL_W}" y2="{h}"/></svg>"#
+        r#"<line class="axis" x1="1" y1="0" x2="1" y2="{h}"/></svg>"#
     ));
     s
 }
 
-/// A line over census dates; suppressed or missing points break the line.
+/// A line over census dates; suppressed or missing points break the line. Dates are
+/// written whole ([`date_labels`]).
 pub fn line(id: &str, title: &str, points: &[Point], unit: Unit) -> String {
-    const W: f64 = 640.0;
-    const H: f64 = 260.0;
-    const LEFT: f64 = 70.0;
-    const BOTTOM: f64 = 40.0;
+    const W: f64 = 460.0;
+    const H: f64 = 320.0;
+    const LEFT: f64 = 84.0;
+    const TOP: f64 = 34.0;
+    const BOTTOM: f64 = 64.0;
     let max = points
         .iter()
         .filter_map(|p| p.value)
@@ -129,12 +236,12 @@ pub fn line(id: &str, title: &str, points: &[Point], unit: Unit) -> String {
         .max(f64::MIN_POSITIVE);
     let n = points.len().max(1);
     let step = if n > 1 {
-        (W - LEFT - 40.0) / (n - 1) as f64
+        (W - LEFT - 80.0) / (n - 1) as f64
     } else {
         0.0
     };
-    let x = |i: usize| LEFT + 20.0 + step * i as f64;
-    let y = |v: f64| 20.0 + (H - BOTTOM - 20.0) * (1.0 - v / max);
+    let x = |i: usize| LEFT + 40.0 + step * i as f64;
+    let y = |v: f64| TOP + (H - BOTTOM - TOP) * (1.0 - v / max);
     let desc = format!(
         "Line chart over {n} census dates; points that are suppressed (c) or missing break the line. The same figures are in the table beside it."
     );
@@ -142,13 +249,13 @@ pub fn line(id: &str, title: &str, points: &[Point], unit: Unit) -> String {
     s.push_str(&format!(
         r#"<line class="axis" x1="{LEFT}" y1="{:.0}" x2="{:.0}" y2="{:.0}"/><text x="{:.0}" y="{:.0}" text-anchor="end">{}</text><text x="{:.0}" y="{:.0}" text-anchor="end">0</text>"#,
         H - BOTTOM,
-        W - 10.0,
+        W - 4.0,
         H - BOTTOM,
-        LEFT - 6.0,
-        y(max) + 4.0,
+        LEFT - 8.0,
+        y(max) + 6.0,
         esc(&unit.format(max)),
-        LEFT - 6.0,
-        H - BOTTOM + 4.0
+        LEFT - 8.0,
+        H - BOTTOM + 6.0
     ));
     // Segments join only neighbouring shown points.
     let mut path = String::new();
@@ -170,25 +277,21 @@ pub fn line(id: &str, title: &str, points: &[Point], unit: Unit) -> String {
     if !path.is_empty() {
         s.push_str(&format!(r#"<path class="line" d="{}"/>"#, path.trim_end()));
     }
-    for (i, p) in points.iter().enumerate() {
-        s.push_str(&format!(
-            r#"<text x="{:.1}" y="{:.0}" text-anchor="middle">{}</text>"#,
-            x(i),
-            H - BOTTOM + 18.0,
-            esc(&p.label)
-        ));
+    let labels: Vec<&str> = points.iter().map(|p| p.label.as_str()).collect();
+    for (i, (p, label)) in points.iter().zip(date_labels(&labels)).enumerate() {
+        s.push_str(&text_lines(x(i), H - BOTTOM + 26.0, "middle", &label));
         match (p.suppressed, p.value) {
             (true, _) => s.push_str(&format!(
                 r#"<text x="{:.1}" y="{:.0}" text-anchor="middle">c</text>"#,
                 x(i),
-                H - BOTTOM - 6.0
+                H - BOTTOM - 8.0
             )),
             (false, Some(v)) => s.push_str(&format!(
-                r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="4"/><text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="5"/><text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
                 x(i),
                 y(v),
                 x(i),
-                y(v) - 8.0,
+                y(v) - 12.0,
                 esc(&unit.format(v))
             )),
             (false, None) => {}
@@ -218,14 +321,21 @@ pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
     const LABEL_W: f64 = 230.0;
     const PLOT_W: f64 = 380.0;
     const TEXT_W: f64 = 80.0;
+    const PUB_LINE: f64 = 16.0;
     let max = bars.iter().filter_map(|b| b.value).fold(0.0_f64, f64::max);
-    let height = ROW * bars.len() as f64 + 10.0;
+    // Long labels wrap onto more lines (none is cut), growing their row.
+    let labels: Vec<Vec<String>> = bars.iter().map(|b| wrap(&b.label, 34)).collect();
+    let rows: Vec<f64> = labels
+        .iter()
+        .map(|l| ROW + PUB_LINE * (l.len() as f64 - 1.0))
+        .collect();
+    let height = rows.iter().sum::<f64>() + 10.0;
     let width = LABEL_W + PLOT_W + TEXT_W;
     let hidden = bars.iter().filter(|b| b.value.is_none()).count();
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-labelledby="t d" font-family="Arial, Helvetica, sans-serif" font-size="13"><title id="t">{}</title><desc id="d">Bar chart of {} values{}. The table beside it gives every figure.</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" aria-labelledby="t d" font-family="Arial, Helvetica, sans-serif" font-size="13"><title id="t">{}</title><desc id="d">Bar chart of {} values{}. The table beside it gives every figure.</desc>"#,
         esc(title),
         bars.len(),
         if hidden > 0 {
@@ -234,16 +344,24 @@ pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
             String::new()
         }
     );
-    for (i, b) in bars.iter().enumerate() {
-        let y = i as f64 * ROW + 5.0;
-        let label = short(&b.label, 34);
+    let mut y = 5.0;
+    for ((b, label), row) in bars.iter().zip(&labels).zip(&rows) {
         let _ = write!(
             s,
-            r##"<text x="{}" y="{}" text-anchor="end" fill="#0b0c0c">{}</text>"##,
+            r##"<text x="{}" y="{}" text-anchor="end" fill="#0b0c0c">"##,
             LABEL_W - 8.0,
-            y + 15.0,
-            esc(&label)
+            y + 15.0
         );
+        for (i, l) in label.iter().enumerate() {
+            let dy = if i == 0 { 0.0 } else { PUB_LINE };
+            let _ = write!(
+                s,
+                r#"<tspan x="{}" dy="{dy}">{}</tspan>"#,
+                LABEL_W - 8.0,
+                esc(l)
+            );
+        }
+        s.push_str("</text>");
         match b.value {
             Some(v) => {
                 let w = if max > 0.0 {
@@ -273,6 +391,7 @@ pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
                 );
             }
         }
+        y += row;
     }
     s.push_str("</svg>");
     s
@@ -289,6 +408,99 @@ mod tests {
             suppressed,
             other: false,
         }
+    }
+
+    fn texts(svg: &str) -> String {
+        // The words drawn, whatever lines they are wrapped onto.
+        svg.split('>')
+            .filter_map(|t| t.split('<').next())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn long_labels_wrap_whole_onto_more_lines() {
+        let long = "Early years and childcare / Private, voluntary and independent nurseries / Deputy managers";
+        assert_eq!(wrap("Youth", 40), vec!["Youth"]);
+        assert_eq!(wrap("", 40), vec![""]);
+        let lines = wrap(long, 40);
+        assert!(lines.len() > 1 && lines.iter().all(|l| l.chars().count() <= 40));
+        assert_eq!(lines.join(" "), long);
+        // A word longer than a line is split, never dropped.
+        assert_eq!(wrap("abcdefghij", 4).concat(), "abcdefghij");
+
+        let short_label = bars("f", "t", &[p("Youth", Some(1.0), false)], Unit::Count);
+        let svg = bars("f", "t", &[p(long, Some(1.0), false)], Unit::Count);
+        assert!(svg.matches("<tspan").count() >= 3, "{svg}");
+        assert!(texts(&svg).contains(long), "{svg}");
+        // The row grows with its lines.
+        let height = |svg: &str| -> f64 {
+            let v = svg.split("viewBox=\"0 0 ").nth(1).unwrap();
+            v.split(['"', ' ']).nth(1).unwrap().parse().unwrap()
+        };
+        assert!(height(&svg) > height(&short_label));
+
+        let pubc = bar_chart(
+            "t",
+            &[Bar {
+                label: long.into(),
+                value: Some(3.0),
+                text: "3".into(),
+            }],
+        );
+        assert!(texts(&pubc).contains(long), "{pubc}");
+        assert!(pubc.matches("<tspan").count() >= 3, "{pubc}");
+    }
+
+    #[test]
+    fn dates_on_axes_are_whole() {
+        let pts = |dates: &[&str]| -> Vec<Point> {
+            dates.iter().map(|d| p(d, Some(1.0), false)).collect()
+        };
+        let svg = line(
+            "f",
+            "t",
+            &pts(&["2023-11-01", "2024-11-01", "2025-11-01"]),
+            Unit::Count,
+        );
+        for year in ["2023", "2024", "2025"] {
+            assert!(svg.contains(&format!(">{year}</tspan>")), "{svg}");
+        }
+        assert!(!svg.contains("-11-"), "{svg}");
+        let svg = line("f", "t", &pts(&["2024-11-01", "2025-03-31"]), Unit::Count);
+        let words = texts(&svg);
+        assert!(
+            words.contains("1 Nov 2024") && words.contains("31 Mar 2025"),
+            "{words}"
+        );
+        assert_eq!(date_labels(&["Youth"]), vec![vec!["Youth".to_string()]]);
+        assert_eq!(
+            date_labels(&["2025-13-01"]),
+            vec![vec!["2025-13-01".to_string()]]
+        );
+    }
+
+    #[test]
+    fn charts_scale_to_their_column_and_mark_the_other_series() {
+        let mut other = p("England", Some(2.0), false);
+        other.other = true;
+        let svgs = [
+            bars("f", "t", &[p("Area", Some(1.0), false), other], Unit::Count),
+            line("g", "t", &[p("2025-11-01", Some(1.0), false)], Unit::Count),
+        ];
+        for svg in &svgs {
+            let open = &svg[..svg.find('>').unwrap()];
+            assert!(open.contains("viewBox=\"0 0 "), "{open}");
+            assert!(open.contains("width=\"100%\""), "{open}");
+            assert!(!open.contains(" height="), "{open}");
+        }
+        // The comparison is striped as well as coloured, and the description says so.
+        assert!(svgs[0].contains(r#"class="bar-pattern""#));
+        assert!(svgs[0].contains("fill=\"url(#f-stripes)\""));
+        assert!(svgs[0].contains("striped bars are the comparison"));
+        let pubc = bar_chart("t", &[]);
+        assert!(pubc.contains("width=\"100%\"") && pubc.contains("viewBox"));
     }
 
     #[test]
