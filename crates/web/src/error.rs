@@ -2,10 +2,14 @@
 //! people, `{"error": "..."}` with the right status for the API. Unexpected failures
 //! are logged in full and shown as a short apology, never as internals.
 
+use crate::AppState;
 use askama::Template;
 use axum::Json;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::sync::Arc;
 
 /// A page request that cannot be answered as asked.
 #[derive(Debug)]
@@ -37,6 +41,70 @@ struct ErrorPage {
     message: String,
 }
 
+/// What an error page says, kept on its response so that [`with_navigation`] can show it
+/// again in the frame of whoever is signed in.
+#[derive(Clone)]
+struct ErrorText {
+    status: StatusCode,
+    heading: &'static str,
+    message: String,
+}
+
+impl ErrorText {
+    fn render(self, l: crate::pages::Layout) -> Response {
+        let page = ErrorPage {
+            l,
+            status: self.status.as_u16(),
+            heading: self.heading,
+            message: self.message.clone(),
+        };
+        let mut res = match page.render() {
+            Ok(html) => (self.status, Html(html)).into_response(),
+            Err(_) => (self.status, self.heading).into_response(),
+        };
+        res.extensions_mut().insert(self);
+        res
+    }
+}
+
+/// Error pages in the frame of the page they stand for: the navigation and the sign-out
+/// of whoever is signed in (a handler's error knows only its message, and many arise
+/// before anyone is known, as unknown addresses do).
+pub async fn with_navigation(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let headers = req.headers().clone();
+    let res = next.run(req).await;
+    let Some(text) = res.extensions().get::<ErrorText>().cloned() else {
+        return res;
+    };
+    if crate::auth::cookie(&headers, crate::auth::SESSION_COOKIE).is_none() {
+        return res;
+    }
+    let mut probe = Request::new(axum::body::Body::empty());
+    *probe.headers_mut() = headers;
+    let (mut parts, _) = probe.into_parts();
+    match crate::auth::Viewer::from_request_parts(&mut parts, &state).await {
+        Ok(v) => {
+            let l = crate::pages::Layout::new(&state, &v, &format!("Error: {}", text.heading), "");
+            text.render(l)
+        }
+        Err(_) => res,
+    }
+}
+
+/// Any address no route answers: a real page, in the layout, with a way back (for the
+/// API, its JSON error).
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::not_found("no such API endpoint (see /api/openapi.json)").into_response()
+    } else {
+        PageError::not_found().into_response()
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
@@ -48,16 +116,12 @@ impl IntoResponse for PageError {
                     StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => "There is a problem",
                     _ => "Sorry, there is a problem with the service",
                 };
-                let page = ErrorPage {
-                    l: crate::pages::Layout::plain(heading),
-                    status: status.as_u16(),
+                let text = ErrorText {
+                    status,
                     heading,
                     message,
                 };
-                match page.render() {
-                    Ok(html) => (status, Html(html)).into_response(),
-                    Err(_) => (status, heading).into_response(),
-                }
+                text.render(crate::pages::Layout::plain(&format!("Error: {heading}")))
             }
         }
     }

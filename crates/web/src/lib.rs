@@ -113,6 +113,11 @@ pub fn router(state: Arc<AppState>) -> Router {
     pages
         .merge(evidence::routes(&state))
         .merge(api)
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::with_navigation,
+        ))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }

@@ -48,6 +48,15 @@ impl Layout {
         }
     }
 
+    /// The same page showing form errors: its title starts "Error: " (GOV.UK's pattern,
+    /// so that screen reader users hear it first).
+    pub fn erring<T>(mut self, errors: &[T]) -> Layout {
+        if !errors.is_empty() {
+            self.title.insert_str(0, "Error: ");
+        }
+        self
+    }
+
     /// A page for a signed-in user; `current` is the path of the navigation item to mark.
     pub fn new(state: &AppState, v: &Viewer, title: &str, current: &str) -> Layout {
         let mut nav = Vec::new();
@@ -224,7 +233,7 @@ pub async fn sign_in(
         ),
     };
     let mut res = html(&SignIn {
-        l: Layout::plain("Sign in"),
+        l: Layout::plain("Sign in").erring(&[()]),
         csrf: f.csrf,
         email: f.email,
         errors: vec![("email", msg)],
@@ -308,7 +317,7 @@ pub async fn change_password(
     .await?;
     if !errors.is_empty() {
         return html(&PasswordPage {
-            l: Layout::new(&state, &v, "Change your password", "/account/password"),
+            l: Layout::new(&state, &v, "Change your password", "/account/password").erring(&errors),
             heading: "Change your password".into(),
             action: "/account/password".into(),
             ask_current: true,
@@ -395,7 +404,7 @@ pub async fn revoke_token(
 }
 
 fn invitation_page(token: &str, csrf: &str, errors: Vec<(&'static str, String)>) -> PageResult {
-    let mut l = Layout::plain("Choose your password");
+    let mut l = Layout::plain("Choose your password").erring(&errors);
     l.csrf = csrf.to_string();
     html(&PasswordPage {
         l,

@@ -219,6 +219,7 @@ pub async fn submit_return(
 struct SubmitPage {
     l: Layout,
     employers: Vec<String>,
+    employer: String,
     census_date: String,
     max_mb: u64,
     submissions: Vec<Submission>,
@@ -230,9 +231,11 @@ fn require_employer(v: &Viewer) -> Result<(), PageError> {
     Ok(policy::may_submit(&v.user)?)
 }
 
+/// The form, with what was typed in it (employer, census date) if it had errors.
 async fn submit_page(
     state: &AppState,
     v: &Viewer,
+    typed: Option<(String, String)>,
     errors: Vec<(&'static str, String)>,
 ) -> PageResult {
     let mut submissions = Vec::new();
@@ -246,10 +249,12 @@ async fn submit_page(
         .await?
         .last()
         .map(|d| d.to_string());
+    let (employer, census_date) = typed.unwrap_or((String::new(), latest.unwrap_or_default()));
     html(&SubmitPage {
-        l: Layout::new(state, v, "Submit a return", "/submit"),
+        l: Layout::new(state, v, "Submit a return", "/submit").erring(&errors),
         employers: v.user.employers.clone(),
-        census_date: latest.unwrap_or_default(),
+        employer,
+        census_date,
         max_mb: state.config.max_upload_mb,
         submissions,
         history,
@@ -259,7 +264,7 @@ async fn submit_page(
 
 pub async fn submit_form(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult {
     require_employer(&v)?;
-    submit_page(&state, &v, vec![]).await
+    submit_page(&state, &v, None, vec![]).await
 }
 
 pub async fn submit(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -> PageResult {
@@ -271,34 +276,28 @@ pub async fn submit(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart
             if s == StatusCode::BAD_REQUEST || s == StatusCode::PAYLOAD_TOO_LARGE =>
         {
             require_employer(&v)?;
-            let mut res = submit_page(&state, &v, vec![("file", m)]).await?;
+            let mut res = submit_page(&state, &v, None, vec![("file", m)]).await?;
             *res.status_mut() = s;
             return Ok(res);
         }
         Err(e) => return Err(e),
     };
     require_employer(&v)?;
-    let Some((_dir, path)) = up.file else {
-        return submit_page(
-            &state,
-            &v,
-            vec![("file", "Choose the file of your return".into())],
-        )
-        .await;
-    };
     let employer = up.fields.get("employer").cloned().unwrap_or_default();
     let date = up.fields.get("census_date").cloned().unwrap_or_default();
+    let mut errors = Vec::new();
     if observatory_service::parse_date(date.trim()).is_err() {
-        return submit_page(
-            &state,
-            &v,
-            vec![(
-                "census_date",
-                "Enter the census date as YYYY-MM-DD, for example 2025-11-01".into(),
-            )],
-        )
-        .await;
+        errors.push((
+            "census_date",
+            "Enter the census date as YYYY-MM-DD, for example 2025-11-01".into(),
+        ));
     }
+    if up.file.is_none() {
+        errors.push(("file", "Choose the file of your return".into()));
+    }
+    let (Some((_dir, path)), true) = (up.file, errors.is_empty()) else {
+        return submit_page(&state, &v, Some((employer, date)), errors).await;
+    };
     let s = submit_return(&state, &v.user, &employer, &date, path).await?;
     Ok(Redirect::to(&format!("/submissions/{}", s.id)).into_response())
 }

@@ -30,29 +30,36 @@ struct Users {
     l: Layout,
     users: Vec<User>,
     roles: Vec<(&'static str, &'static str, bool)>,
+    email: String,
+    name: String,
     areas: String,
     employers: String,
     errors: Vec<(&'static str, String)>,
 }
 
+/// The users and the invitation form, with what was typed in it if it had errors.
 async fn users_page(
     state: &AppState,
     v: &Viewer,
+    typed: Option<&InviteForm>,
     errors: Vec<(&'static str, String)>,
 ) -> PageResult {
+    let f = |pick: fn(&InviteForm) -> &String| typed.map(pick).cloned().unwrap_or_default();
     html(&Users {
-        l: Layout::new(state, v, "Users", "/admin/users"),
+        l: Layout::new(state, v, "Users", "/admin/users").erring(&errors),
         users: accounts::users(&state.db, &v.user).await?,
-        roles: role_choices(None),
-        areas: String::new(),
-        employers: String::new(),
+        roles: role_choices(typed.and_then(|t| Role::parse(&t.role).ok())),
+        email: f(|t| &t.email),
+        name: f(|t| &t.name),
+        areas: f(|t| &t.areas),
+        employers: f(|t| &t.employers),
         errors,
     })
 }
 
 pub async fn users(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult {
     require_admin(&v)?;
-    users_page(&state, &v, vec![]).await
+    users_page(&state, &v, None, vec![]).await
 }
 
 #[derive(Deserialize)]
@@ -123,12 +130,13 @@ pub async fn invite(
     require_admin(&v)?;
     let (role, areas, employers) = match role_and_scopes(&f) {
         Ok(x) => x,
-        Err(e) => return users_page(&state, &v, vec![e]).await,
+        Err(e) => return users_page(&state, &v, Some(&f), vec![e]).await,
     };
     if !f.email.contains('@') {
         return users_page(
             &state,
             &v,
+            Some(&f),
             vec![(
                 "email",
                 "Enter an email address, like name@example.org".into(),
@@ -145,7 +153,9 @@ pub async fn invite(
     };
     let id = match accounts::add_account(&state.db, (&v.user).into(), &account, None).await {
         Ok(id) => id,
-        Err(ServiceError::Invalid(e)) => return users_page(&state, &v, vec![("email", e)]).await,
+        Err(ServiceError::Invalid(e)) => {
+            return users_page(&state, &v, Some(&f), vec![("email", e)]).await;
+        }
         Err(e) => return Err(e.into()),
     };
     let link = invitation_link(&state, id, &v.user).await?;
@@ -180,7 +190,7 @@ fn user_edit(
     errors: Vec<(&'static str, String)>,
 ) -> PageResult {
     html(&UserEdit {
-        l: Layout::new(state, v, "Change a user", "/admin/users"),
+        l: Layout::new(state, v, "Change a user", "/admin/users").erring(&errors),
         roles: role_choices(Some(user.role)),
         areas: user.areas.join(", "),
         employers: user.employers.join(", "),

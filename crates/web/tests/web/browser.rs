@@ -1,7 +1,9 @@
 //! A person in a real browser (headless Debian Chromium through chromedriver): a planner
 //! looks at the dashboard; the employer signs in, uploads a return with errors, reads
-//! what to fix, fixes it and resubmits; the planner's dashboard has changed. Screenshots
-//! are kept in target/screenshots/ as test artifacts.
+//! what to fix, fixes it and resubmits; the planner's dashboard has changed. Every role
+//! visits every page of its navigation, and the forms with errors, at 375 and 1280 px.
+//! axe-core (tests/assets/axe.min.js) checks every page state visited and any violation
+//! fails the test. Screenshots are kept in target/screenshots/ as test artifacts.
 
 use crate::support::*;
 use fantoccini::{Client as Browser, ClientBuilder, Locator};
@@ -31,6 +33,99 @@ fn screenshots() -> PathBuf {
 async fn shot(b: &Browser, name: &str) {
     let png = b.screenshot().await.unwrap();
     std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+}
+
+/// axe-core, vendored unmodified (tests/assets/README.md).
+const AXE: &str = include_str!("../assets/axe.min.js");
+
+/// The widths every page state is checked and photographed at: a small phone, a laptop.
+const WIDTHS: [u32; 2] = [375, 1280];
+
+/// The axe-core violations on the page as shown, one line per rule and element.
+async fn axe_violations(b: &Browser) -> Vec<String> {
+    let loaded = b
+        .execute("return typeof window.axe !== 'undefined';", vec![])
+        .await
+        .unwrap();
+    if loaded != serde_json::Value::Bool(true) {
+        b.execute(AXE, vec![]).await.unwrap();
+    }
+    let found = b
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ["violations"] })
+              .then(r => done(r.violations.flatMap(v => v.nodes.map(n =>
+                  `${v.id} (${v.impact}): ${v.help}: ${n.target.join(" ")}: ${n.html.slice(0, 160)}`))))
+              .catch(e => done([`axe failed: ${e}`]));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// Checks the page state as shown at each width with axe-core, adding what it finds to
+/// `found`, and keeps a screenshot of each (`name-375.png`, `name-1280.png`).
+async fn check(b: &Browser, name: &str, found: &mut Vec<String>) {
+    for width in WIDTHS {
+        b.set_window_size(width, 2000).await.unwrap();
+        for v in axe_violations(b).await {
+            found.push(format!("{name} at {width} px: {v}"));
+        }
+        shot(b, &format!("{name}-{width}")).await;
+    }
+}
+
+fn no_violations(found: &[String]) {
+    assert!(
+        found.is_empty(),
+        "axe-core found {} violations:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+/// The pages of the navigation as shown to whoever is signed in.
+async fn nav_links(b: &Browser) -> Vec<String> {
+    let mut hrefs = Vec::new();
+    for a in b
+        .find_all(Locator::Css("#navigation a.govuk-service-navigation__link"))
+        .await
+        .unwrap()
+    {
+        hrefs.push(a.attr("href").await.unwrap().unwrap());
+    }
+    hrefs
+}
+
+/// Fills the fields of the form holding `button` (by id) and presses it.
+async fn fill_and_press(b: &Browser, fields: &[(&str, &str)], button: &str) {
+    for (id, value) in fields {
+        let field = b.find(Locator::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+    b.find(Locator::Id(button))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait().for_element(Locator::Css("footer")).await.unwrap();
+}
+
+fn chromedriver_missing() -> bool {
+    if std::path::Path::new(CHROMEDRIVER).exists() {
+        return false;
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "CI must install chromium and chromium-driver (.ci/run does)"
+    );
+    eprintln!(
+        "skipped: {CHROMEDRIVER} is not installed (apt-get install chromium chromium-driver)"
+    );
+    true
 }
 
 async fn open(profile: &std::path::Path) -> (Driver, Browser) {
@@ -142,19 +237,13 @@ async fn upload(b: &Browser, s: &Server, file: &std::path::Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_fix_a_return_and_see_the_dashboard_change() {
-    if !std::path::Path::new(CHROMEDRIVER).exists() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI must install chromium and chromium-driver (.ci/run does)"
-        );
-        eprintln!(
-            "skipped: {CHROMEDRIVER} is not installed (apt-get install chromium chromium-driver)"
-        );
+    if chromedriver_missing() {
         return;
     }
     let s = start(Backend::Sqlite, true, |_| {}).await;
     let profile = tempfile::tempdir().unwrap();
     let (_driver, b) = open(profile.path()).await;
+    let mut found = Vec::new();
 
     sign_in(&b, &s, "planner@t.example").await;
     // The planner sees the area's figure perturbed (the cell key method), as computed
@@ -162,7 +251,7 @@ async fn sign_in_fix_a_return_and_see_the_dashboard_change() {
     let (shown, exact) = s.figure("posts", &[("area", A1)]).await;
     assert_eq!(exact, 19.0);
     assert_eq!(area_posts(&b, &s).await, format!("{shown}"));
-    shot(&b, "1-dashboard-before").await;
+    check(&b, "1-dashboard-before", &mut found).await;
     sign_out(&b).await;
 
     sign_in(&b, &s, "employer@t.example").await;
@@ -173,23 +262,117 @@ async fn sign_in_fix_a_return_and_see_the_dashboard_change() {
         page.contains("Errors in column fte of workers.csv"),
         "{page}"
     );
-    shot(&b, "2-report-with-errors").await;
+    check(&b, "2-report-with-errors", &mut found).await;
     let good = return_zip(s.dir.path(), "our-return-fixed", A1, 6, false);
     let page = upload(&b, &s, &good).await;
     assert!(page.contains("Return accepted"), "{page}");
-    shot(&b, "3-accepted").await;
+    check(&b, "3-accepted", &mut found).await;
     b.goto(&s.url("/employer")).await.unwrap();
-    shot(&b, "4-employer-view").await;
+    check(&b, "4-employer-view", &mut found).await;
     sign_out(&b).await;
 
     sign_in(&b, &s, "planner@t.example").await;
     let (shown, exact) = s.figure("posts", &[("area", A1)]).await;
     assert_eq!(exact, 13.0, "E1 now returns 6 posts");
     assert_eq!(area_posts(&b, &s).await, format!("{shown}"));
-    shot(&b, "5-dashboard-after").await;
+    check(&b, "5-dashboard-after", &mut found).await;
     b.goto(&s.url(&format!("/tracker?area={A1}")))
         .await
         .unwrap();
-    shot(&b, "6-tracker").await;
+    check(&b, "6-tracker", &mut found).await;
     b.close().await.unwrap();
+    no_violations(&found);
+}
+
+/// Every role's pages, and the forms with errors, pass axe-core at 375 and 1280 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_state_passes_axe_at_both_widths() {
+    if chromedriver_missing() {
+        return;
+    }
+    let s = start(Backend::Sqlite, true, |_| {}).await;
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, b) = open(profile.path()).await;
+    let mut found = Vec::new();
+
+    b.goto(&s.url("/")).await.unwrap();
+    check(&b, "signed-out-home", &mut found).await;
+    b.goto(&s.url("/no-such-page")).await.unwrap();
+    check(&b, "signed-out-404", &mut found).await;
+    b.goto(&s.url("/sign-in")).await.unwrap();
+    fill_and_press(
+        &b,
+        &[
+            ("email", "planner@t.example"),
+            ("password", "wrong password"),
+        ],
+        "sign-in",
+    )
+    .await;
+    let title = b.title().await.unwrap();
+    assert!(title.starts_with("Error: "), "{title}");
+    check(&b, "sign-in-wrong-password", &mut found).await;
+
+    for role in ["admin", "analyst", "planner", "employer"] {
+        sign_in(&b, &s, &format!("{role}@t.example")).await;
+        check(&b, &format!("{role}-home"), &mut found).await;
+        let mut pages = nav_links(&b).await;
+        pages.extend(
+            match role {
+                "admin" => &["/account/tokens", "/evidence/register"][..],
+                "analyst" => &["/evidence/gaps", "/evidence/calls", "/account/tokens"][..],
+                "planner" => &["/admin/users", "/no-such-page"][..],
+                _ => &[][..],
+            }
+            .iter()
+            .map(|p| p.to_string()),
+        );
+        for page in pages {
+            b.goto(&s.url(&page)).await.unwrap();
+            let name = page
+                .trim_start_matches('/')
+                .replace(['/', '?', '=', '&'], "-");
+            check(&b, &format!("{role}-{name}"), &mut found).await;
+        }
+        match role {
+            "admin" => {
+                b.goto(&s.url("/admin/users")).await.unwrap();
+                fill_and_press(&b, &[("email", "not an address")], "invite").await;
+                assert!(b.title().await.unwrap().starts_with("Error: "));
+                check(&b, "admin-invite-with-errors", &mut found).await;
+            }
+            "analyst" => {
+                b.goto(&s.url(&format!(
+                    "/explorer?measure=posts&by=sector&where=area%3DNOWHERE&census_date={CENSUS}"
+                )))
+                .await
+                .unwrap();
+                check(&b, "analyst-explorer-bad-filter", &mut found).await;
+            }
+            "planner" => {
+                b.goto(&s.url("/account/password")).await.unwrap();
+                fill_and_press(
+                    &b,
+                    &[
+                        ("current", "wrong password"),
+                        ("password", "short"),
+                        ("confirm", "other"),
+                    ],
+                    "change-password",
+                )
+                .await;
+                assert!(b.title().await.unwrap().starts_with("Error: "));
+                check(&b, "planner-password-with-errors", &mut found).await;
+            }
+            _ => {
+                b.goto(&s.url("/submit")).await.unwrap();
+                fill_and_press(&b, &[("census_date", "not a date")], "submit-return").await;
+                assert!(b.title().await.unwrap().starts_with("Error: "));
+                check(&b, "employer-submit-with-errors", &mut found).await;
+            }
+        }
+        sign_out(&b).await;
+    }
+    b.close().await.unwrap();
+    no_violations(&found);
 }

@@ -13,5 +13,6 @@ mod hostile;
 mod load;
 mod matrix;
 mod measure;
+mod pages;
 mod security;
 mod upload;
