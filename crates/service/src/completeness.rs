@@ -35,7 +35,7 @@ impl Completeness {
         let place = self
             .area
             .as_deref()
-            .map(|a| format!(" in {a}"))
+            .map(|a| format!(" in {}", observatory_domain::codes().area_name(a)))
             .unwrap_or_default();
         if self.complete() {
             format!(
@@ -107,7 +107,7 @@ mod tests {
         assert!(!c.complete());
         assert_eq!(
             c.sentence(),
-            "Returns for 1 November 2025 in E06000056: 30 of 40 expected employers have returned (75%), so these figures are partial and will change as the rest arrive."
+            "Returns for 1 November 2025 in Central Bedfordshire: 30 of 40 expected employers have returned (75%), so these figures are partial and will change as the rest arrive."
         );
         c.returns_stored = 40;
         assert!(c.sentence().contains("all 40 expected employers"));
