@@ -212,25 +212,21 @@ impl Answers {
         ask: &Ask,
     ) -> Result<Answer, ServiceError> {
         let actor = actor.into();
-        let store = &db.store;
         let q = question(ask, "where=")?;
-        let (dates, known) = if ask.measure == MOBILITY {
-            let (to, known) = self
+        // The census dates with returns are read once per answer.
+        let (dates, known) = if ask.measure == MOBILITY || ask.dates.is_empty() {
+            let (date, known) = self
                 .chosen_date(db, ask.dates.last().map(String::as_str))
                 .await?;
-            (vec![to], known)
+            (vec![date], known)
         } else {
-            let known = store.census_dates().await?;
-            let dates = if ask.dates.is_empty() {
-                vec![self.chosen_date(db, None).await?.0]
-            } else {
-                ask.dates
-                    .iter()
-                    .map(|d| crate::parse_date(d.trim()))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(ServiceError::Invalid)?
-            };
-            (dates, known)
+            let dates = ask
+                .dates
+                .iter()
+                .map(|d| crate::parse_date(d.trim()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(ServiceError::Invalid)?;
+            (dates, db.store.census_dates().await?)
         };
         let protection = policy::protection_for(actor, &q, self.threshold, ask.protection)?;
         let computed = self
