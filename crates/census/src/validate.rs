@@ -430,7 +430,14 @@ impl TitleLog {
     fn report_unmapped(&self, tables: &BTreeMap<String, Table>, report: &mut Report) {
         let c = codes();
         for (sheet, row, title) in self.unmapped.values() {
-            let (suggested, score) = c.suggest_role(title);
+            let closest = match c.suggest_role(title) {
+                Some(s) => format!(
+                    "the closest role is '{}' ({:.0}% sure)",
+                    c.roles.code(s.role),
+                    s.confidence * 100.0
+                ),
+                None => "no role in the catalogue is close to it".to_string(),
+            };
             let t = &tables
                 .values()
                 .find(|t| &t.sheet == sheet)
@@ -442,9 +449,7 @@ impl TitleLog {
                     .column("job_title")
                     .value(title)
                     .says(format!(
-                        "this job title is not in the job-title map yet; the closest role is '{}' ({:.0}% similar). Its posts count under role not_known until someone confirms a role with `observatory jobtitles confirm`",
-                        c.roles.code(suggested),
-                        score * 100.0
+                        "this job title is not in the job-title map yet; {closest}. Its posts count under role not_known until someone confirms a role with `observatory jobtitles confirm`"
                     )),
             );
         }

@@ -65,8 +65,10 @@ pub async fn jobtitles(cli: &Cli, a: &JobtitlesArgs) -> Result<i32> {
                     vec![
                         t.title.clone(),
                         t.rows.to_string(),
-                        t.suggested_role.to_string(),
-                        format!("{:.0}%", t.similarity * 100.0),
+                        t.suggested_role.unwrap_or("no close role").to_string(),
+                        t.suggested_role
+                            .map(|_| format!("{:.0}%", t.similarity * 100.0))
+                            .unwrap_or_default(),
                     ]
                 })
                 .collect();
@@ -74,7 +76,7 @@ pub async fn jobtitles(cli: &Cli, a: &JobtitlesArgs) -> Result<i32> {
                 title:
                     "Job titles not yet mapped to a role (their posts count under role not_known)"
                         .into(),
-                headers: ["job title", "rows", "suggested role", "similarity"]
+                headers: ["job title", "rows", "suggested role", "confidence"]
                     .map(String::from)
                     .to_vec(),
                 rows,

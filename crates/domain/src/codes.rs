@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::titles::{Suggestion, TitleMatcher};
+
 /// One list of allowed codes, each with a plain-English label. Codes are stored in
 /// records as their position in the list (a `u8`/`u16`), so the list order is part of
 /// the in-memory format but never of anything stored on disk (the store keeps the code text).
@@ -16,7 +18,8 @@ pub struct CodeList {
 }
 
 impl CodeList {
-    fn new(name: &str, pairs: Vec<(String, String)>) -> Self {
+    /// A list of codes and their labels, in order.
+    pub fn new(name: &str, pairs: Vec<(String, String)>) -> Self {
         let mut index = HashMap::new();
         let mut codes = Vec::new();
         let mut labels = Vec::new();
@@ -36,6 +39,14 @@ impl CodeList {
     /// Position of a code, matched after trimming and case folding.
     pub fn find(&self, value: &str) -> Option<usize> {
         self.index.get(&value.trim().to_ascii_lowercase()).copied()
+    }
+
+    /// Position of a code, or of the code whose label this is ("Central Bedfordshire"),
+    /// both matched after trimming and case folding.
+    pub fn find_code_or_label(&self, value: &str) -> Option<usize> {
+        let v = value.trim();
+        self.find(v)
+            .or_else(|| self.labels.iter().position(|l| l.eq_ignore_ascii_case(v)))
     }
 
     /// Position of a code that the program itself relies on; a missing one means the
@@ -167,6 +178,8 @@ pub struct Codes {
     pub destination: CodeList,
     /// Normalised job title -> role position (the shipped synonyms).
     pub job_titles: HashMap<String, usize>,
+    /// Suggests a role for a job title the map does not know.
+    pub title_matcher: TitleMatcher,
     /// What each measure is, for people (`data/codes/measures.csv`; a name with
     /// `{level}` stands for one measure per qualification level).
     measures: Vec<MeasureInfo>,
@@ -196,7 +209,8 @@ pub struct MeasureInfo {
     pub description: String,
 }
 
-fn rows(text: &str) -> Vec<Vec<String>> {
+/// The rows of a shipped CSV data file, header skipped.
+pub(crate) fn data_rows(text: &str) -> Vec<Vec<String>> {
     csv::Reader::from_reader(text.as_bytes())
         .records()
         .map(|r| {
@@ -209,7 +223,7 @@ fn rows(text: &str) -> Vec<Vec<String>> {
 }
 
 fn pairs(text: &str) -> Vec<(String, String)> {
-    rows(text)
+    data_rows(text)
         .into_iter()
         .map(|r| (r[0].clone(), r[1].clone()))
         .collect()
@@ -234,7 +248,7 @@ pub fn normalise_title(title: &str) -> String {
 impl Codes {
     fn load() -> Codes {
         let sectors = CodeList::new("sector", pairs(SECTORS));
-        let cl_rows = rows(CAREER_LEVELS);
+        let cl_rows = data_rows(CAREER_LEVELS);
         let career_levels = CodeList::new(
             "career_level",
             cl_rows
@@ -243,7 +257,7 @@ impl Codes {
                 .collect(),
         );
         let leader_levels = cl_rows.iter().map(|r| r[2] == "yes").collect();
-        let role_rows = rows(ROLES);
+        let role_rows = data_rows(ROLES);
         let role_info: Vec<Role> = role_rows
             .iter()
             .map(|r| Role {
@@ -260,7 +274,7 @@ impl Codes {
                 .map(|r| (r.code.clone(), r.name.clone()))
                 .collect(),
         );
-        let eth_rows = rows(ETHNICITY);
+        let eth_rows = data_rows(ETHNICITY);
         let ethnicity = CodeList::new(
             "ethnicity",
             eth_rows
@@ -280,7 +294,7 @@ impl Codes {
         );
         let ethnic_group_of = eth_rows.iter().map(|r| ethnic_groups.must(&r[2])).collect();
         let mut lists: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        for r in rows(LISTS) {
+        for r in data_rows(LISTS) {
             lists
                 .entry(r[0].clone())
                 .or_default()
@@ -295,10 +309,19 @@ impl Codes {
                     .unwrap_or_else(|| panic!("lists.csv lacks list {name}")),
             )
         };
-        let job_titles = rows(JOB_TITLES)
+        let job_titles: HashMap<String, usize> = data_rows(JOB_TITLES)
             .into_iter()
             .map(|r| (normalise_title(&r[0]), roles.must(&r[1])))
             .collect();
+        let title_matcher = TitleMatcher::new(
+            job_titles.iter().map(|(t, &r)| (t.as_str(), r)).chain(
+                role_info
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.name.as_str(), i)),
+            ),
+            role_info.len(),
+        );
         let contract = list("contract");
         let gender = list("gender");
         let disability = list("disability");
@@ -321,7 +344,7 @@ impl Codes {
         };
         Codes {
             area_names: pairs(AREAS).into_iter().collect(),
-            measures: rows(MEASURES)
+            measures: data_rows(MEASURES)
                 .into_iter()
                 .map(|r| MeasureInfo {
                     name: r[0].clone(),
@@ -350,6 +373,7 @@ impl Codes {
             reason,
             destination,
             job_titles,
+            title_matcher,
             known,
         }
     }
@@ -365,24 +389,10 @@ impl Codes {
             .position(|r| normalise_title(&r.name) == n || r.code == n.replace(' ', "_"))
     }
 
-    /// The closest role to an unmapped title, with a similarity score in 0..=1, for a
-    /// person to confirm. Compares with every synonym and every role name.
-    pub fn suggest_role(&self, title: &str) -> (usize, f64) {
-        let n = normalise_title(title);
-        let mut best = (0, 0.0);
-        let candidates = self.job_titles.iter().map(|(t, &r)| (t.clone(), r)).chain(
-            self.role_info
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (normalise_title(&r.name), i)),
-        );
-        for (t, r) in candidates {
-            let s = strsim::jaro_winkler(&n, &t).max(token_overlap(&n, &t));
-            if s > best.1 {
-                best = (r, s);
-            }
-        }
-        best
+    /// The closest role to a title the map does not know, with a confidence in 0..=1,
+    /// for a person to confirm; None when no role is close enough to suggest.
+    pub fn suggest_role(&self, title: &str) -> Option<Suggestion> {
+        self.title_matcher.suggest(title)
     }
 
     pub fn is_leader_role(&self, role: usize) -> bool {
@@ -503,14 +513,6 @@ impl Codes {
 
 /// Share of words in common (Jaccard), which catches re-ordered titles that
 /// character-level similarity misses ("worker youth" vs "youth worker").
-fn token_overlap(a: &str, b: &str) -> f64 {
-    let sa: std::collections::HashSet<&str> = a.split(' ').collect();
-    let sb: std::collections::HashSet<&str> = b.split(' ').collect();
-    let inter = sa.intersection(&sb).count() as f64;
-    let union = sa.union(&sb).count() as f64;
-    if union == 0.0 { 0.0 } else { inter / union }
-}
-
 /// The code lists, loaded once from the data files.
 pub fn codes() -> &'static Codes {
     static CODES: OnceLock<Codes> = OnceLock::new();
@@ -590,9 +592,9 @@ mod tests {
     #[test]
     fn suggestions_and_closest_codes() {
         let c = codes();
-        let (r, s) = c.suggest_role("Senior Nursery Nurse (Baby Room)");
-        assert_eq!(c.roles.code(r), "room_leader");
-        assert!(s > 0.5);
+        let s = c.suggest_role("Senior Nursery Nurse (Baby Room)").unwrap();
+        assert_eq!(c.roles.code(s.role), "room_leader");
+        assert!(s.confidence > 0.5);
         assert_eq!(c.contract.closest("permanant"), "permanent");
         assert_eq!(c.ethnicity.closest("White British"), "WBRI");
         assert_eq!(c.ethnicity.closest("wbri "), "WBRI");

@@ -13,9 +13,10 @@ pub mod html;
 pub mod input;
 pub mod records;
 pub mod rules;
+pub mod titles;
 pub mod units;
 
 pub use codes::{CodeList, Codes, MeasureInfo, Role, codes};
 pub use records::*;
 pub use rules::{DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD};
-pub use units::{Unit, long_date};
+pub use units::{Unit, long_date, uk_time};

@@ -18,9 +18,9 @@ pub struct UnmappedTitle {
     pub title: String,
     /// Rows (posts, leavers, vacancies) that carry it.
     pub rows: i64,
-    /// The role code the title is most like.
-    pub suggested_role: &'static str,
-    /// How alike, 0 to 1.
+    /// The role code the title is most like; None when no role is close enough to suggest.
+    pub suggested_role: Option<&'static str>,
+    /// How sure the suggestion is, 0 to 1 (0 when there is none).
     pub similarity: f64,
 }
 
@@ -37,10 +37,10 @@ pub async fn unmapped_titles(
         .await?
         .into_iter()
         .map(|t| {
-            let (r, s) = c.suggest_role(&t.example);
+            let s = c.suggest_role(&t.example);
             UnmappedTitle {
-                suggested_role: c.roles.code(r),
-                similarity: s,
+                suggested_role: s.map(|s| c.roles.code(s.role)),
+                similarity: s.map_or(0.0, |s| s.confidence),
                 rows: t.rows,
                 title: t.example,
             }

@@ -6,44 +6,14 @@
 use crate::ids::{mix, unit};
 use crate::model::role;
 use observatory_domain::codes;
+use observatory_domain::titles::labelled;
 use std::sync::OnceLock;
-
-/// Titles employers really use that the shipped map may not know, with the role they mean.
-const UNMAPPED: [(&str, &str); 21] = [
-    ("room_leader", "Snr Nursery Nurse (Baby Room)"),
-    ("room_leader", "Toddler Room Lead"),
-    (
-        "early_years_practitioner",
-        "Level 3 Practitioner - Preschool",
-    ),
-    ("early_years_practitioner", "Nursery Practitioner L3"),
-    ("early_years_assistant", "Apprentice Nursery Asst"),
-    ("setting_manager", "Nursery Mgr"),
-    ("family_support_worker", "Family Liaison Officer"),
-    ("family_support_worker", "Early Help Key Worker"),
-    ("teaching_assistant", "Class Support Asst (KS1)"),
-    ("send_support", "1:1 Support Assistant"),
-    ("teacher", "Teacher of Maths (MPS)"),
-    ("teacher", "Teacher of Science - UPS"),
-    ("social_worker", "Social Worker - Child in Need"),
-    ("social_worker", "Newly Qualified SW (ASYE)"),
-    ("residential_care_worker", "Night Care Officer"),
-    ("youth_support_worker", "Detached Youth Work Asst"),
-    ("playworker", "Holiday Club Playleader"),
-    ("sports_coach", "Multi-skills Coach"),
-    (
-        "healthcare_assistant",
-        "Nursery Nurse (Health Visiting Team)",
-    ),
-    ("foster_carer", "Approved Foster Carer (Short Breaks)"),
-    ("fe_lecturer", "Curriculum Tutor - Construction"),
-];
 
 struct Titles {
     /// Known titles (normalised synonyms plus the role name) per role, sorted for determinism.
     known: Vec<Vec<String>>,
     /// Unknown titles per role.
-    unknown: Vec<Vec<&'static str>>,
+    unknown: Vec<Vec<String>>,
 }
 
 fn titles() -> &'static Titles {
@@ -59,9 +29,12 @@ fn titles() -> &'static Titles {
             list.sort();
             list.dedup();
         }
-        let mut unknown: Vec<Vec<&'static str>> = vec![Vec::new(); c.roles.len()];
-        for (code, title) in UNMAPPED {
-            unknown[role(code) as usize].push(title);
+        // Titles employers really use that the shipped map does not know, with the role
+        // they mean: the labelled set's titles marked for the demo.
+        let mut unknown: Vec<Vec<String>> = vec![Vec::new(); c.roles.len()];
+        for l in labelled().into_iter().filter(|l| l.in_demo) {
+            let r = role(l.role.as_deref().expect("demo titles have a role"));
+            unknown[r as usize].push(l.title);
         }
         Titles { known, unknown }
     })
@@ -105,7 +78,7 @@ pub(crate) fn post_title(employer_hash: u64, role: u16, worker_ref: u32) -> Opti
         return None;
     }
     let h = mix(mix(employer_hash, 0x7272 + role as u64), worker_ref as u64);
-    (unit(h) < 0.2).then(|| unknown[(mix(h, 1) % unknown.len() as u64) as usize])
+    (unit(h) < 0.2).then(|| unknown[(mix(h, 1) % unknown.len() as u64) as usize].as_str())
 }
 
 #[cfg(test)]
@@ -125,7 +98,10 @@ mod tests {
                     Some(m) => assert_eq!(m, r as usize, "{t}"),
                     None => {
                         unknown_seen += 1;
-                        assert!(UNMAPPED.iter().any(|u| u.1 == t), "{t} should map");
+                        assert!(
+                            labelled().iter().any(|l| l.in_demo && l.title == t),
+                            "{t} should map"
+                        );
                     }
                 }
             }
