@@ -12,6 +12,7 @@ use rand::RngExt;
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use observatory_domain::CodeList;
 pub use observatory_store::accounts::{NewUser, Role, User};
 
 use crate::database::Database;
@@ -351,6 +352,79 @@ pub struct NewAccount<'a> {
     pub employers: &'a [String],
 }
 
+/// What is wrong with an account's scope, and in which field ("areas" or "employers").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeProblem {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The areas and employers an account may see, checked against what the service knows:
+/// every local authority in the code list or with employers, and every registered
+/// employer. A name stands for its code ("Central Bedfordshire" for E06000056); anything
+/// else is refused with the nearest real one, so a typed code never scopes an account to
+/// nothing. Gives the codes to store.
+pub async fn checked_scope(
+    db: &Database,
+    areas: &[String],
+    employers: &[String],
+) -> Result<Result<(Vec<String>, Vec<String>), ScopeProblem>, ServiceError> {
+    let c = observatory_domain::codes();
+    let mut known_areas: Vec<(String, String)> = c
+        .area_names
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for a in db.store.areas().await? {
+        if !c.area_names.contains_key(&a) {
+            known_areas.push((a.clone(), a));
+        }
+    }
+    known_areas.sort();
+    let area_list = CodeList::new("area", known_areas);
+    let employer_list = CodeList::new("employer", db.store.employer_names().await?);
+    let check = |field: &'static str, what: &str, list: &CodeList, given: &[String]| {
+        given
+            .iter()
+            .map(|g| match list.find_code_or_label(g) {
+                Some(i) => Ok(list.code(i).to_string()),
+                None if list.is_empty() => Err(ScopeProblem {
+                    field,
+                    message: format!("There is no {what} {g}: no {what}s are registered yet"),
+                }),
+                None => {
+                    let near = list.closest(g);
+                    let i = list.must(near);
+                    Err(ScopeProblem {
+                        field,
+                        message: format!(
+                            "There is no {what} {g}. Did you mean {near} ({})?",
+                            list.label(i)
+                        ),
+                    })
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok(check("areas", "area", &area_list, areas).and_then(|a| {
+        Ok((
+            a,
+            check("employers", "employer", &employer_list, employers)?,
+        ))
+    }))
+}
+
+/// [`checked_scope`] for callers that need no field: a problem is the asker's mistake.
+async fn scope_or_invalid(
+    db: &Database,
+    areas: &[String],
+    employers: &[String],
+) -> Result<(Vec<String>, Vec<String>), ServiceError> {
+    checked_scope(db, areas, employers)
+        .await?
+        .map_err(|p| ServiceError::Invalid(p.message))
+}
+
 /// Add an account (administrators, or the operator), with a password hash or none until
 /// an invitation is accepted. Gives its id; an email already taken is the asker's
 /// mistake.
@@ -363,14 +437,15 @@ pub async fn add_account(
     if let Actor::User(admin) = actor {
         policy::may_administer(admin)?;
     }
+    let (areas, employers) = scope_or_invalid(db, account.areas, account.employers).await?;
     db.store
         .create_user(&NewUser {
             email: account.email,
             name: account.name,
             role: account.role,
             password_hash,
-            areas: account.areas,
-            employers: account.employers,
+            areas: &areas,
+            employers: &employers,
         })
         .await
         .map_err(|e| ServiceError::Invalid(format!("{e}")))
@@ -458,7 +533,8 @@ pub async fn set_account(
     active: bool,
 ) -> Result<(), ServiceError> {
     policy::may_set_account(admin, id, role, active)?;
-    db.store.set_role(id, role, areas, employers).await?;
+    let (areas, employers) = scope_or_invalid(db, areas, employers).await?;
+    db.store.set_role(id, role, &areas, &employers).await?;
     db.store.set_active(id, active).await?;
     Ok(())
 }

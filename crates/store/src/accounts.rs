@@ -690,6 +690,13 @@ impl Store {
         ).fetch_all(p).await?))
     }
 
+    /// Every registered employer: its id and name (its id where it has none).
+    pub async fn employer_names(&self) -> Result<Vec<(String, String)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "SELECT id, COALESCE(name, id) FROM employers ORDER BY id",
+        ).fetch_all(p).await?))
+    }
+
     /// The area an employer is tracked under, if it is known.
     pub async fn employer_area(&self, employer: &str) -> Result<Option<String>> {
         let a: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar(

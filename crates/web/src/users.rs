@@ -80,8 +80,9 @@ pub struct InviteForm {
     reinvite: Option<String>,
 }
 
+/// The items of a comma-separated field (names may hold spaces).
 fn list(s: &str) -> Vec<String> {
-    s.split([',', ' ', '\n'])
+    s.split([',', ';', '\n'])
         .map(str::trim)
         .filter(|x| !x.is_empty())
         .map(String::from)
@@ -93,8 +94,24 @@ type Scoped = (Role, Vec<String>, Vec<String>);
 /// A form field's id and what is wrong with it.
 type FieldError = (&'static str, String);
 
-/// Check a role and its scopes: planners need areas, employer users employers.
-fn role_and_scopes(f: &InviteForm) -> Result<Scoped, FieldError> {
+/// Check a role and its scopes: planners need areas, employer users employers, and each
+/// must be one the service knows (it names the nearest when not).
+async fn role_and_scopes(
+    state: &AppState,
+    f: &InviteForm,
+) -> Result<Result<Scoped, FieldError>, PageError> {
+    let (role, areas, employers) = match role_and_needed_scopes(f) {
+        Ok(x) => x,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(accounts::checked_scope(&state.db, &areas, &employers)
+        .await?
+        .map(|(a, e)| (role, a, e))
+        .map_err(|p| (p.field, p.message)))
+}
+
+/// A role and the scopes it needs: planners need areas, employer users employers.
+fn role_and_needed_scopes(f: &InviteForm) -> Result<Scoped, FieldError> {
     let role = Role::parse(&f.role).map_err(|_| ("role-admin", "Choose a role".to_string()))?;
     let (areas, employers) = (list(&f.areas), list(&f.employers));
     match role {
@@ -109,6 +126,23 @@ fn role_and_scopes(f: &InviteForm) -> Result<Scoped, FieldError> {
         Role::Planner => Ok((role, areas, vec![])),
         Role::Employer => Ok((role, vec![], employers)),
         _ => Ok((role, vec![], vec![])),
+    }
+}
+
+/// An address worth sending an invitation to: one @ with something either side, a dot
+/// in the domain and no spaces (whether it exists only the post can tell).
+fn plausible_email(s: &str) -> bool {
+    let s = s.trim();
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !s.contains(char::is_whitespace)
+        }
+        None => false,
     }
 }
 
@@ -128,11 +162,11 @@ pub async fn invite(
     Posted { viewer: v, form: f }: Posted<InviteForm>,
 ) -> PageResult {
     require_admin(&v)?;
-    let (role, areas, employers) = match role_and_scopes(&f) {
+    let (role, areas, employers) = match role_and_scopes(&state, &f).await? {
         Ok(x) => x,
         Err(e) => return users_page(&state, &v, Some(&f), vec![e]).await,
     };
-    if !f.email.contains('@') {
+    if !plausible_email(&f.email) {
         return users_page(
             &state,
             &v,
@@ -180,20 +214,38 @@ struct UserEdit {
     roles: Vec<(&'static str, &'static str, bool)>,
     areas: String,
     employers: String,
+    active: bool,
     errors: Vec<(&'static str, String)>,
 }
 
+/// The edit page: the stored account, or what was typed when it had errors.
 fn user_edit(
     state: &AppState,
     v: &Viewer,
     user: User,
+    typed: Option<&InviteForm>,
     errors: Vec<(&'static str, String)>,
 ) -> PageResult {
+    let (role, areas, employers, active) = match typed {
+        Some(t) => (
+            Role::parse(&t.role).ok(),
+            t.areas.clone(),
+            t.employers.clone(),
+            t.active.is_some(),
+        ),
+        None => (
+            Some(user.role),
+            user.areas.join(", "),
+            user.employers.join(", "),
+            user.active,
+        ),
+    };
     html(&UserEdit {
         l: Layout::new(state, v, "Change a user", "/admin/users").erring(&errors),
-        roles: role_choices(Some(user.role)),
-        areas: user.areas.join(", "),
-        employers: user.employers.join(", "),
+        roles: role_choices(role),
+        areas,
+        employers,
+        active,
         user,
         errors,
     })
@@ -205,7 +257,7 @@ pub async fn user_form(
     Path(id): Path<i64>,
 ) -> PageResult {
     let user = account(&state, &v, id).await?;
-    user_edit(&state, &v, user, vec![])
+    user_edit(&state, &v, user, None, vec![])
 }
 
 /// The account an administrator is editing.
@@ -220,13 +272,13 @@ pub async fn update_user(
     Posted { viewer: v, form: f }: Posted<InviteForm>,
 ) -> PageResult {
     let user = account(&state, &v, id).await?;
-    let (role, areas, employers) = match role_and_scopes(&f) {
+    let (role, areas, employers) = match role_and_scopes(&state, &f).await? {
         Ok(x) => x,
-        Err(e) => return user_edit(&state, &v, user, vec![e]),
+        Err(e) => return user_edit(&state, &v, user, Some(&f), vec![e]),
     };
     let active = f.active.is_some();
     if let Err(denied) = policy::may_set_account(&v.user, id, role, active) {
-        return user_edit(&state, &v, user, vec![("role-admin", denied.0)]);
+        return user_edit(&state, &v, user, Some(&f), vec![("role-admin", denied.0)]);
     }
     accounts::set_account(&state.db, &v.user, id, role, &areas, &employers, active).await?;
     if f.reinvite.is_some() {

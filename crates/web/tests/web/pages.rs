@@ -4,10 +4,6 @@
 
 use crate::support::*;
 
-fn title(html: &str) -> &str {
-    between(html, "<title>", "</title>")
-}
-
 #[tokio::test]
 async fn unknown_addresses_and_refusals_get_a_page_with_the_layout_and_a_way_back() {
     let s = start(Backend::Sqlite, false, |_| {}).await;
@@ -105,4 +101,83 @@ async fn forms_with_errors_follow_the_govuk_error_pattern() {
     assert!(title(&html).starts_with("Error: "), "{html}");
     assert!(html.contains(r##"<a href="#current">"##), "{html}");
     assert!(html.contains(r#"id="current-error""#), "{html}");
+}
+
+/// An invitation's areas and employers are checked against the data: a code that names
+/// nothing is refused with the nearest real one, a name stands for its code, and the
+/// edit page keeps what was typed when it has errors.
+#[tokio::test]
+async fn invitations_name_the_nearest_real_area_and_employer() {
+    let s = start(Backend::Sqlite, true, |_| {}).await;
+    let admin = s.client("admin@t.example").await;
+    let invite = |fields: Vec<(&'static str, &'static str)>| {
+        let admin = &admin;
+        async move {
+            let mut form = vec![("email", "new@t.example"), ("name", "New")];
+            form.extend(fields);
+            admin
+                .post_form("/admin/users", &form)
+                .await
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let html = invite(vec![("role", "planner"), ("areas", "E06000099")]).await;
+    assert!(title(&html).starts_with("Error: "), "{html}");
+    assert!(html.contains(r##"<a href="#areas">"##), "{html}");
+    assert!(
+        html.contains("There is no area E06000099. Did you mean E0600"),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="E06000099""#), "kept: {html}");
+
+    let html = invite(vec![("role", "employer"), ("employers", "E9")]).await;
+    assert!(html.contains(r##"<a href="#employers">"##), "{html}");
+    assert!(
+        html.contains("There is no employer E9. Did you mean E"),
+        "{html}"
+    );
+
+    let html = invite(vec![("role", "planner"), ("areas", "hartlepool")]).await;
+    assert!(html.contains("Invitation created"), "{html}");
+    let user = s
+        .store
+        .user_by_email("new@t.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    assert_eq!(user.areas, [A1], "the name is stored as its code");
+
+    let html = invite(vec![("role", "planner"), ("areas", A1)]).await;
+    assert!(html.contains(r#"id="email-error""#), "taken: {html}");
+
+    let email = [("email", "someone@localhost"), ("role", "analyst")];
+    let html = admin
+        .post_form("/admin/users", &email)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"id="email-error""#), "no domain: {html}");
+
+    let edit = format!("/admin/users/{}", user.id);
+    let form = [
+        ("role", "planner"),
+        ("areas", "Nowhere-shire"),
+        ("active", "yes"),
+    ];
+    let html = admin.post_form(&edit, &form).await.text().await.unwrap();
+    assert!(title(&html).starts_with("Error: "), "{html}");
+    assert!(html.contains(r#"value="Nowhere-shire""#), "kept: {html}");
+    assert!(html.contains(r#"value="planner" checked"#), "kept: {html}");
+    let stored = s
+        .store
+        .user_by_email("new@t.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    assert_eq!(stored.areas, [A1], "nothing changed");
 }
