@@ -12,6 +12,38 @@ pub fn long_date(date: chrono::NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }
 
+/// A stored time (UTC, "2025-11-03T10:12:00Z") as people in the UK read it, in UK
+/// time and GOV.UK style: "3 November 2025 at 10:12am". Anything else is shown as given.
+pub fn uk_time(stored: &str) -> String {
+    use chrono::Timelike;
+    let Ok(utc) = chrono::NaiveDateTime::parse_from_str(stored.trim(), "%Y-%m-%dT%H:%M:%SZ") else {
+        return stored.to_string();
+    };
+    let local = utc + chrono::Duration::hours(i64::from(british_summer_time(utc)));
+    let (pm, hour) = local.hour12();
+    let time = match (local.hour(), local.minute()) {
+        (0, 0) => "midnight".to_string(),
+        (12, 0) => "midday".to_string(),
+        (_, m) => format!("{hour}:{m:02}{}", if pm { "pm" } else { "am" }),
+    };
+    format!("{} at {time}", long_date(local.date()))
+}
+
+/// Whether a UTC time falls in British Summer Time: from 1am UTC on the last Sunday of
+/// March to 1am UTC on the last Sunday of October.
+fn british_summer_time(utc: chrono::NaiveDateTime) -> bool {
+    use chrono::Datelike;
+    let last_sunday = |month: u32| {
+        let next = chrono::NaiveDate::from_ymd_opt(utc.year(), month + 1, 1).expect("a month");
+        let last = next.pred_opt().expect("a day");
+        let back = last.weekday().num_days_from_sunday();
+        (last - chrono::Duration::days(i64::from(back)))
+            .and_hms_opt(1, 0, 0)
+            .expect("1am")
+    };
+    utc >= last_sunday(3) && utc < last_sunday(10)
+}
+
 /// How a figure is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Unit {
@@ -63,6 +95,21 @@ impl Unit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_written_in_uk_time() {
+        assert_eq!(
+            uk_time("2025-11-03T10:12:00Z"),
+            "3 November 2025 at 10:12am"
+        );
+        assert_eq!(uk_time("2025-07-01T11:00:00Z"), "1 July 2025 at midday");
+        assert_eq!(uk_time("2025-07-01T23:30:00Z"), "2 July 2025 at 12:30am");
+        // BST ends at 1am UTC on the last Sunday of October (26 October 2025).
+        assert_eq!(uk_time("2025-10-26T00:59:00Z"), "26 October 2025 at 1:59am");
+        assert_eq!(uk_time("2025-10-26T01:00:00Z"), "26 October 2025 at 1:00am");
+        assert_eq!(uk_time("2025-03-30T01:00:00Z"), "30 March 2025 at 2:00am");
+        assert_eq!(uk_time("yesterday"), "yesterday");
+    }
 
     #[test]
     fn each_unit_is_written_its_own_way() {

@@ -120,6 +120,16 @@ impl Layout {
     }
 }
 
+pub use observatory_domain::uk_time;
+
+/// A stored date ("2025-11-01") as people read it ("1 November 2025"); anything else as
+/// given.
+pub fn long_date_of(stored: &str) -> String {
+    chrono::NaiveDate::parse_from_str(stored.trim(), "%Y-%m-%d")
+        .map(observatory_domain::long_date)
+        .unwrap_or_else(|_| stored.to_string())
+}
+
 pub fn html(t: &impl Template) -> PageResult {
     Ok(Html(t.render()?).into_response())
 }

@@ -220,7 +220,9 @@ struct SubmitPage {
     l: Layout,
     employers: Vec<String>,
     employer: String,
-    census_date: String,
+    day: String,
+    month: String,
+    year: String,
     max_mb: u64,
     submissions: Vec<Submission>,
     history: Vec<AuditEntry>,
@@ -231,11 +233,12 @@ fn require_employer(v: &Viewer) -> Result<(), PageError> {
     Ok(policy::may_submit(&v.user)?)
 }
 
-/// The form, with what was typed in it (employer, census date) if it had errors.
+/// The form, with what was typed in it (employer; census date's day, month and year) if
+/// it had errors.
 async fn submit_page(
     state: &AppState,
     v: &Viewer,
-    typed: Option<(String, String)>,
+    typed: Option<(String, [String; 3])>,
     errors: Vec<(&'static str, String)>,
 ) -> PageResult {
     let mut submissions = Vec::new();
@@ -245,16 +248,19 @@ async fn submit_page(
         history.extend(returns::history(&state.db, (&v.user).into(), e).await?);
     }
     submissions.sort_by_key(|s| std::cmp::Reverse(s.id));
-    let latest = returns::census_dates(&state.db)
-        .await?
-        .last()
-        .map(|d| d.to_string());
-    let (employer, census_date) = typed.unwrap_or((String::new(), latest.unwrap_or_default()));
+    let latest = returns::census_dates(&state.db).await?.last().map(|d| {
+        use chrono::Datelike;
+        [d.day(), d.month(), d.year() as u32].map(|n| n.to_string())
+    });
+    let (employer, [day, month, year]) =
+        typed.unwrap_or((String::new(), latest.unwrap_or_default()));
     html(&SubmitPage {
         l: Layout::new(state, v, "Submit a return", "/submit").erring(&errors),
         employers: v.user.employers.clone(),
         employer,
-        census_date,
+        day,
+        month,
+        year,
         max_mb: state.config.max_upload_mb,
         submissions,
         history,
@@ -284,22 +290,55 @@ pub async fn submit(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart
     };
     require_employer(&v)?;
     let employer = up.fields.get("employer").cloned().unwrap_or_default();
-    let date = up.fields.get("census_date").cloned().unwrap_or_default();
+    let field = |k: &str| {
+        up.fields
+            .get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let parts = ["day", "month", "year"].map(|p| field(&format!("census_date-{p}")));
+    // One field as YYYY-MM-DD too, for scripts that post the form.
+    let date = match field("census_date") {
+        d if !d.is_empty() => d,
+        _ => format!("{}-{:0>2}-{:0>2}", parts[2], parts[1], parts[0]),
+    };
     let mut errors = Vec::new();
-    if observatory_service::parse_date(date.trim()).is_err() {
-        errors.push((
-            "census_date",
-            "Enter the census date as YYYY-MM-DD, for example 2025-11-01".into(),
-        ));
+    if let Some(problem) = date_problem(&parts, &date) {
+        errors.push(("census_date", problem));
     }
     if up.file.is_none() {
         errors.push(("file", "Choose the file of your return".into()));
     }
     let (Some((_dir, path)), true) = (up.file, errors.is_empty()) else {
-        return submit_page(&state, &v, Some((employer, date)), errors).await;
+        return submit_page(&state, &v, Some((employer, parts)), errors).await;
     };
     let s = submit_return(&state, &v.user, &employer, &date, path).await?;
     Ok(Redirect::to(&format!("/submissions/{}", s.id)).into_response())
+}
+
+/// What is wrong with a census date typed as day, month and year, as GOV.UK says it.
+fn date_problem(parts: &[String; 3], date: &str) -> Option<String> {
+    let missing: Vec<&str> = ["day", "month", "year"]
+        .into_iter()
+        .zip(parts)
+        .filter(|(_, v)| v.is_empty())
+        .map(|(n, _)| n)
+        .collect();
+    if missing.len() == 3 && date.len() < 8 {
+        return Some("Enter the census date".into());
+    }
+    if !missing.is_empty() && missing.len() < 3 {
+        return Some(format!(
+            "Census date must include a {}",
+            missing.join(" and ")
+        ));
+    }
+    if parts[2].len() != 4 && missing.is_empty() {
+        return Some("Year must include 4 numbers".into());
+    }
+    observatory_service::parse_date(date)
+        .is_err()
+        .then(|| "Census date must be a real date".into())
 }
 
 /// A submission the user may read (employer users of its employer).
@@ -388,6 +427,8 @@ struct SubmissionPage {
     headline: String,
     groups: Vec<Group>,
     omitted: usize,
+    /// What the stored return holds, when this submission stored one.
+    stored: Option<AuditEntry>,
 }
 
 pub async fn submission(
@@ -401,12 +442,18 @@ pub async fn submission(
         "{} errors must be fixed before the return can be accepted. Nothing from this file was stored.",
         report.error_count()
     );
-    let unchanged = match s.return_id {
-        Some(rid) => returns::submissions(&state.db, (&v.user).into(), &s.employer_id)
-            .await?
-            .iter()
-            .any(|o| o.id < s.id && o.return_id == Some(rid)),
-        None => false,
+    let (unchanged, stored) = match s.return_id {
+        Some(rid) => (
+            returns::submissions(&state.db, (&v.user).into(), &s.employer_id)
+                .await?
+                .iter()
+                .any(|o| o.id < s.id && o.return_id == Some(rid)),
+            returns::history(&state.db, (&v.user).into(), &s.employer_id)
+                .await?
+                .into_iter()
+                .find(|h| h.return_id == rid),
+        ),
+        None => (false, None),
     };
     html(&SubmissionPage {
         l: Layout::new(&state, &v, "Your return's report", "/submit"),
@@ -414,6 +461,7 @@ pub async fn submission(
         groups: groups(&report),
         omitted: report.omitted_errors,
         headline,
+        stored,
         s,
     })
 }

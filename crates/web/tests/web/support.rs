@@ -197,6 +197,11 @@ pub fn first_cookie(res: &reqwest::Response) -> String {
         .to_string()
 }
 
+/// A page's title.
+pub fn title(html: &str) -> &str {
+    between(html, "<title>", "</title>")
+}
+
 pub fn between<'a>(s: &'a str, a: &str, b: &str) -> &'a str {
     let i = s.find(a).unwrap_or_else(|| panic!("{a} not in {s}")) + a.len();
     let j = s[i..].find(b).unwrap() + i;
@@ -300,11 +305,24 @@ impl Client {
 
     /// Upload a return through the page's form.
     pub async fn upload(&self, employer: &str, path: &Path) -> reqwest::Response {
-        let form = reqwest::multipart::Form::new()
+        self.upload_dated(employer, path, &[("census_date", CENSUS)])
+            .await
+    }
+
+    /// Upload a return with the census date typed as these fields.
+    pub async fn upload_dated(
+        &self,
+        employer: &str,
+        path: &Path,
+        date: &[(&'static str, &str)],
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new()
             .text("csrf", self.csrf.clone())
-            .text("employer", employer.to_string())
-            .text("census_date", CENSUS)
-            .part("file", file_part(path));
+            .text("employer", employer.to_string());
+        for (k, v) in date {
+            form = form.text(*k, v.to_string());
+        }
+        let form = form.part("file", file_part(path));
         self.http
             .post(format!("{}/submit", self.base))
             .header("cookie", self.cookies_header())

@@ -383,3 +383,70 @@ async fn uploads_are_private_and_removed_on_every_path() {
     assert_eq!(res.status(), 403);
     assert!(uploads_in(&root).is_empty(), "after a refusal");
 }
+
+/// The census date is typed in the GOV.UK date input; its errors say what is missing in
+/// GOV.UK's words and keep what was typed; an accepted return's page says what was stored
+/// and what happens next.
+#[tokio::test]
+async fn the_census_date_is_typed_as_day_month_and_year() {
+    let s = start(Backend::Sqlite, false, |_| {}).await;
+    let c = s.client("employer@t.example").await;
+    let good = return_zip(s.dir.path(), "dated", A1, 6, false);
+    for (fields, says) in [
+        (
+            vec![("census_date-day", "1"), ("census_date-month", "11")],
+            "Census date must include a year",
+        ),
+        (
+            vec![
+                ("census_date-day", "31"),
+                ("census_date-month", "2"),
+                ("census_date-year", "2025"),
+            ],
+            "Census date must be a real date",
+        ),
+        (
+            vec![
+                ("census_date-day", "1"),
+                ("census_date-month", "11"),
+                ("census_date-year", "25"),
+            ],
+            "Year must include 4 numbers",
+        ),
+        (vec![], "Enter the census date"),
+    ] {
+        let html = c
+            .upload_dated("E1", &good, &fields)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(title(&html).starts_with("Error: "), "{html}");
+        assert!(html.contains(says), "{says}: {html}");
+        assert!(html.contains(r##"<a href="#census_date">"##), "{html}");
+        if let Some((_, day)) = fields.first() {
+            assert!(
+                html.contains(&format!(
+                    r#"name="census_date-day" type="text" inputmode="numeric" value="{day}""#
+                )),
+                "kept: {html}"
+            );
+        }
+    }
+    assert!(current_posts(&s, "E1").await.is_empty(), "nothing stored");
+
+    let date = [
+        ("census_date-day", "1"),
+        ("census_date-month", "11"),
+        ("census_date-year", "2025"),
+    ];
+    let res = c.upload_dated("E1", &good, &date).await;
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let html = c.get(&to).await.text().await.unwrap();
+    assert!(html.contains("Return accepted"), "{html}");
+    assert!(html.contains("census of 1 November 2025"), "{html}");
+    assert!(html.contains("What happens next"), "{html}");
+    let stored = between(&html, r#"id="stored""#, "</dl>");
+    assert!(stored.contains("Filled posts"), "{stored}");
+    assert_eq!(current_posts(&s, "E1").await, [6]);
+}
