@@ -27,6 +27,7 @@ pub mod reference;
 pub mod returns;
 pub mod standards;
 pub mod synthetic;
+pub mod topics;
 
 pub use answers::{Answer, Answers, Ask};
 pub use completeness::Completeness;

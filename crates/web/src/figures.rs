@@ -131,6 +131,8 @@ pub struct Figure {
     pub rows: Vec<Vec<String>>,
     pub note: String,
     pub link: String,
+    /// What research says about what the figure measures, in its sector if it has one.
+    pub evidence: Option<observatory_service::topics::Link>,
 }
 
 /// A row's keys in words ("Early years / Private"), for charts and tables.
@@ -232,9 +234,15 @@ pub fn figure(
     if r.perturbed {
         add(PERTURBED_NOTE);
     }
+    let sector = spec
+        .filters
+        .iter()
+        .find_map(|f| f.trim().strip_prefix("sector="))
+        .filter(|s| !s.contains(['|', ',']));
     Figure {
         id: id.into(),
         title: title.into(),
+        evidence: observatory_service::topics::evidence_on(&r.measure, sector),
         svg,
         headers,
         rows,

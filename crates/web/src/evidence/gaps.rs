@@ -58,6 +58,9 @@ struct CellView {
     counts: String,
     strength: String,
     status: String,
+    /// The census figures for the cell's theme in its sector (signed-in people, sector
+    /// columns only).
+    figures: Option<observatory_service::topics::Link>,
 }
 
 #[derive(Template)]
@@ -82,7 +85,7 @@ fn shade(n: u32) -> u8 {
     }
 }
 
-fn cell_view(c: &Cell) -> CellView {
+fn cell_view(c: &Cell, with_figures: bool) -> CellView {
     let tax = taxonomy();
     let strength = c
         .strength
@@ -104,6 +107,8 @@ fn cell_view(c: &Cell) -> CellView {
         counts: format!("{} completed, {} ongoing", c.completed, c.ongoing),
         strength,
         status: status_label(&c.status).into(),
+        figures: with_figures
+            .then(|| observatory_service::topics::figures_for(&c.theme, Some(&c.column))),
     }
 }
 
@@ -118,13 +123,17 @@ pub async fn page(
 ) -> PageResult {
     let opts = q.options().map_err(bad)?;
     let map = state.library().await?.gap_map(&opts).await?;
+    let by_outcome = opts.columns == Columns::Outcome;
+    let with_figures = v.is_some() && !by_outcome;
     let rows = map
         .themes
         .iter()
         .zip(&map.cells)
-        .map(|(t, row)| (t.label.clone(), row.iter().map(cell_view).collect()))
+        .map(|(t, row)| {
+            let cells = row.iter().map(|c| cell_view(c, with_figures)).collect();
+            (t.label.clone(), cells)
+        })
         .collect();
-    let by_outcome = opts.columns == Columns::Outcome;
     html(&GapPage {
         l: layout(&state, &v, "Evidence gap map"),
         column_noun: if by_outcome {
