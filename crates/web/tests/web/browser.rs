@@ -66,11 +66,34 @@ async fn axe_violations(b: &Browser) -> Vec<String> {
 
 /// Checks the page state as shown at each width with axe-core, adding what it finds to
 /// `found`, and keeps a screenshot of each (`name-375.png`, `name-1280.png`).
+/// JavaScript: null when the page fits its width, else the first element (outside a
+/// scrolling region) whose right edge passes the viewport's.
+const SIDEWAYS: &str = r#"
+const root = document.documentElement;
+if (root.scrollWidth <= root.clientWidth + 1) return null;
+for (const el of document.body.querySelectorAll('*')) {
+  if (el.closest('.app-table-region') && !el.classList.contains('app-table-region')) continue;
+  const r = el.getBoundingClientRect();
+  if (r.right > root.clientWidth + 1) {
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className + ' ' + Math.round(r.width) + ' px wide';
+  }
+}
+return 'wider than ' + root.clientWidth + ' px';
+"#;
+
 async fn check(b: &Browser, name: &str, found: &mut Vec<String>) {
     for width in WIDTHS {
         b.set_window_size(width, 2000).await.unwrap();
         for v in axe_violations(b).await {
             found.push(format!("{name} at {width} px: {v}"));
+        }
+        // No page scrolls sideways: wide tables scroll inside their own region. When one
+        // does, name the element that sticks out.
+        let sideways = b.execute(SIDEWAYS, vec![]).await.unwrap();
+        if let Some(culprit) = sideways.as_str() {
+            found.push(format!(
+                "{name} at {width} px: the page scrolls sideways ({culprit})"
+            ));
         }
         shot(b, &format!("{name}-{width}")).await;
     }
@@ -213,9 +236,18 @@ async fn area_posts(b: &Browser, s: &Server) -> String {
 
 async fn upload(b: &Browser, s: &Server, file: &std::path::Path) -> String {
     b.goto(&s.url("/submit")).await.unwrap();
-    let date = b.find(Locator::Id("census_date")).await.unwrap();
-    date.clear().await.unwrap();
-    date.send_keys(CENSUS).await.unwrap();
+    // The GOV.UK date input: day, month and year.
+    let (year, rest) = CENSUS.split_once('-').unwrap();
+    let (month, day) = rest.split_once('-').unwrap();
+    for (id, value) in [
+        ("census_date", day),
+        ("census_date-month", month),
+        ("census_date-year", year),
+    ] {
+        let field = b.find(Locator::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
     b.find(Locator::Id("file"))
         .await
         .unwrap()
