@@ -49,14 +49,26 @@ impl Check {
 
     fn required(&mut self, name: &str, v: &mut String, max: usize) {
         *v = v.trim().to_string();
+        // Written as GOV.UK writes errors: "Enter your name", "Title must be 1000
+        // characters or fewer".
         if v.is_empty() {
-            self.fail(format!("the {name} is empty"));
+            let the = if name.starts_with("your ") {
+                ""
+            } else {
+                "the "
+            };
+            self.fail(format!("Enter {the}{name}"));
         } else if v.chars().count() > max {
-            self.fail(format!(
-                "the {name} is {} characters long; at most {max} are allowed",
-                v.chars().count()
-            ));
+            self.too_long(name, max);
         }
+    }
+
+    fn too_long(&mut self, name: &str, max: usize) {
+        let mut named = name.to_string();
+        if let Some(f) = named.get_mut(0..1) {
+            f.make_ascii_uppercase();
+        }
+        self.fail(format!("{named} must be {max} characters or fewer"));
     }
 
     fn optional(&mut self, name: &str, v: &mut Option<String>, max: usize) {
@@ -65,10 +77,7 @@ impl Check {
             if t.is_empty() {
                 *v = None;
             } else if t.chars().count() > max {
-                self.fail(format!(
-                    "the {name} is {} characters long; at most {max} are allowed",
-                    t.chars().count()
-                ));
+                self.too_long(name, max);
             } else {
                 *s = t;
             }
@@ -116,7 +125,9 @@ impl Check {
         if let Some(y) = y
             && !(1900..=max).contains(&y)
         {
-            self.fail(format!("the year {y} is not between 1900 and {max}"));
+            self.fail(format!(
+                "The year must be between 1900 and {max} ({y} is not)"
+            ));
         }
     }
 
@@ -377,8 +388,8 @@ mod tests {
         let text = e.to_string();
         assert_eq!(e.problems.len(), 6, "{text}");
         for needle in [
-            "the title is empty",
-            "the year 3008 is not between 1900",
+            "Enter the title",
+            "The year must be between 1900 and",
             "'report' is not an evidence type",
             "must start with http",
             "the DOI '12345' is not a DOI",
@@ -429,7 +440,7 @@ mod tests {
         };
         let e = check_submission(&mut s).unwrap_err().to_string();
         assert!(
-            e.contains("not an email address") && e.contains("the summary is empty"),
+            e.contains("not an email address") && e.contains("Enter the summary"),
             "{e}"
         );
         assert_eq!(s.item_type, "case_study");

@@ -304,7 +304,7 @@ fn broken_records_are_reported_with_their_number() {
     assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
     assert!(
         report.problems[0].starts_with("record 1: ")
-            && report.problems[0].contains("the title is empty")
+            && report.problems[0].contains("Enter the title")
     );
     assert!(report.problems[1].contains("'nonsense' is not a theme"));
     let bib = "@article{x,\n title = {Unclosed,\n year = 2008\n";
