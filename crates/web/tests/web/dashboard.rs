@@ -72,3 +72,50 @@ on_both!(
         );
     }
 );
+
+/// A planner moves from a figure to what research says about it, and from a gap-map
+/// cell to the census figures for its sector, by following links.
+#[tokio::test]
+async fn figures_link_to_their_evidence_and_back() {
+    let s = start(Backend::Sqlite, true, |_| {}).await;
+    let c = s.client("analyst@t.example").await;
+    let page = c
+        .get(&format!("/dashboard?area={A1}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(
+            r#"<a class="govuk-link" href="/evidence?theme=motivation">What research says about recruitment and retention</a>"#
+        ),
+        "{page}"
+    );
+    let explorer = c
+        .get("/explorer?measure=vacancy_rate&by=role&where=sector%3Dsocial_care")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let link = r#"href="/evidence?theme=motivation&#38;theme=status_rewards&#38;sector=social_care">What research says about recruitment and retention in social, family and community support"#;
+    assert!(explorer.contains(link), "{explorer}");
+    assert_eq!(
+        c.get("/evidence?theme=motivation&theme=status_rewards&sector=social_care")
+            .await
+            .status(),
+        200
+    );
+
+    let gaps = c.get("/evidence/gaps").await.text().await.unwrap();
+    let back = "/explorer?measure=turnover_rate&#38;by=role&#38;where=sector%3Dearly_years";
+    assert!(gaps.contains(back), "{gaps}");
+    assert_eq!(c.get(&back.replace("&#38;", "&")).await.status(), 200);
+    // Signed out, the public gap map has no links into the census.
+    let public = Client::new(&s)
+        .get("/evidence/gaps")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!public.contains("/explorer?"), "{public}");
+}
