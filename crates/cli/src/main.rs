@@ -11,6 +11,7 @@ mod demo;
 mod evidence;
 mod import;
 mod mobility;
+mod neighbours;
 mod output;
 mod population;
 mod publish;
@@ -94,6 +95,8 @@ enum Command {
     Mobility(mobility::MobilityArgs),
     /// An employer's or area's figures beside a comparison group's median and quartiles.
     Benchmark(benchmark::BenchmarkArgs),
+    /// Show or set an area's statistical neighbours, which the dashboard compares it with.
+    Neighbours(neighbours::NeighboursArgs),
     /// Check settings and areas against declared standards; list the standards.
     Standards(standards::StandardsArgs),
     /// Data quality: completeness of every field, year-on-year continuity, outliers.
@@ -190,6 +193,7 @@ async fn run(cli: &Cli) -> Result<i32> {
         Command::Mobility(a) => mobility::run(cli, a).await,
         Command::Benchmark(a) => benchmark::run(cli, a).await,
         Command::Standards(a) => standards::run(cli, a).await,
+        Command::Neighbours(a) => neighbours::run(cli, a).await,
         Command::Quality(a) => quality::run(cli, a).await,
     }
 }

@@ -369,19 +369,7 @@ pub async fn checked_scope(
     areas: &[String],
     employers: &[String],
 ) -> Result<Result<(Vec<String>, Vec<String>), ScopeProblem>, ServiceError> {
-    let c = observatory_domain::codes();
-    let mut known_areas: Vec<(String, String)> = c
-        .area_names
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    for a in db.store.areas().await? {
-        if !c.area_names.contains_key(&a) {
-            known_areas.push((a.clone(), a));
-        }
-    }
-    known_areas.sort();
-    let area_list = CodeList::new("area", known_areas);
+    let area_list = known_areas(db).await?;
     let employer_list = CodeList::new("employer", db.store.employer_names().await?);
     let check = |field: &'static str, what: &str, list: &CodeList, given: &[String]| {
         given
@@ -412,6 +400,24 @@ pub async fn checked_scope(
             check("employers", "employer", &employer_list, employers)?,
         ))
     }))
+}
+
+/// Every area the service knows: the local authorities of the code list and any other
+/// area with employers, by code with its name.
+pub(crate) async fn known_areas(db: &Database) -> Result<CodeList> {
+    let c = observatory_domain::codes();
+    let mut known: Vec<(String, String)> = c
+        .area_names
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for a in db.store.areas().await? {
+        if !c.area_names.contains_key(&a) {
+            known.push((a.clone(), a));
+        }
+    }
+    known.sort();
+    Ok(CodeList::new("area", known))
 }
 
 /// [`checked_scope`] for callers that need no field: a problem is the asker's mistake.

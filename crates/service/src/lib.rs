@@ -17,6 +17,7 @@ pub mod installation;
 pub mod library;
 pub mod manifest;
 pub mod mobility;
+pub mod neighbours;
 pub mod output;
 pub mod policy;
 pub mod populations;

@@ -84,6 +84,19 @@ pub fn may_track<'a>(actor: impl Into<Actor<'a>>, area: &str) -> bool {
     }
 }
 
+/// Whether the actor may set an area's statistical neighbours: whoever follows its
+/// returns (its planners, analysts, administrators and the operator).
+pub fn may_set_neighbours<'a>(actor: impl Into<Actor<'a>>, area: &str) -> Result<(), Denied> {
+    if may_track(actor, area) {
+        Ok(())
+    } else {
+        Err(Denied(format!(
+            "You cannot set the statistical neighbours of {}",
+            observatory_domain::codes().area_name(area)
+        )))
+    }
+}
+
 /// Whether the user may approve or reopen returns of this area.
 pub fn may_approve(user: &User, area: &str) -> bool {
     user.role == Role::Planner && user.areas.iter().any(|a| a == area)

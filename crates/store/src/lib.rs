@@ -8,6 +8,7 @@ pub mod blocking;
 mod census_rows;
 mod direct;
 pub mod evidence;
+mod neighbours;
 mod population;
 mod read;
 pub mod secret;

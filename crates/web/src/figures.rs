@@ -9,7 +9,7 @@ mod dashboard;
 mod employer;
 mod explorer;
 
-pub use dashboard::dashboard;
+pub use dashboard::{dashboard, set_neighbours};
 pub use employer::employer_view;
 pub use explorer::explorer;
 
@@ -272,6 +272,8 @@ pub struct Headline {
     pub other: String,
     /// The same figure at the census before ("" when there is none).
     pub before: String,
+    /// The same figure over the area's statistical neighbours ("" when none are known).
+    pub neighbours: String,
 }
 
 /// The single value of a one-row result, as shown.

@@ -106,6 +106,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/tracker/approve", post(tracker::approve))
         .route("/tracker/reopen", post(tracker::reopen))
         .route("/dashboard", get(figures::dashboard))
+        .route("/dashboard/neighbours", post(figures::set_neighbours))
         .route("/explorer", get(figures::explorer))
         .route("/download", get(figures::download))
         .route("/employer", get(figures::employer_view));

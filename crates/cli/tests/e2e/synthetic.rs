@@ -212,3 +212,44 @@ fn generate_refuses_a_folder_that_holds_files_unless_forced() {
     assert!(!out.join("stray.csv").exists());
     assert!(out.join("manifest.csv").exists());
 }
+
+on_both!(
+    an_area_s_statistical_neighbours_are_set_by_code_or_name,
+    |env: Env| {
+        env.init();
+        let none = env.ok(&["neighbours", "E06000056"]);
+        assert!(none.contains("None are set"), "{none}");
+        let set = env.json(&[
+            "neighbours",
+            "Central Bedfordshire",
+            "--set",
+            "E06000055, Milton Keynes",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(set[0]["area"], "E06000055");
+        assert_eq!(set[0]["name"], "Bedford");
+        assert_eq!(set[1]["area"], "E06000042");
+        let shown = env.ok(&["neighbours", "E06000056"]);
+        assert!(shown.contains("Milton Keynes"), "{shown}");
+        // A code that names nothing is refused with the nearest real one; nothing changes.
+        let out = env.run(&["neighbours", "E06000056", "--set", "E06000099"]);
+        assert_ne!(out.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("There is no area E06000099. Did you mean"),
+            "{err}"
+        );
+        let out = env.run(&["neighbours", "E06000056", "--set", "E06000056"]);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be its own"));
+        assert_eq!(
+            env.json(&["neighbours", "E06000056", "--format", "json"]),
+            set
+        );
+        env.ok(&["neighbours", "E06000056", "--clear"]);
+        assert_eq!(
+            env.json(&["neighbours", "E06000056", "--format", "json"]),
+            serde_json::json!([])
+        );
+    }
+);

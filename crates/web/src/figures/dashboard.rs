@@ -10,14 +10,15 @@ use super::{
     Choice, Figure, HEADLINES, Headline, Spec, answer, area_choices, date_choices, figure,
     panel_dates, single,
 };
-use crate::auth::Viewer;
+use crate::auth::{Posted, Viewer};
 use crate::error::PageError;
-use crate::pages::{Layout, PageResult, html};
+use crate::pages::{Layout, PageResult, html, see_other};
 use crate::state::AppState;
 use crate::tracker::{chosen_date, visible_areas};
 use observatory_domain::{codes, long_date};
 use observatory_service::answers::MOBILITY;
-use observatory_service::policy;
+use observatory_service::{ServiceError, neighbours, policy};
+use serde::Deserialize;
 
 /// A chart of the dashboard: what to ask, and its title.
 struct Panel {
@@ -149,6 +150,12 @@ struct Dashboard {
     before: String,
     /// The area's name ("" for England).
     area_name: String,
+    /// The area's statistical neighbours by name, nearest first (none until set).
+    neighbour_names: Vec<String>,
+    /// Whether the viewer may set them, what the form holds, and its errors.
+    may_set_neighbours: bool,
+    typed_neighbours: String,
+    errors: Vec<(&'static str, String)>,
 }
 
 pub async fn dashboard(
@@ -156,8 +163,59 @@ pub async fn dashboard(
     v: Viewer,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
+    dashboard_page(&state, &v, raw.as_deref(), None, vec![]).await
+}
+
+#[derive(Deserialize)]
+pub struct NeighboursForm {
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    neighbours: String,
+}
+
+/// Set an area's statistical neighbours from its dashboard (whoever follows its returns);
+/// a wrong area is shown on the dashboard in the GOV.UK error pattern, nothing changed.
+pub async fn set_neighbours(
+    State(state): State<Arc<AppState>>,
+    Posted { viewer: v, form: f }: Posted<NeighboursForm>,
+) -> PageResult {
+    let list: Vec<String> = f
+        .neighbours
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    let area = f.area.trim();
+    match neighbours::set(&state.db, (&v.user).into(), area, &list).await {
+        Ok(_) => Ok(see_other(&format!("/dashboard?area={area}#neighbours"))),
+        Err(ServiceError::Invalid(m)) => {
+            let raw = format!("area={area}");
+            dashboard_page(
+                &state,
+                &v,
+                Some(&raw),
+                Some(f.neighbours),
+                vec![("neighbours", m)],
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The dashboard of the area (or England) the query names; `typed` and `errors` are the
+/// neighbours form's when it had errors.
+async fn dashboard_page(
+    state: &Arc<AppState>,
+    v: &Viewer,
+    raw: Option<&str>,
+    typed: Option<String>,
+    errors: Vec<(&'static str, String)>,
+) -> PageResult {
     policy::may_use_dashboard(&v.user)?;
-    let asked = Spec::parse(raw.as_deref()).map_err(PageError::bad)?;
+    let asked = Spec::parse(raw).map_err(PageError::bad)?;
     let areas = visible_areas(&state, &v.user).await?;
     let national_allowed = policy::sees_national(&v.user);
     let area = asked
@@ -184,6 +242,13 @@ pub async fn dashboard(
     // Each headline beside the census before and, for an area, beside England (as LG
     // Inform shows a council's figures).
     let before = all_dates.iter().rev().find(|d| **d < date).copied();
+    // The area's statistical neighbours, pooled, once they are known.
+    let neighbours = if area.is_empty() {
+        Vec::new()
+    } else {
+        observatory_service::neighbours::of(&state.db, &area).await?
+    };
+    let neighbour_filters: Vec<String> = neighbours.iter().map(|n| format!("area={n}")).collect();
     let mut headlines = Vec::new();
     let mut complete = Vec::new();
     for measure in HEADLINES {
@@ -208,11 +273,21 @@ pub async fn dashboard(
         } else {
             single(&answer(&state, &v.user, &ask(&[], date)).await?.result)
         };
+        let neighbours = if neighbours.is_empty() {
+            String::new()
+        } else {
+            single(
+                &answer(&state, &v.user, &ask(&neighbour_filters, date))
+                    .await?
+                    .result,
+            )
+        };
         headlines.push(Headline {
             label,
             value: single(&a.result),
             other: england,
             before,
+            neighbours,
         });
     }
     let mut figures = Vec::new();
@@ -242,8 +317,10 @@ pub async fn dashboard(
     } else {
         codes().area_name(&area)
     };
+    let may_set_neighbours = !area.is_empty() && policy::may_set_neighbours(&v.user, &area).is_ok();
     html(&Dashboard {
-        l: Layout::new(&state, &v, "Dashboard", "/dashboard"),
+        may_set_neighbours,
+        l: Layout::new(state, v, "Dashboard", "/dashboard").erring(&errors),
         heading: format!(
             "{}, census {}",
             if area.is_empty() {
@@ -261,6 +338,10 @@ pub async fn dashboard(
         figures,
         completeness: complete,
         before: before.map(long_date).unwrap_or_default(),
+        neighbour_names: neighbours.iter().map(|n| codes().area_name(n)).collect(),
+
+        typed_neighbours: typed.unwrap_or_else(|| neighbours.join(", ")),
+        errors,
         area_name,
     })
 }

@@ -77,6 +77,7 @@ pub async fn employer_view(
             value: show(mine),
             other: show(theirs),
             before: String::new(),
+            neighbours: String::new(),
         });
     }
     let mut figures = Vec::new();

@@ -119,3 +119,99 @@ async fn figures_link_to_their_evidence_and_back() {
         .unwrap();
     assert!(!public.contains("/explorer?"), "{public}");
 }
+
+/// A planner sets the area's statistical neighbours on its dashboard; each headline is
+/// then shown beside theirs, pooled and with the same disclosure control. A wrong area is
+/// reported in the GOV.UK error pattern and nothing changes; another area's planner
+/// cannot set them.
+#[tokio::test]
+async fn the_dashboard_shows_headlines_beside_the_statistical_neighbours() {
+    let s = start(Backend::Sqlite, true, |_| {}).await;
+    let planner = s.client("planner@t.example").await;
+    let page = planner
+        .get(&format!("/dashboard?area={A1}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("No statistical neighbours are set for Hartlepool yet"),
+        "{page}"
+    );
+    assert!(!page.contains("Statistical neighbours ("), "{page}");
+
+    let res = planner
+        .post_form(
+            "/dashboard/neighbours",
+            &[("area", A1), ("neighbours", "E06000099")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(title(&html).starts_with("Error: "), "{html}");
+    assert!(html.contains(r##"<a href="#neighbours">"##), "{html}");
+    assert!(
+        html.contains("There is no area E06000099. Did you mean"),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="E06000099""#), "kept: {html}");
+
+    let res = planner
+        .post_form(
+            "/dashboard/neighbours",
+            &[("area", A1), ("neighbours", "Middlesbrough")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = planner
+        .get(&format!("/dashboard?area={A1}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let headlines = between(&page, "id=\"headlines\"", "</table>");
+    assert!(
+        headlines.contains("Statistical neighbours (1 area)"),
+        "{headlines}"
+    );
+    assert!(page.contains("nearest first: Middlesbrough"), "{page}");
+    // The neighbours' column is the figure an analyst gets for that area.
+    let analyst = s.client("analyst@t.example").await;
+    let theirs = analyst
+        .get(&format!("/dashboard?area={A2}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let first_value = |html: &str, nth: usize| {
+        let row = between(html, "<tbody class=\"govuk-table__body\">", "</tr>").to_string();
+        row.split("govuk-table__cell--numeric\">")
+            .nth(nth)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let headlines_a2 = between(&theirs, "id=\"headlines\"", "</table>");
+    assert_eq!(
+        first_value(headlines, 2),
+        first_value(headlines_a2, 1),
+        "{headlines}\n{headlines_a2}"
+    );
+
+    // Another area's neighbours are not this planner's to set.
+    let res = planner
+        .post_form(
+            "/dashboard/neighbours",
+            &[("area", A2), ("neighbours", "Hartlepool")],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let employer = s.client("employer@t.example").await;
+    let res = employer
+        .post_form("/dashboard/neighbours", &[("area", A1), ("neighbours", "")])
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(s.store.neighbours(A1).await.unwrap(), ["E06000002"]);
+}
