@@ -119,6 +119,16 @@ pub async fn status(
     })
 }
 
+/// The registered names of employers whose ids the caller already shows, for people to
+/// read instead of the ids; an employer with no name registered is left out.
+pub async fn employer_names(
+    db: &Database,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, ServiceError> {
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    Ok(db.store.names_of(&ids).await?)
+}
+
 /// The area an employer is registered in, for an actor who may see its records.
 pub async fn employer_area(
     db: &Database,

@@ -697,6 +697,27 @@ impl Store {
         ).fetch_all(p).await?))
     }
 
+    /// The registered names of these employers (those that have one).
+    pub async fn names_of(&self, employers: &[&str]) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        for chunk in employers.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, name FROM employers WHERE name IS NOT NULL AND name <> '' AND id IN ({})",
+                marks.join(", ")
+            );
+            let rows: Vec<(String, String)> = on_pool!(self, p => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for e in chunk {
+                    q = q.bind(*e);
+                }
+                q.fetch_all(p).await?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     /// The area an employer is tracked under, if it is known.
     pub async fn employer_area(&self, employer: &str) -> Result<Option<String>> {
         let a: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar(

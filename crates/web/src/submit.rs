@@ -227,6 +227,18 @@ struct SubmitPage {
     submissions: Vec<Submission>,
     history: Vec<AuditEntry>,
     errors: Vec<(&'static str, String)>,
+    /// Registered names of the user's employers, by id.
+    names: std::collections::HashMap<String, String>,
+}
+
+impl SubmitPage {
+    /// An employer as people know it: its registered name, or its id.
+    fn name_of(&self, id: &str) -> String {
+        self.names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
 }
 
 fn require_employer(v: &Viewer) -> Result<(), PageError> {
@@ -254,7 +266,9 @@ async fn submit_page(
     });
     let (employer, [day, month, year]) =
         typed.unwrap_or((String::new(), latest.unwrap_or_default()));
+    let names = returns::employer_names(&state.db, &v.user.employers).await?;
     html(&SubmitPage {
+        names,
         l: Layout::new(state, v, "Submit a return", "/submit").erring(&errors),
         employers: v.user.employers.clone(),
         employer,

@@ -25,6 +25,18 @@ struct EmployerView {
     headlines: Vec<Headline>,
     figures: Vec<Figure>,
     note: String,
+    /// Registered names of the user's employers, by id.
+    names: std::collections::HashMap<String, String>,
+}
+
+impl EmployerView {
+    /// An employer as people know it: its registered name, or its id.
+    fn name_of(&self, id: &str) -> String {
+        self.names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
 }
 
 pub async fn employer_view(
@@ -119,7 +131,9 @@ pub async fn employer_view(
             ));
         }
     }
+    let names = observatory_service::returns::employer_names(&state.db, &v.user.employers).await?;
     html(&EmployerView {
+        names,
         l: Layout::new(&state, &v, "Your figures", "/employer"),
         employers: v.user.employers.clone(),
         note: format!(

@@ -181,3 +181,27 @@ async fn invitations_name_the_nearest_real_area_and_employer() {
         .user;
     assert_eq!(stored.areas, [A1], "nothing changed");
 }
+
+/// Employers are shown by their registered names, with the id beside where it is needed
+/// to choose one.
+#[tokio::test]
+async fn employers_are_shown_by_name() {
+    let s = start(Backend::Sqlite, true, |_| {}).await;
+    s.store
+        .register_employer("E1", "Little Acorns Nursery", A1)
+        .await
+        .unwrap();
+    let c = s.client("employer@t.example").await;
+    let submit = c.get("/submit").await.text().await.unwrap();
+    assert!(
+        submit.contains(">Little Acorns Nursery (E1)</option>"),
+        "{submit}"
+    );
+    let history = between(&submit, "Stored returns", "</table>");
+    assert!(history.contains(">Little Acorns Nursery</td>"), "{history}");
+    let own = c.get("/employer").await.text().await.unwrap();
+    assert!(
+        own.contains("Little Acorns Nursery, census 1 November 2025"),
+        "{own}"
+    );
+}
