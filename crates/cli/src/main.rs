@@ -20,6 +20,7 @@ mod query;
 mod reference;
 mod serve;
 mod standards;
+mod strategy;
 mod tracker;
 
 use anyhow::Result;
@@ -97,6 +98,8 @@ enum Command {
     Benchmark(benchmark::BenchmarkArgs),
     /// Show or set an area's statistical neighbours, which the dashboard compares it with.
     Neighbours(neighbours::NeighboursArgs),
+    /// Local workforce strategies: import, export, list, and each objective's status.
+    Strategy(strategy::StrategyArgs),
     /// Check settings and areas against declared standards; list the standards.
     Standards(standards::StandardsArgs),
     /// Data quality: completeness of every field, year-on-year continuity, outliers.
@@ -194,6 +197,7 @@ async fn run(cli: &Cli) -> Result<i32> {
         Command::Benchmark(a) => benchmark::run(cli, a).await,
         Command::Standards(a) => standards::run(cli, a).await,
         Command::Neighbours(a) => neighbours::run(cli, a).await,
+        Command::Strategy(a) => strategy::run(cli, a).await,
         Command::Quality(a) => quality::run(cli, a).await,
     }
 }

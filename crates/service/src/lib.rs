@@ -27,6 +27,7 @@ pub mod query;
 pub mod reference;
 pub mod returns;
 pub mod standards;
+pub mod strategy;
 pub mod synthetic;
 pub mod topics;
 

@@ -113,9 +113,9 @@ pub fn judge(o: &Objective, seen: Option<Observation>, today: NaiveDate) -> Judg
     let last = o.target().value;
     let ahead = if up { v - t } else { t - v };
     // The interval lies wholly on the far side of the trajectory's tolerance.
-    let surely_behind =
-        j.interval
-            .is_none_or(|[lo, hi]| if up { hi < t - tol } else { lo > t + tol });
+    let surely_behind = j
+        .interval
+        .is_none_or(|[lo, hi]| if up { hi < t - tol } else { lo > t + tol });
     j.status = if (up && v >= last) || (!up && v <= last) {
         Status::Achieved
     } else if ahead >= -tol {

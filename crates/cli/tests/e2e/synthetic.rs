@@ -253,3 +253,100 @@ on_both!(
         );
     }
 );
+
+/// The strategy contract end to end: import a file (unknown fields kept on export), list,
+/// and each objective's status: a bound indicator's value is the query's at the latest
+/// census date, and the status follows the contract's rules from it.
+on_both!(
+    a_strategy_s_objectives_are_judged_from_the_census,
+    |env: Env| {
+        load_small_census(&env);
+        let file = env.path("strategy.json");
+        std::fs::copy(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../data/examples/strategy.json"
+            ),
+            &file,
+        )
+        .unwrap();
+        let said = env.ok(&["strategy", "import", file.to_str().unwrap()]);
+        assert!(
+            said.contains("version 1") && said.contains("Central Bedfordshire"),
+            "{said}"
+        );
+        let list = env.ok(&["strategy", "list"]);
+        assert!(list.starts_with("central-beds-2026\t"), "{list}");
+        let exported: Value =
+            serde_json::from_str(&env.ok(&["strategy", "export", "--id", "central-beds-2026"]))
+                .unwrap();
+        let original: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(
+            exported, original,
+            "every field is kept, the vision included"
+        );
+
+        let status = env.json(&[
+            "strategy",
+            "status",
+            "--id",
+            "central-beds-2026",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(status["strategy"], "central-beds-2026");
+        let objectives = status["objectives"].as_array().unwrap();
+        assert_eq!(objectives.len(), 4);
+        let l3 = &objectives[0];
+        assert_eq!(l3["observed_at"], "2025-11-01", "{l3}");
+        let asked = env.query(
+            "qualified_share_l3",
+            "",
+            &["--where", "sector=early_years", "--where", "area=E06000056"],
+        );
+        assert_eq!(l3["value"], asked[0]["value"], "{l3}\n{asked:?}");
+        // Judge it by hand from the contract: trajectory 0.6 at 2025-11-01, tolerance 0.015.
+        let v = l3["value"].as_f64().unwrap();
+        assert!((l3["trajectory"].as_f64().unwrap() - 0.6).abs() < 1e-9);
+        assert!((l3["tolerance"].as_f64().unwrap() - 0.015).abs() < 1e-9);
+        let [lo, hi] = [0, 1].map(|i| l3["interval"][i].as_f64().unwrap());
+        assert!(lo < v && v < hi, "{l3}");
+        let want = if v >= 0.7 {
+            "achieved"
+        } else if v - 0.6 >= -0.015 {
+            "on_track"
+        } else if v - 0.6 < -0.03 && hi < 0.6 - 0.015 {
+            "off_track"
+        } else {
+            "at_risk"
+        };
+        assert_eq!(l3["status"], want, "{l3}");
+        // A recorded indicator: its latest value, and stale after 200 days.
+        let supervision = &objectives[3];
+        assert_eq!(supervision["value"], 0.81);
+        assert_eq!(supervision["observed_at"], "2025-09-30");
+        assert_eq!(supervision["interval"], Value::Null);
+        assert_eq!(supervision["stale"], true, "{supervision}");
+
+        // A bad file: every problem at once, nothing stored.
+        let bad = env.path("bad.json");
+        std::fs::write(
+        &bad,
+        r#"{"id": "central-beds-2026", "title": "", "areas": ["E06000099"], "objectives": [
+            {"id": "x", "title": "X", "owner": "", "indicator": {"measure": "no_such_measure"},
+             "baseline": {"date": "2025-11-01", "value": 1}, "milestones": [{"date": "2024-11-01", "value": 2}]}]}"#,
+    )
+    .unwrap();
+        let out = env.run(&["strategy", "import", bad.to_str().unwrap()]);
+        assert_ne!(out.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr);
+        for needle in ["title", "owner", "no_such_measure", "milestone dates"] {
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+        let again: Value =
+            serde_json::from_str(&env.ok(&["strategy", "export", "--id", "central-beds-2026"]))
+                .unwrap();
+        assert_eq!(again, original, "the stored strategy is as it was");
+    }
+);
