@@ -2,33 +2,40 @@
 //! (`Authorization: Bearer TOKEN`), the same scoping and disclosure control as the pages
 //! (there is no way to ask for unsuppressed figures across organisations), errors as
 //! `{"error": "..."}` with the right status, and its OpenAPI document at
-//! `/api/openapi.json`. The query answer is the command line's contract JSON.
+//! `/api/openapi.json` (read by people at `/api/reference`). The query answer is the
+//! command line's contract JSON. One module per resource: [`account`], [`returns`],
+//! [`figures`], [`publication`], [`library`] (the evidence library's records; its search
+//! and gap map are in `crate::evidence::api`), and [`reference`] (the page).
+
+pub mod account;
+pub mod figures;
+pub mod library;
+pub mod publication;
+pub mod reference;
+pub mod returns;
 
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::sync::Arc;
+use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::evidence::api as evidence_api;
-use crate::figures::{Spec, answer};
 use crate::state::AppState;
-use crate::submit::{readable_submission, receive, submit_return};
-use crate::tracker::chosen_date;
-use observatory_service::{policy, returns};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
 #[derive(OpenApi)]
 #[openapi(info(
     title = "Children's Workforce Observatory API",
-    description = "Submit census returns, read their validation reports, query any measure (the same JSON as `observatory query --format json`), follow returns, and search the evidence library and its gap map. Authenticate with an API token: `Authorization: Bearer TOKEN`. Errors are `{\"error\": \"...\"}`. Figures across organisations are always suppressed below the disclosure threshold."
+    description = "Submit census returns, read their validation reports, query any measure (the same JSON as `observatory query --format json`), follow returns, read the standard publication, and search, read and add to the evidence library (items, the research register, calls for evidence, the gap map). Authenticate with an API token: `Authorization: Bearer TOKEN`. Errors are `{\"error\": \"...\"}`. Figures across organisations are always suppressed below the disclosure threshold.",
+    version = "1"
 ))]
 struct ApiDoc;
 
@@ -39,242 +46,95 @@ pub struct ErrorBody {
     pub error: String,
 }
 
-/// Who the token belongs to and what they may see.
-#[derive(Serialize, ToSchema)]
-pub struct Me {
-    pub email: String,
-    /// admin, analyst, planner or employer.
-    pub role: String,
-    pub areas: Vec<String>,
-    pub employers: Vec<String>,
-}
-
-/// One submission of a return and its validation report.
-#[derive(Serialize, ToSchema)]
-pub struct SubmissionBody {
-    pub id: i64,
-    pub employer: String,
-    pub census_date: String,
-    pub submitted_at: String,
-    pub submitted_by: String,
-    pub file: String,
-    /// Stored (no errors).
-    pub accepted: bool,
-    pub return_id: Option<i64>,
-    pub errors: i64,
-    pub warnings: i64,
-    /// Every problem: severity, file, sheet, row, column, value, message.
-    #[schema(value_type = Object)]
-    pub report: serde_json::Value,
-}
-
-fn submission_body(s: &observatory_service::returns::Submission) -> SubmissionBody {
-    let report = observatory_service::returns::report(s);
-    SubmissionBody {
-        id: s.id,
-        employer: s.employer_id.clone(),
-        census_date: s.census_date.clone(),
-        submitted_at: s.submitted_at.clone(),
-        submitted_by: s.submitted_by.clone(),
-        file: s.source.clone(),
-        accepted: s.accepted,
-        return_id: s.return_id,
-        errors: s.errors,
-        warnings: s.warnings,
-        report: serde_json::to_value(&report).unwrap_or_default(),
+/// What an error status means on every endpoint (the API's one table, as `error.rs` is
+/// for the statuses themselves): responses declared without a description get this one.
+fn error_description(status: &str) -> &'static str {
+    match status {
+        "400" => "The question cannot be answered as asked; `error` says why",
+        "401" => "No valid API token: send `Authorization: Bearer TOKEN`",
+        "403" => "The token's user may not see or do this",
+        "404" => "There is no such record, or it may not be seen",
+        "409" => "The record is locked (an approved return)",
+        "413" => "The upload is over the limit",
+        "422" => "The return has errors; the report lists them",
+        _ => "The answer",
     }
 }
 
-#[utoipa::path(get, path = "/api/me", tag = "accounts",
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
-async fn me(ApiUser(u): ApiUser) -> ApiResult<Me> {
-    Ok(Json(Me {
-        email: u.email,
-        role: u.role.as_str().into(),
-        areas: u.areas,
-        employers: u.employers,
-    }))
-}
-
-/// Any measure over any breakdowns and filters: `measure`, `by` (comma separated or
-/// repeated), `where` (DIM=VALUE, repeated), `census_date` (comma separated or repeated;
-/// default the latest). The answer is the query contract's JSON.
-#[utoipa::path(get, path = "/api/query", tag = "figures",
-    params(
-        ("measure" = String, Query, description = "A measure name, e.g. vacancy_rate"),
-        ("by" = Option<String>, Query, description = "Breakdowns, comma separated"),
-        ("where" = Option<String>, Query, description = "A filter DIM=VALUE; repeat for more"),
-        ("census_date" = Option<String>, Query, description = "YYYY-MM-DD, comma separated for a series"),
-        ("estimates" = Option<String>, Query, description = "yes: include estimates for non-response (employers that returned at the census before are carried forward; rows they touch have \"estimated\": true)"),
-        ("population" = Option<String>, Query, description = "The population profile representation_ratio compares with (default england_2021)"),
-    ),
-    responses((status = 200, description = "The query contract JSON: measure, census_date, by, rows (value, numerator, denominator, suppressed)", body = Object),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn query(
-    State(state): State<Arc<AppState>>,
-    ApiUser(u): ApiUser,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<serde_json::Value> {
-    let spec = Spec::parse(raw.as_deref()).map_err(ApiError::bad)?;
-    Ok(Json(answer(&state, &u, &spec).await?.to_json()))
-}
-
-#[derive(Deserialize)]
-struct StatusParams {
-    census_date: Option<String>,
-    area: Option<String>,
-}
-
-/// Returns tracker of an area: expected employers, who returned, approvals.
-#[utoipa::path(get, path = "/api/returns/status", tag = "returns",
-    params(("census_date" = Option<String>, Query, description = "default the latest"),
-           ("area" = String, Query, description = "area code (GSS)")),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn returns_status(
-    State(state): State<Arc<AppState>>,
-    ApiUser(u): ApiUser,
-    axum::extract::Query(p): axum::extract::Query<StatusParams>,
-) -> ApiResult<serde_json::Value> {
-    let area = p
-        .area
-        .filter(|a| !a.is_empty())
-        .ok_or_else(|| ApiError::bad("give the area, e.g. area=E06000056"))?;
-    if !policy::may_track(&u, &area) {
-        return Err(ApiError::forbidden(format!(
-            "you cannot see the returns of area {area}"
-        )));
+/// The served document: every response described, and bearer authentication declared
+/// for every operation (only this page and the document itself are open).
+fn finished(mut doc: Document) -> Document {
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for (status, response) in op.responses.responses.iter_mut() {
+                if let utoipa::openapi::RefOr::T(r) = response
+                    && r.description.is_empty()
+                {
+                    r.description = error_description(status).into();
+                }
+            }
+            op.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+                "token",
+                Vec::<String>::new(),
+            )]);
+        }
     }
-    let (date, _) = chosen_date(&state, p.census_date.as_deref()).await?;
-    let status = returns::status(&state.db, (&u).into(), date, &area).await?;
-    Ok(Json(status.to_json()))
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "token",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("An API token created under Your account, API tokens"))
+                .build(),
+        ),
+    );
+    doc
 }
 
-#[derive(Deserialize)]
-struct SubmitParams {
-    employer: String,
-    census_date: String,
+/// The OpenAPI document of every API route (built once; the page and the JSON share it).
+pub fn document() -> Document {
+    parts().1
 }
 
-/// Submit a return: multipart form with the file in field `file` (.xlsx, .ods or .zip).
-/// 201 when accepted and stored, 422 with the report when it has errors.
-#[utoipa::path(post, path = "/api/returns", tag = "returns",
-    params(("employer" = String, Query), ("census_date" = String, Query)),
-    request_body(content_type = "multipart/form-data", description = "field `file`: the return"),
-    responses((status = 201, body = SubmissionBody), (status = 422, body = SubmissionBody),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)))]
-async fn submit(
-    State(state): State<Arc<AppState>>,
-    ApiUser(u): ApiUser,
-    axum::extract::Query(p): axum::extract::Query<SubmitParams>,
-    mp: Multipart,
-) -> Result<(StatusCode, Json<SubmissionBody>), ApiError> {
-    if !policy::may_submit_for(&u, &p.employer) {
-        return Err(ApiError::forbidden(format!(
-            "you cannot submit returns for employer {}",
-            p.employer
-        )));
-    }
-    let root = state.config.upload_root(state.db.location());
-    let up = receive(mp, &root, state.config.max_upload_mb * 1024 * 1024, None).await?;
-    let Some((_dir, path)) = up.file else {
-        return Err(ApiError::bad(
-            "send the return as multipart form field `file`",
-        ));
-    };
-    let s = submit_return(&state, &u, &p.employer, &p.census_date, path).await?;
-    let status = if s.accepted {
-        StatusCode::CREATED
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((status, Json(submission_body(&s))))
-}
-
-/// One submission and its validation report (employer users of that employer).
-#[utoipa::path(get, path = "/api/submissions/{id}", tag = "returns",
-    params(("id" = i64, Path)),
-    responses((status = 200, body = SubmissionBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn submission(
-    State(state): State<Arc<AppState>>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-) -> ApiResult<SubmissionBody> {
-    let s = readable_submission(&state, &u, id).await?;
-    Ok(Json(submission_body(&s)))
-}
-
-#[derive(Deserialize)]
-struct EmployerParam {
-    employer: String,
-}
-
-/// An employer's submissions, newest first (employer users of that employer).
-#[utoipa::path(get, path = "/api/submissions", tag = "returns",
-    params(("employer" = String, Query)),
-    responses((status = 200, body = Vec<SubmissionBody>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn submissions(
-    State(state): State<Arc<AppState>>,
-    ApiUser(u): ApiUser,
-    axum::extract::Query(p): axum::extract::Query<EmployerParam>,
-) -> ApiResult<Vec<SubmissionBody>> {
-    if !policy::may_submit_for(&u, &p.employer) {
-        return Err(ApiError::forbidden(format!(
-            "you cannot see the submissions of employer {}",
-            p.employer
-        )));
-    }
-    let list = returns::submissions(&state.db, (&u).into(), &p.employer).await?;
-    Ok(Json(list.iter().map(submission_body).collect()))
-}
-
-/// Approve a return (area planners of the employer's area); it is then locked.
-#[utoipa::path(post, path = "/api/returns/{employer}/{census_date}/approve", tag = "returns",
-    params(("employer" = String, Path), ("census_date" = String, Path)),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn approve(
-    State(state): State<Arc<AppState>>,
-    ApiUser(u): ApiUser,
-    Path((employer, date)): Path<(String, String)>,
-) -> ApiResult<serde_json::Value> {
-    returns::set_approval(&state.db, &u, &employer, &date, true).await?;
-    Ok(Json(
-        serde_json::json!({"employer": employer, "census_date": date, "approved": true}),
-    ))
-}
-
-/// Reopen an approved return so it can be replaced.
-#[utoipa::path(post, path = "/api/returns/{employer}/{census_date}/reopen", tag = "returns",
-    params(("employer" = String, Path), ("census_date" = String, Path)),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn reopen(
-    State(state): State<Arc<AppState>>,
-    ApiUser(u): ApiUser,
-    Path((employer, date)): Path<(String, String)>,
-) -> ApiResult<serde_json::Value> {
-    returns::set_approval(&state.db, &u, &employer, &date, false).await?;
-    Ok(Json(
-        serde_json::json!({"employer": employer, "census_date": date, "approved": false}),
-    ))
+fn parts() -> (axum::Router<Arc<AppState>>, Document) {
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(account::me))
+        .routes(routes!(figures::query))
+        .routes(routes!(returns::status))
+        .routes(routes!(returns::submit))
+        .routes(routes!(returns::submissions))
+        .routes(routes!(returns::submission))
+        .routes(routes!(returns::approve))
+        .routes(routes!(returns::reopen))
+        .routes(routes!(publication::tables))
+        .routes(routes!(evidence_api::search))
+        .routes(routes!(evidence_api::gaps))
+        .routes(routes!(library::items, library::add_item))
+        .routes(routes!(library::item))
+        .routes(routes!(library::register, library::add_to_register))
+        .routes(routes!(library::calls, library::open_call))
+        .routes(routes!(library::call))
+        .split_for_parts();
+    (router, finished(doc))
 }
 
 async fn not_found() -> ApiError {
     ApiError::not_found("there is no such API endpoint; see /api/openapi.json")
 }
 
-/// The API routes and `/api/openapi.json`.
+/// The API routes, `/api/openapi.json` and the reference page.
 pub fn router(upload_limit: usize) -> axum::Router<Arc<AppState>> {
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(me))
-        .routes(routes!(query))
-        .routes(routes!(returns_status))
-        .routes(routes!(submit))
-        .routes(routes!(submissions))
-        .routes(routes!(submission))
-        .routes(routes!(approve))
-        .routes(routes!(reopen))
-        .routes(routes!(evidence_api::search))
-        .routes(routes!(evidence_api::gaps))
-        .split_for_parts();
+    let (router, doc) = parts();
     let doc = Arc::new(doc);
     router
         .route(
@@ -284,6 +144,40 @@ pub fn router(upload_limit: usize) -> axum::Router<Arc<AppState>> {
                 async move { Json(doc.as_ref().clone()) }
             }),
         )
+        .route("/api/reference", get(reference::page))
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(upload_limit))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_response_is_described_and_typed() {
+        let doc = super::document();
+        let json = serde_json::to_value(&doc).unwrap();
+        for (path, item) in json["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for (status, r) in op["responses"].as_object().unwrap() {
+                    let at = format!("{method} {path} {status}");
+                    assert!(
+                        r["description"].as_str().is_some_and(|d| !d.is_empty()),
+                        "{at}"
+                    );
+                    // Bodies are typed: a schema is a reference, or says what it holds.
+                    if let Some(schema) = r["content"]["application/json"]["schema"].as_object() {
+                        let typed = [
+                            "$ref",
+                            "properties",
+                            "items",
+                            "oneOf",
+                            "additionalProperties",
+                        ]
+                        .iter()
+                        .any(|k| schema.contains_key(*k));
+                        assert!(typed, "{at}: an untyped body {schema:?}");
+                    }
+                }
+            }
+        }
+    }
 }
