@@ -8,7 +8,6 @@
 //! are described here too.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use observatory_service::library::{self, Call, ItemFields, Tags};
@@ -18,19 +17,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
-use super::{ApiResult, ErrorBody};
+use super::{ApiResult, ErrorBody, JsonBody};
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::evidence::register::RegisterQuery;
 use crate::state::AppState;
 
 type Created<T> = Result<(StatusCode, Json<T>), ApiError>;
-
-/// A JSON request body, or a 400 in the API's own error shape.
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(t)| t)
-        .map_err(|e| ApiError::bad(format!("the request body is not right: {}", e.body_text())))
-}
 
 /// Tags from a body, only of the facets the page's form offers for this record.
 fn tags(given: BTreeMap<String, Vec<String>>, facets: &[&str]) -> Result<Tags, ApiError> {
@@ -213,9 +206,8 @@ pub struct NewItem {
 pub async fn add_item(
     State(state): State<Arc<AppState>>,
     ApiUser(u): ApiUser,
-    new: Result<Json<NewItem>, JsonRejection>,
+    JsonBody(n): JsonBody<NewItem>,
 ) -> Created<Item> {
-    let n = body(new)?;
     let fields = ItemFields {
         title: n.title,
         authors: n.authors,
@@ -334,9 +326,8 @@ pub struct Registered {
 pub async fn add_to_register(
     State(state): State<Arc<AppState>>,
     ApiUser(u): ApiUser,
-    new: Result<Json<NewStudy>, JsonRejection>,
+    JsonBody(n): JsonBody<NewStudy>,
 ) -> Created<Registered> {
-    let n = body(new)?;
     let fields = library::RegisterFields {
         title: n.title,
         organisation: n.organisation,
@@ -486,9 +477,8 @@ pub struct NewCall {
 pub async fn open_call(
     State(state): State<Arc<AppState>>,
     ApiUser(u): ApiUser,
-    new: Result<Json<NewCall>, JsonRejection>,
+    JsonBody(n): JsonBody<NewCall>,
 ) -> Created<CallBody> {
-    let n = body(new)?;
     let fields = library::CallFields {
         question: n.question,
         details: n.details,

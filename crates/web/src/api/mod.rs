@@ -46,6 +46,28 @@ pub struct ErrorBody {
     pub error: String,
 }
 
+/// A JSON request body; one that cannot be read is a 400 in the API's error shape
+/// (axum's own rejection is plain text).
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(t)) => Ok(JsonBody(t)),
+            Err(e) => Err(ApiError::bad(format!(
+                "the request body is not right: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
 /// What an error status means on every endpoint (the API's one table, as `error.rs` is
 /// for the statuses themselves): responses declared without a description get this one.
 fn error_description(status: &str) -> &'static str {
