@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use observatory_store::blocking::CPU;
+
 use crate::database::Database;
 use crate::error::ServiceError;
 use crate::policy::{self, Actor};
@@ -96,7 +98,11 @@ async fn protected<G>(
         .pop()
         .expect("one cube per date");
     let started = Instant::now();
-    let publication = observatory_publish::assemble(&cube, control)?;
+    // Protecting every table together (the audit solves linear programmes) is CPU work:
+    // off the async threads, as a server needs.
+    let publication = CPU
+        .run(move || observatory_publish::assemble(&cube, control))
+        .await??;
     let computed = started.elapsed();
     if !publication.disclosure.unresolved.is_empty() {
         return Err(ServiceError::Internal(anyhow::anyhow!(
