@@ -38,16 +38,17 @@ fn run(cmd: &mut Command) -> String {
     text
 }
 
+/// The document as served, signed out.
+async fn served(s: &Server) -> String {
+    let res = reqwest::get(s.url("/api/openapi.json")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
 /// The served document, saved where the Python tools read it.
 async fn saved_document(s: &Server, dir: &Path) -> std::path::PathBuf {
-    let doc = reqwest::get(s.url("/api/openapi.json"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
     let path = dir.join("openapi.json");
-    std::fs::write(&path, doc).unwrap();
+    std::fs::write(&path, served(s).await).unwrap();
     path
 }
 
@@ -118,12 +119,7 @@ on_both!(a_generated_client_drives_the_api, |b| async move {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_page_shows_every_endpoint() {
     let s = start(Backend::Sqlite, false, |_| {}).await;
-    let doc: serde_json::Value = reqwest::get(s.url("/api/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&served(&s).await).unwrap();
     let res = reqwest::get(s.url("/api/reference")).await.unwrap();
     assert_eq!(res.status(), 200);
     let page = res.text().await.unwrap();
