@@ -56,9 +56,12 @@ pub struct SubmissionBody {
     pub report: Report,
 }
 
-fn submission_body(s: &returns::Submission) -> SubmissionBody {
-    let report = returns::report(s);
-    SubmissionBody {
+fn submission_body(s: &returns::Submission) -> Result<SubmissionBody, ApiError> {
+    // The report's own serialisation is the body's (the same JSON as before).
+    let report = serde_json::to_value(returns::report(s))
+        .and_then(serde_json::from_value)
+        .map_err(anyhow::Error::from)?;
+    Ok(SubmissionBody {
         id: s.id,
         employer: s.employer_id.clone(),
         census_date: s.census_date.clone(),
@@ -69,14 +72,8 @@ fn submission_body(s: &returns::Submission) -> SubmissionBody {
         return_id: s.return_id,
         errors: s.errors,
         warnings: s.warnings,
-        // The report's own serialisation is the body's (the same JSON as before).
-        report: serde_json::to_value(&report)
-            .and_then(serde_json::from_value)
-            .unwrap_or(Report {
-                problems: vec![],
-                omitted_errors: 0,
-            }),
-    }
+        report,
+    })
 }
 
 /// Who approved a return and when.
@@ -190,7 +187,7 @@ pub async fn submit(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, Json(submission_body(&s))))
+    Ok((status, Json(submission_body(&s)?)))
 }
 
 /// One submission and its validation report (employer users of that employer).
@@ -204,7 +201,7 @@ pub async fn submission(
     Path(id): Path<i64>,
 ) -> ApiResult<SubmissionBody> {
     let s = readable_submission(&state, &u, id).await?;
-    Ok(Json(submission_body(&s)))
+    Ok(Json(submission_body(&s)?))
 }
 
 #[derive(Deserialize)]
@@ -229,7 +226,9 @@ pub async fn submissions(
         )));
     }
     let list = returns::submissions(&state.db, (&u).into(), &p.employer).await?;
-    Ok(Json(list.iter().map(submission_body).collect()))
+    Ok(Json(
+        list.iter().map(submission_body).collect::<Result<_, _>>()?,
+    ))
 }
 
 /// A return approved or reopened.
