@@ -3,21 +3,25 @@ openapi-python-client (tests/web/api.rs generates it, starts the server and runs
 Every answer is read through the generated, typed models: a field the document gets
 wrong fails here.
 
-    python3 api_client.py PACKAGE_PARENT BASE_URL EMPLOYER_TOKEN PLANNER_TOKEN AREA
+    python3 api_client.py PACKAGE_PARENT BASE_URL EMPLOYER_TOKEN PLANNER_TOKEN ANALYST_TOKEN AREA
 """
 
 import sys
 
-parent, base, employer_token, planner_token, area = sys.argv[1:6]
+parent, base, employer_token, planner_token, analyst_token, area = sys.argv[1:7]
 sys.path.insert(0, parent)
 
 from observatory_client import AuthenticatedClient  # noqa: E402
 from observatory_client.api.accounts import me  # noqa: E402
-from observatory_client.api.evidence import items, search  # noqa: E402
+from observatory_client.api.evidence import add_item, calls, gaps, item, items, register, search  # noqa: E402
 from observatory_client.api.figures import query, tables  # noqa: E402
 from observatory_client.api.returns import status, submissions  # noqa: E402
 from observatory_client.models import (  # noqa: E402
     ErrorBody,
+    GapMap,
+    Item,
+    NewItem,
+    NewItemTags,
     Me,
     Publication,
     QueryAnswer,
@@ -27,6 +31,7 @@ from observatory_client.models import (  # noqa: E402
 
 employer = AuthenticatedClient(base_url=base, token=employer_token)
 planner = AuthenticatedClient(base_url=base, token=planner_token)
+analyst = AuthenticatedClient(base_url=base, token=analyst_token)
 
 
 def check(cond, what):
@@ -74,11 +79,34 @@ for t in published.tables:
     for r in t.rows:
         check(not r.suppressed or r.value is None, f"{t.id}: a suppressed figure shown")
 
-# The evidence library.
-found = search.sync(client=employer, q="workforce")
+# The evidence library: an analyst adds an item through a typed body, everyone finds
+# and reads it, and an employer user may not add one.
+new = NewItem(
+    title="Retention of early years practitioners",
+    item_type="research_report",
+    organisation="A trust",
+    year=2024,
+    summary="Why practitioners stay in the workforce.",
+    tags=NewItemTags.from_dict({"theme": ["status_rewards"]}),
+)
+added = add_item.sync_detailed(client=analyst, body=new)
+check(added.status_code == 201 and isinstance(added.parsed, Item), f"added: {added!r}")
+item_id = added.parsed.id
+refused = add_item.sync_detailed(client=employer, body=new)
+check(refused.status_code == 403 and isinstance(refused.parsed, ErrorBody), f"{refused!r}")
+found = search.sync(client=employer, q="practitioners")
 check(isinstance(found, SearchResults), f"search is typed: {found!r}")
-check(found.total == len(found.hits) or found.total > len(found.hits), "search counts")
+check(found.total == 1 and found.hits[0].id == item_id, f"search: {found!r}")
+check("<b>" in found.hits[0].title_html, f"highlighted: {found.hits[0]!r}")
+one = item.sync(client=employer, id=item_id)
+check(isinstance(one, Item) and one.added_by == "the observatory", f"item: {one!r}")
+check(one.tags["theme"] == ["status_rewards"] and one.attachments == [], f"item: {one!r}")
 listed = items.sync(client=employer)
-check(listed.total >= 0 and listed.page == 1, f"items: {listed!r}")
+check(listed.total == 1 and listed.items[0].id == item_id, f"items: {listed!r}")
+check(register.sync(client=employer) == [], "an empty register")
+check(calls.sync(client=employer) == [], "no calls")
+mapped = gaps.sync(client=employer, columns="outcome")
+check(isinstance(mapped, GapMap) and mapped.columns_facet == "outcome", f"gaps: {mapped!r}")
+check(len(mapped.cells) == len(mapped.themes), "a row of cells per theme")
 
 print("ok")

@@ -112,6 +112,7 @@ on_both!(a_generated_client_drives_the_api, |b| async move {
         .arg(&s.base)
         .arg(s.token("employer@t.example").await)
         .arg(s.token("planner@t.example").await)
+        .arg(s.token("analyst@t.example").await)
         .arg(A1));
     assert!(out.trim_end().ends_with("ok"), "{out}");
 });
