@@ -1,16 +1,17 @@
 //! The evidence library's records in the API: items (read, list, add), the research
-//! register (read with the page's filters, register a study) and calls for evidence
-//! (read with their report, open one). Reading is open to every token, as the pages are
-//! to everyone; changes are the curators', decided by the service's library. What the
-//! pages keep to the staff side stays there: who added an item (the library hides it),
-//! who registered a study or opened a call, a call's public link, what the public sent.
-//! The bodies of the library's search and gap map (answered in `crate::evidence::api`)
-//! are described here too.
+//! register (read with the page's filters, register a study), calls for evidence (read
+//! with their report, open one) and the moderation of what calls receive. Reading is
+//! open to every token, as the pages are to everyone; changes and the moderation queue
+//! are the curators', decided by the service's library. What the pages keep to the
+//! staff side stays there: who added an item (the library hides it), who registered a
+//! study or opened a call, a call's public link, who sent what to a call. The bodies of
+//! the library's search and gap map (answered in `crate::evidence::api`) are described
+//! here too.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use observatory_service::library::{self, Call, ItemFields, Tags};
+use observatory_service::library::{self, Call, Changes, Decision, ItemFields, Tags};
 use observatory_service::policy::{Actor, may_curate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -488,6 +489,133 @@ pub async fn open_call(
     let lib = state.library().await?;
     let call = lib.open_call(&Actor::from(&u), fields).await?;
     Ok((StatusCode::CREATED, Json(call_body(call, true))))
+}
+
+/// A submission to a call waiting for a moderator, with who sent it (the staff side,
+/// as the moderation page shows it).
+#[derive(Serialize, ToSchema)]
+pub struct PendingSubmission {
+    pub id: i64,
+    pub call_id: i64,
+    /// The call's question.
+    pub question: String,
+    pub submitter_name: String,
+    pub submitter_email: String,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub organisation: Option<String>,
+    pub year: Option<i32>,
+    pub item_type: String,
+    pub summary: String,
+    pub link: Option<String>,
+    pub submitted_at: String,
+    /// Where to download the file sent with it, if one was.
+    pub file: Option<String>,
+}
+
+/// The moderation queue: submissions to calls waiting for a decision (national analysts
+/// and administrators).
+#[utoipa::path(get, path = "/api/evidence/moderation", tag = "evidence",
+    responses((status = 200, description = "The pending submissions, oldest first", body = Vec<PendingSubmission>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn moderation(
+    State(state): State<Arc<AppState>>,
+    ApiUser(u): ApiUser,
+) -> ApiResult<Vec<PendingSubmission>> {
+    let lib = state.library().await?;
+    let pending = lib.pending_call_submissions(&Actor::from(&u)).await?;
+    let calls = lib.calls().await?;
+    Ok(Json(
+        pending
+            .into_iter()
+            .map(|p| PendingSubmission {
+                question: calls
+                    .iter()
+                    .find(|c| c.id == p.call_id)
+                    .map(|c| c.fields.question.clone())
+                    .unwrap_or_default(),
+                file: p
+                    .file_name
+                    .as_ref()
+                    .map(|_| format!("/evidence/moderation/{}/file", p.id)),
+                id: p.id,
+                call_id: p.call_id,
+                submitter_name: p.submitter_name,
+                submitter_email: p.submitter_email,
+                title: p.title,
+                authors: p.authors,
+                organisation: p.organisation,
+                year: p.year,
+                item_type: p.item_type,
+                summary: p.summary,
+                link: p.link,
+                submitted_at: p.submitted_at,
+            })
+            .collect(),
+    ))
+}
+
+/// What a moderator decides.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A new item, with the strength given.
+    Accept,
+    /// Folded into the item given.
+    Merge,
+    /// Not taken, for the reason given.
+    Reject,
+}
+
+/// A moderator's decision on a submission: the moderation page's form.
+#[derive(Deserialize, ToSchema)]
+pub struct Moderation {
+    pub decision: Verdict,
+    /// With accept: the strength of evidence to record.
+    pub strength: Option<String>,
+    /// With merge: the number of the item to merge into.
+    pub item: Option<i64>,
+    /// With reject: why.
+    pub reason: Option<String>,
+}
+
+/// A submission decided on.
+#[derive(Serialize, ToSchema)]
+pub struct Moderated {
+    pub submission: i64,
+    /// The item it became or went into (none when rejected).
+    pub item_id: Option<i64>,
+}
+
+/// Decide on a pending submission (national analysts and administrators).
+#[utoipa::path(post, path = "/api/evidence/moderation/{id}", tag = "evidence",
+    params(("id" = i64, Path, description = "The submission's number")),
+    request_body = Moderation,
+    responses((status = 200, description = "Decided", body = Moderated),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn moderate(
+    State(state): State<Arc<AppState>>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(m): JsonBody<Moderation>,
+) -> ApiResult<Moderated> {
+    let decision = match m.decision {
+        Verdict::Accept => Decision::Accept(Changes {
+            strength: m.strength,
+            ..Default::default()
+        }),
+        Verdict::Merge => Decision::Merge(
+            m.item
+                .ok_or_else(|| ApiError::bad("to merge, give the item to merge into"))?,
+        ),
+        Verdict::Reject => Decision::Reject(m.reason.unwrap_or_default()),
+    };
+    let lib = state.library().await?;
+    let item_id = lib.moderate(&Actor::from(&u), id, decision).await?;
+    Ok(Json(Moderated {
+        submission: id,
+        item_id,
+    }))
 }
 
 // The bodies of the search and the gap map (their handlers answer the library's own

@@ -146,6 +146,8 @@ fn parts() -> (axum::Router<Arc<AppState>>, Document) {
         .routes(routes!(library::register, library::add_to_register))
         .routes(routes!(library::calls, library::open_call))
         .routes(routes!(library::call))
+        .routes(routes!(library::moderation))
+        .routes(routes!(library::moderate))
         .split_for_parts();
     (router, finished(doc))
 }

@@ -437,4 +437,75 @@ on_both!(evidence_and_publication_follow_the_roles, |b| async move {
         );
     }
     assert!(admin["disclosure"]["primary"].as_u64().unwrap() > 0);
+
+    // A member of the public answers the call; only curators see and decide on it.
+    let link = opened["public_link"].as_str().unwrap();
+    let (cookie, csrf, key) = crate::evidence::public_form(&s, link).await;
+    let form = crate::evidence::submission(&csrf, &key, "What kept us", "r@public.example");
+    let res = crate::evidence::post(&s, call_id, &cookie, form).await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    for (i, token) in tokens.iter().enumerate() {
+        let res = api(&s, token, "GET", "/api/evidence/moderation").await;
+        assert_eq!(
+            res.status().as_u16(),
+            [200, 200, 403, 403][i],
+            "{}",
+            ROLES[i]
+        );
+    }
+    let queue: serde_json::Value = api(&s, &tokens[1], "GET", "/api/evidence/moderation")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queue[0]["submitter_email"], "r@public.example");
+    assert_eq!(queue[0]["question"], "What keeps practitioners in post?");
+    let sub = queue[0]["id"].as_i64().unwrap();
+    let path = format!("/api/evidence/moderation/{sub}");
+    let accept = serde_json::json!({"decision": "accept", "strength": "indicative"});
+    for token in &tokens[2..] {
+        let res = api_json(&s, token, &path, accept.clone()).await;
+        assert_eq!(res.status(), 403);
+    }
+    let res = api_json(
+        &s,
+        &tokens[1],
+        &path,
+        serde_json::json!({"decision": "merge"}),
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+    let done: serde_json::Value = api_json(&s, &tokens[1], &path, accept)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let new_item = done["item_id"].as_i64().unwrap();
+    let seen: serde_json::Value = api(
+        &s,
+        &tokens[3],
+        "GET",
+        &format!("/api/evidence/items/{new_item}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (seen["title"].as_str(), seen["strength"].as_str()),
+        (Some("What kept us"), Some("indicative"))
+    );
+    assert!(!seen.to_string().contains("r@public.example"));
+    let report: serde_json::Value = api(
+        &s,
+        &tokens[3],
+        "GET",
+        &format!("/api/evidence/calls/{call_id}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(report["received"], 1);
+    assert_eq!(report["items"][0]["id"], new_item);
 });
