@@ -1,12 +1,12 @@
 //! The evidence library's records in the API: items (read, list, add), the research
 //! register (read with the page's filters, register a study), calls for evidence (read
-//! with their report, open one) and the moderation of what calls receive. Reading is
-//! open to every token, as the pages are to everyone; changes and the moderation queue
-//! are the curators', decided by the service's library. What the pages keep to the
-//! staff side stays there: who added an item (the library hides it), who registered a
-//! study or opened a call, a call's public link, who sent what to a call. The bodies of
-//! the library's search and gap map (answered in `crate::evidence::api`) are described
-//! here too.
+//! with their report, open one), the moderation of what calls receive, and importing
+//! citation files. Reading is open to every token, as the pages are to everyone;
+//! changes and the moderation queue are the curators', decided by the service's
+//! library. What the pages keep to the staff side stays there: who added an item (the
+//! library hides it), who registered a study or opened a call, a call's public link,
+//! who sent what to a call. The bodies of the library's search and gap map (answered in
+//! `crate::evidence::api`) are described here too.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -615,6 +615,99 @@ pub async fn moderate(
     Ok(Json(Moderated {
         submission: id,
         item_id,
+    }))
+}
+
+/// A record of an imported file that was not stored because the library (or the file)
+/// already holds it.
+#[derive(Serialize, ToSchema)]
+pub struct Duplicate {
+    /// The record's place in the file, from 1.
+    pub record: u64,
+    pub title: String,
+    pub year: Option<i32>,
+    /// Why it counts as a duplicate, in words.
+    pub reason: String,
+    pub existing_item: Option<i64>,
+    pub earlier_record: Option<u64>,
+    pub existing_title: String,
+}
+
+/// What an import of citations did.
+#[derive(Serialize, ToSchema)]
+pub struct Imported {
+    pub records: u64,
+    /// The items stored (none on a dry run).
+    pub added: Vec<ItemRef>,
+    pub duplicates: Vec<Duplicate>,
+    /// Records that could not be read, each with what is wrong.
+    pub problems: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ImportParams {
+    dry_run: Option<bool>,
+}
+
+/// Import a RIS or BibTeX file of citations (national analysts and administrators), as
+/// the import page does: each record is checked like an item typed in by hand, and
+/// duplicates of what the library holds are left out. `dry_run=true` stores nothing.
+#[utoipa::path(post, path = "/api/evidence/import", tag = "evidence",
+    params(("dry_run" = Option<bool>, Query, description = "true: say what would be stored, store nothing")),
+    request_body(content = String, content_type = "text/plain", description = "The RIS or BibTeX file (UTF-8)"),
+    responses((status = 200, description = "What was stored, left out and could not be read", body = Imported),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody)))]
+pub async fn import(
+    State(state): State<Arc<AppState>>,
+    ApiUser(u): ApiUser,
+    Query(p): Query<ImportParams>,
+    file: axum::body::Bytes,
+) -> ApiResult<Imported> {
+    let max = crate::evidence::max_file_bytes(&state);
+    if file.len() > max {
+        return Err(ApiError(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the file is over the limit of {} MB", max / (1024 * 1024)),
+        ));
+    }
+    let text = std::str::from_utf8(&file)
+        .map_err(|_| ApiError::bad("send the citations as UTF-8 text"))?;
+    let format = library::cite::Format::detect(text).ok_or_else(|| {
+        ApiError::bad("the file is neither RIS (lines like 'TY  - RPRT') nor BibTeX (entries like '@article{...}')")
+    })?;
+    let report = state
+        .library()
+        .await?
+        .import_citations(
+            &Actor::from(&u),
+            text,
+            format,
+            &library::cite::ImportOptions::default(),
+            p.dry_run.unwrap_or(false),
+        )
+        .await?;
+    Ok(Json(Imported {
+        records: report.records as u64,
+        added: report
+            .added
+            .into_iter()
+            .map(|(id, title)| ItemRef { id, title })
+            .collect(),
+        duplicates: report
+            .duplicates
+            .into_iter()
+            .map(|d| Duplicate {
+                record: d.record as u64,
+                title: d.title,
+                year: d.year,
+                reason: d.reason,
+                existing_item: d.existing_item,
+                earlier_record: d.earlier_record.map(|r| r as u64),
+                existing_title: d.existing_title,
+            })
+            .collect(),
+        problems: report.problems,
     }))
 }
 

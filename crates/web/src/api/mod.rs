@@ -148,6 +148,7 @@ fn parts() -> (axum::Router<Arc<AppState>>, Document) {
         .routes(routes!(library::call))
         .routes(routes!(library::moderation))
         .routes(routes!(library::moderate))
+        .routes(routes!(library::import))
         .split_for_parts();
     (router, finished(doc))
 }

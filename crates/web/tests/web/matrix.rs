@@ -508,4 +508,72 @@ on_both!(evidence_and_publication_follow_the_roles, |b| async move {
     .unwrap();
     assert_eq!(report["received"], 1);
     assert_eq!(report["items"][0]["id"], new_item);
+
+    // Citation files: imported by curators (a dry run stores nothing), refused to others.
+    let ris = "TY  - RPRT\nTI  - Childminders and their networks\nAU  - Smith, J.\nPY  - 2008\nPB  - A council\nER  - \n";
+    let import = |token: &str, path: &str| {
+        reqwest::Client::new()
+            .post(s.url(path))
+            .bearer_auth(token)
+            .header("content-type", "text/plain")
+            .body(ris)
+            .send()
+    };
+    for (i, token) in tokens.iter().enumerate() {
+        let res = import(token, "/api/evidence/import?dry_run=true")
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status().as_u16(),
+            [200, 200, 403, 403][i],
+            "{}",
+            ROLES[i]
+        );
+    }
+    let dry: serde_json::Value = import(&tokens[0], "/api/evidence/import?dry_run=true")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            dry["records"].as_u64(),
+            dry["added"].as_array().map(Vec::len)
+        ),
+        (Some(1), Some(0)),
+        "{dry}"
+    );
+    let done: serde_json::Value = import(&tokens[0], "/api/evidence/import")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        done["added"][0]["title"], "Childminders and their networks",
+        "{done}"
+    );
+    let again: serde_json::Value = import(&tokens[1], "/api/evidence/import")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again["added"].as_array().map(Vec::len),
+            again["duplicates"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(1)),
+        "{again}"
+    );
+    let res = reqwest::Client::new()
+        .post(s.url("/api/evidence/import"))
+        .bearer_auth(&tokens[0])
+        .body("not citations")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
 });
