@@ -509,7 +509,8 @@ pub struct PendingSubmission {
     pub summary: String,
     pub link: Option<String>,
     pub submitted_at: String,
-    /// Where to download the file sent with it, if one was.
+    /// The moderation page's address of the file sent with it, if one was (downloaded
+    /// signed in, as moderators do).
     pub file: Option<String>,
 }
 
