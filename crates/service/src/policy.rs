@@ -243,6 +243,17 @@ pub fn may_operate(actor: Actor) -> Result<(), Denied> {
     }
 }
 
+/// Whether the actor may read the standard publication's tables. The publication is made
+/// for release: every table is protected together (primary and secondary suppression at
+/// the service's threshold, proven by the audit) before anyone sees a figure, so every
+/// signed-in user and the operator may read it. Choosing another protection (rounding)
+/// and writing its files stays the operator's ([`may_operate`]).
+pub fn may_read_publication(actor: Actor) -> Result<(), Denied> {
+    match actor {
+        Actor::Operator | Actor::User(_) => Ok(()),
+    }
+}
+
 /// Whether the actor may see every area at once (the operator, national analysts,
 /// administrators).
 pub fn may_see_national(actor: Actor) -> Result<(), Denied> {
@@ -369,6 +380,16 @@ mod tests {
         assert!(may_change_evidence(&Actor::Operator).is_ok());
         assert!(sees_evidence_staff_side(Some(&Actor::Operator)));
         assert!(!sees_evidence_staff_side(None));
+    }
+
+    #[test]
+    fn the_publication_is_read_by_everyone_and_made_by_the_operator() {
+        for role in [Role::Admin, Role::Analyst, Role::Planner, Role::Employer] {
+            let u = user(role, &["E1"], &["N-1"]);
+            assert!(may_read_publication(Actor::User(&u)).is_ok());
+            assert!(may_operate(Actor::User(&u)).is_err());
+        }
+        assert!(may_read_publication(Actor::Operator).is_ok());
     }
 
     #[test]

@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use observatory_store::blocking::CPU;
+
 use crate::database::Database;
 use crate::error::ServiceError;
 use crate::policy::{self, Actor};
@@ -52,12 +54,55 @@ pub async fn publish<G>(
     on_rebuild: impl Fn(NaiveDate) -> G,
 ) -> Result<Published, ServiceError> {
     policy::may_operate(actor)?;
+    let started = Instant::now();
+    let (publication, computed) = protected(db, date, control, on_rebuild).await?;
+    let files = observatory_publish::write_all(&publication, out)?;
+    Ok(Published {
+        publication,
+        files,
+        computed,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The publication of `date` as anyone may read it (the web's pages and API): every
+/// table protected by suppression at `threshold`, the same protection the operator's
+/// default `publish` writes. Nothing is written.
+pub async fn tables<G>(
+    db: &Database,
+    actor: Actor<'_>,
+    date: NaiveDate,
+    threshold: u64,
+    on_rebuild: impl Fn(NaiveDate) -> G,
+) -> Result<Publication, ServiceError> {
+    policy::may_read_publication(actor)?;
+    let control = control(threshold, None)?;
+    // A date without returns is the asker's mistake, said as the answers say it.
+    let known = db.store.census_dates().await?;
+    if !known.contains(&date) {
+        return Err(crate::answers::no_returns_for(date, &known));
+    }
+    Ok(protected(db, date, control, on_rebuild).await?.0)
+}
+
+/// Assemble and protect the publication of `date`; an error unless the audit found every
+/// figure protected. Gives the time assembling and protecting took.
+async fn protected<G>(
+    db: &Database,
+    date: NaiveDate,
+    control: Control,
+    on_rebuild: impl Fn(NaiveDate) -> G,
+) -> Result<(Publication, Duration), ServiceError> {
     let cube = crate::cubes::load(db, &[date], on_rebuild)
         .await?
         .pop()
         .expect("one cube per date");
     let started = Instant::now();
-    let publication = observatory_publish::assemble(&cube, control)?;
+    // Protecting every table together (the audit solves linear programmes) is CPU work:
+    // off the async threads, as a server needs.
+    let publication = CPU
+        .run(move || observatory_publish::assemble(&cube, control))
+        .await??;
     let computed = started.elapsed();
     if !publication.disclosure.unresolved.is_empty() {
         return Err(ServiceError::Internal(anyhow::anyhow!(
@@ -66,13 +111,7 @@ pub async fn publish<G>(
             publication.disclosure.unresolved.first()
         )));
     }
-    let files = observatory_publish::write_all(&publication, out)?;
-    Ok(Published {
-        publication,
-        files,
-        computed,
-        elapsed: started.elapsed(),
-    })
+    Ok((publication, computed))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::gaps::GapQuery;
 use crate::api::ErrorBody;
+use crate::api::library::{GapMap as GapMapBody, SearchResults as SearchResultsBody};
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -25,7 +26,7 @@ use crate::state::AppState;
         ("page" = Option<usize>, Query, description = "Page number, from 1"),
         ("per_page" = Option<usize>, Query, description = "Results a page, 1 to 100 (default 20)"),
     ),
-    responses((status = 200, description = "total, hits (id, score, title, title_html, authors, organisation, year, item_type, strength, snippet_html, snippet_from), facets (per facet: value, label, count, selected), took_ms", body = Object),
+    responses((status = 200, description = "total, hits (id, score, title, title_html, authors, organisation, year, item_type, strength, snippet_html, snippet_from), facets (per facet: value, label, count, selected), took_ms", body = SearchResultsBody),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn search(
     State(state): State<Arc<AppState>>,
@@ -43,7 +44,7 @@ pub async fn search(
         ("columns" = Option<String>, Query, description = "sector (default) or outcome"),
         ("as_of" = Option<i32>, Query, description = "The year the map is drawn as of (default this year)"),
     ),
-    responses((status = 200, description = "columns_facet, as_of, recent_years, themes and columns (code, label), cells: one row per theme of cells (theme, column, completed, ongoing, strength counts, latest_synthesis, status: nothing, no_recent_synthesis or synthesised, search_url)", body = Object),
+    responses((status = 200, description = "columns_facet, as_of, recent_years, themes and columns (code, label), cells: one row per theme of cells (theme, column, completed, ongoing, strength counts, latest_synthesis, status: nothing, no_recent_synthesis or synthesised, search_url)", body = GapMapBody),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn gaps(
     State(state): State<Arc<AppState>>,

@@ -19,6 +19,7 @@ use crate::auth::{MaybeViewer, Viewer};
 use crate::pages::{Layout, PageResult, html};
 use crate::state::AppState;
 
+/// The register's filters (the page's and the API's): blank shows every entry.
 #[derive(Deserialize, Default)]
 pub struct RegisterQuery {
     #[serde(default)]
@@ -27,6 +28,15 @@ pub struct RegisterQuery {
     theme: String,
     #[serde(default)]
     sector: String,
+}
+
+impl RegisterQuery {
+    /// Whether the entry passes every filter given.
+    pub fn shows(&self, e: &RegisterEntry) -> bool {
+        (self.status.is_empty() || e.fields.status == self.status)
+            && (self.theme.is_empty() || e.fields.tags.has("theme", &self.theme))
+            && (self.sector.is_empty() || e.fields.tags.has("sector", &self.sector))
+    }
 }
 
 /// A register entry as the table shows it.
@@ -111,9 +121,7 @@ async fn render(
     let entries = state.library().await?.register_entries().await?;
     let rows = entries
         .iter()
-        .filter(|e| filter.status.is_empty() || e.fields.status == filter.status)
-        .filter(|e| filter.theme.is_empty() || e.fields.tags.has("theme", &filter.theme))
-        .filter(|e| filter.sector.is_empty() || e.fields.tags.has("sector", &filter.sector))
+        .filter(|e| filter.shows(e))
         .map(row)
         .collect();
     let bad = !extra.errors.is_empty();

@@ -331,6 +331,8 @@ async fn every_page_state_passes_axe_at_both_widths() {
     check(&b, "signed-out-home", &mut found).await;
     b.goto(&s.url("/no-such-page")).await.unwrap();
     check(&b, "signed-out-404", &mut found).await;
+    b.goto(&s.url("/api/reference")).await.unwrap();
+    check(&b, "signed-out-api-reference", &mut found).await;
     b.goto(&s.url("/sign-in")).await.unwrap();
     fill_and_press(
         &b,
@@ -352,7 +354,12 @@ async fn every_page_state_passes_axe_at_both_widths() {
         pages.extend(
             match role {
                 "admin" => &["/account/tokens", "/evidence/register"][..],
-                "analyst" => &["/evidence/gaps", "/evidence/calls", "/account/tokens"][..],
+                "analyst" => &[
+                    "/evidence/gaps",
+                    "/evidence/calls",
+                    "/account/tokens",
+                    "/api/reference",
+                ][..],
                 "planner" => &["/admin/users", "/no-such-page"][..],
                 _ => &[][..],
             }

@@ -4,6 +4,7 @@
 mod support;
 
 mod answers;
+mod api;
 mod blocking;
 mod browser;
 mod dashboard;
