@@ -699,11 +699,20 @@ impl Store {
 
     /// The registered names of these employers (those that have one).
     pub async fn names_of(&self, employers: &[&str]) -> Result<HashMap<String, String>> {
+        self.employer_column("name", employers).await
+    }
+
+    /// One column of these employers' rows, by id, where it is not empty.
+    async fn employer_column(
+        &self,
+        column: &'static str,
+        employers: &[&str],
+    ) -> Result<HashMap<String, String>> {
         let mut out = HashMap::new();
         for chunk in employers.chunks(500) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
-                "SELECT id, name FROM employers WHERE name IS NOT NULL AND name <> '' AND id IN ({})",
+                "SELECT id, {column} FROM employers WHERE {column} IS NOT NULL AND {column} <> '' AND id IN ({})",
                 marks.join(", ")
             );
             let rows: Vec<(String, String)> = on_pool!(self, p => {
@@ -728,23 +737,7 @@ impl Store {
 
     /// The registered areas of these employers (those that have one).
     pub async fn employer_areas(&self, employers: &[&str]) -> Result<HashMap<String, String>> {
-        let mut out = HashMap::new();
-        for chunk in employers.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT id, area_code FROM employers WHERE area_code IS NOT NULL AND id IN ({})",
-                marks.join(", ")
-            );
-            let rows: Vec<(String, String)> = on_pool!(self, p => {
-                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-                for e in chunk {
-                    q = q.bind(*e);
-                }
-                q.fetch_all(p).await?
-            });
-            out.extend(rows);
-        }
-        Ok(out)
+        self.employer_column("area_code", employers).await
     }
 }
 
