@@ -102,6 +102,7 @@ pub fn parse(text: &str, format: Format, defaults: &ImportOptions) -> Result<Vec
     let refuse = |problem: String| Invalid {
         what: "the citation file".into(),
         problems: vec![problem],
+        fields: Vec::new(),
     };
     if text.len() > MAX_IMPORT_BYTES {
         return Err(refuse(format!(
@@ -162,7 +163,11 @@ fn check_fields(what: String, fields: &[(String, String)]) -> Result<(), Invalid
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(Invalid { what, problems })
+        Err(Invalid {
+            what,
+            problems,
+            fields: Vec::new(),
+        })
     }
 }
 
@@ -989,6 +994,7 @@ pub mod bibtex {
                 Some(b) => Err(Invalid {
                     what: format!("the BibTeX entry '{key}'"),
                     problems: vec![b],
+                    fields: Vec::new(),
                 }),
                 None => check_fields(format!("the BibTeX entry '{key}'"), &fields)
                     .map(|_| record(&kind, fields)),

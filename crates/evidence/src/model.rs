@@ -13,6 +13,9 @@ use crate::taxonomy::{TAG_FACETS, taxonomy};
 pub struct Invalid {
     pub what: String,
     pub problems: Vec<String>,
+    /// The field each problem is in, as the forms name them ("title", "email"); empty
+    /// for a problem of the whole record. Empty when the checker does not say.
+    pub fields: Vec<&'static str>,
 }
 
 impl fmt::Display for Invalid {
@@ -34,20 +37,24 @@ impl std::error::Error for Invalid {}
 /// Collects problems while a record is checked.
 struct Check {
     problems: Vec<String>,
+    fields: Vec<&'static str>,
 }
 
 impl Check {
     fn new() -> Check {
         Check {
             problems: Vec::new(),
+            fields: Vec::new(),
         }
     }
 
-    fn fail(&mut self, p: String) {
+    /// A problem in `field` (as the forms name it).
+    fn fail(&mut self, field: &'static str, p: String) {
         self.problems.push(p);
+        self.fields.push(field);
     }
 
-    fn required(&mut self, name: &str, v: &mut String, max: usize) {
+    fn required(&mut self, name: &'static str, v: &mut String, max: usize) {
         *v = v.trim().to_string();
         // Written as GOV.UK writes errors: "Enter your name", "Title must be 1000
         // characters or fewer".
@@ -57,21 +64,24 @@ impl Check {
             } else {
                 "the "
             };
-            self.fail(format!("Enter {the}{name}"));
+            self.fail(field_of(name), format!("Enter {the}{name}"));
         } else if v.chars().count() > max {
             self.too_long(name, max);
         }
     }
 
-    fn too_long(&mut self, name: &str, max: usize) {
+    fn too_long(&mut self, name: &'static str, max: usize) {
         let mut named = name.to_string();
         if let Some(f) = named.get_mut(0..1) {
             f.make_ascii_uppercase();
         }
-        self.fail(format!("{named} must be {max} characters or fewer"));
+        self.fail(
+            field_of(name),
+            format!("{named} must be {max} characters or fewer"),
+        );
     }
 
-    fn optional(&mut self, name: &str, v: &mut Option<String>, max: usize) {
+    fn optional(&mut self, name: &'static str, v: &mut Option<String>, max: usize) {
         if let Some(s) = v {
             let t = s.trim().to_string();
             if t.is_empty() {
@@ -84,10 +94,10 @@ impl Check {
         }
     }
 
-    fn code(&mut self, facet: &str, v: &mut String) {
+    fn code(&mut self, facet: &'static str, v: &mut String) {
         match taxonomy().check(facet, v) {
             Ok(c) => *v = c,
-            Err(e) => self.fail(e),
+            Err(e) => self.fail(facet, e),
         }
     }
 
@@ -95,15 +105,18 @@ impl Check {
         let mut clean = Tags::default();
         for (facet, value) in tags.pairs() {
             if !TAG_FACETS.contains(&facet) {
-                self.fail(format!(
-                    "'{facet}' is not a tag facet; use one of: {}",
-                    TAG_FACETS.join(", ")
-                ));
+                self.fail(
+                    "tags",
+                    format!(
+                        "'{facet}' is not a tag facet; use one of: {}",
+                        TAG_FACETS.join(", ")
+                    ),
+                );
                 continue;
             }
             match taxonomy().check(facet, value) {
                 Ok(c) => clean.add(facet, &c),
-                Err(e) => self.fail(e),
+                Err(e) => self.fail("tags", e),
             }
         }
         *tags = clean;
@@ -114,9 +127,12 @@ impl Check {
         if let Some(l) = v
             && !(l.starts_with("http://") || l.starts_with("https://"))
         {
-            self.fail(format!(
-                "the link '{l}' is not a web address (it must start with http:// or https://)"
-            ));
+            self.fail(
+                "link",
+                format!(
+                    "the link '{l}' is not a web address (it must start with http:// or https://)"
+                ),
+            );
         }
     }
 
@@ -125,9 +141,10 @@ impl Check {
         if let Some(y) = y
             && !(1900..=max).contains(&y)
         {
-            self.fail(format!(
-                "The year must be between 1900 and {max} ({y} is not)"
-            ));
+            self.fail(
+                "year",
+                format!("The year must be between 1900 and {max} ({y} is not)"),
+            );
         }
     }
 
@@ -138,7 +155,10 @@ impl Check {
             .filter(|a| !a.is_empty())
             .collect();
         if authors.iter().any(|a| a.chars().count() > 300) {
-            self.fail("an author's name is longer than 300 characters".into());
+            self.fail(
+                "authors",
+                "an author's name is longer than 300 characters".into(),
+            );
         }
     }
 
@@ -149,8 +169,18 @@ impl Check {
             Err(Invalid {
                 what,
                 problems: self.problems,
+                fields: self.fields,
             })
         }
+    }
+}
+
+/// The form field a named value is in ("your name" is the field `name`).
+fn field_of(name: &'static str) -> &'static str {
+    match name {
+        "your name" => "name",
+        "due note" => "due_note",
+        n => n,
     }
 }
 
@@ -182,7 +212,10 @@ pub fn check_item(f: &mut ItemFields) -> Result<(), Invalid> {
     c.code("type", &mut f.item_type);
     f.summary = f.summary.trim().to_string();
     if f.summary.chars().count() > 20_000 {
-        c.fail("the summary is longer than 20,000 characters".into());
+        c.fail(
+            "summary",
+            "the summary is longer than 20,000 characters".into(),
+        );
     }
     c.link(&mut f.link);
     if let Some(d) = &f.doi {
@@ -190,9 +223,10 @@ pub fn check_item(f: &mut ItemFields) -> Result<(), Invalid> {
         if d.is_empty() {
             f.doi = None;
         } else if !(d.starts_with("10.") && d.contains('/')) {
-            c.fail(format!(
-                "the DOI '{d}' is not a DOI (one looks like 10.1177/1836939106031001)"
-            ));
+            c.fail(
+                "doi",
+                format!("the DOI '{d}' is not a DOI (one looks like 10.1177/1836939106031001)"),
+            );
         } else {
             f.doi = Some(d);
         }
@@ -220,7 +254,10 @@ pub fn check_item(f: &mut ItemFields) -> Result<(), Invalid> {
         f.organisation = f.publisher.take();
     }
     if f.authors.is_empty() && f.organisation.is_none() {
-        c.fail("give at least one author or the organisation that published it".into());
+        c.fail(
+            "authors",
+            "give at least one author or the organisation that published it".into(),
+        );
     }
     c.tags(&mut f.tags);
     let what = if f.title.is_empty() {
@@ -241,19 +278,25 @@ pub fn check_register(f: &mut RegisterFields) -> Result<(), Invalid> {
     c.required("organisation", &mut f.organisation, 300);
     f.status = f.status.trim().to_lowercase().replace([' ', '-'], "_");
     if !REGISTER_STATUSES.contains(&f.status.as_str()) {
-        c.fail(format!(
-            "the status '{}' is not one of {}",
-            f.status,
-            REGISTER_STATUSES.join(", ")
-        ));
+        c.fail(
+            "status",
+            format!(
+                "the status '{}' is not one of {}",
+                f.status,
+                REGISTER_STATUSES.join(", ")
+            ),
+        );
     }
     f.summary = f.summary.trim().to_string();
     if let Some(d) = &f.due_date {
         match parse_due(d) {
             Some(d) => f.due_date = Some(d.to_string()),
-            None => c.fail(format!(
-                "the due date '{d}' is not a date (write 2009-01-31, or 2009-01 for a month)"
-            )),
+            None => c.fail(
+                "due_date",
+                format!(
+                    "the due date '{d}' is not a date (write 2009-01-31, or 2009-01 for a month)"
+                ),
+            ),
         }
     }
     c.optional("due note", &mut f.due_note, 200);
@@ -276,14 +319,17 @@ pub fn check_call(f: &mut CallFields) -> Result<(), Invalid> {
     f.details = f.details.trim().to_string();
     match NaiveDate::parse_from_str(f.deadline.trim(), "%Y-%m-%d") {
         Ok(d) => f.deadline = d.to_string(),
-        Err(_) => c.fail(format!(
-            "the deadline '{}' is not a date (write it as 2026-03-31)",
-            f.deadline
-        )),
+        Err(_) => c.fail(
+            "deadline",
+            format!(
+                "the deadline '{}' is not a date (write it as 2026-03-31)",
+                f.deadline
+            ),
+        ),
     }
     c.tags(&mut f.tags);
     if f.tags.get("theme").is_empty() {
-        c.fail("name at least one theme the call is about".into());
+        c.fail("themes", "name at least one theme the call is about".into());
     }
     c.finish(format!("the call '{}'", short(&f.question)))
 }
@@ -297,10 +343,13 @@ pub fn check_submission(
     c.required("your name", &mut s.submitter_name, 200);
     s.submitter_email = s.submitter_email.trim().to_string();
     if !plausible_email(&s.submitter_email) {
-        c.fail(format!(
-            "'{}' is not an email address (one looks like name@example.org)",
-            s.submitter_email
-        ));
+        c.fail(
+            "email",
+            format!(
+                "'{}' is not an email address (one looks like name@example.org)",
+                s.submitter_email
+            ),
+        );
     }
     c.required("title", &mut s.title, 1000);
     c.authors(&mut s.authors);

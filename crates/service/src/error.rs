@@ -8,6 +8,13 @@ use crate::policy::Denied;
 pub enum ServiceError {
     /// The question or input is wrong; the message says how, in the asker's words.
     Invalid(String),
+    /// The input is wrong in these fields: what was checked, and each problem with the
+    /// form field it is in ("" for the record as a whole), so a form can put each message
+    /// beside its field. Interfaces without fields show it as [`ServiceError::Invalid`].
+    Fields {
+        what: String,
+        problems: Vec<(&'static str, String)>,
+    },
     /// The actor may not do this; the message says why.
     Denied(String),
     /// What was asked for does not exist.
@@ -26,6 +33,16 @@ impl std::fmt::Display for ServiceError {
             | ServiceError::NotFound(m)
             | ServiceError::Locked(m) => f.write_str(m),
             ServiceError::Internal(e) => write!(f, "{e:#}"),
+            ServiceError::Fields { what, problems } if problems.len() == 1 => {
+                write!(f, "{what}: {}", problems[0].1)
+            }
+            ServiceError::Fields { what, problems } => {
+                write!(f, "{what} has {} problems:", problems.len())?;
+                for (_, p) in problems {
+                    write!(f, "\n  - {p}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -39,16 +39,30 @@ type Result<T> = std::result::Result<T, ServiceError>;
 /// anything else is the service's.
 fn checked(e: anyhow::Error) -> ServiceError {
     if e.downcast_ref::<evidence::model::Invalid>().is_some() {
-        ServiceError::Invalid(format!("{e:#}"))
+        told(e)
     } else {
         ServiceError::Internal(e)
     }
 }
 
 /// A failure told to the asker as it is: what was wrong with their file, submission
-/// or decision (the library says it in their words).
+/// or decision (the library says it in their words); a record's problems keep the
+/// field each is in.
 fn told(e: anyhow::Error) -> ServiceError {
-    ServiceError::Invalid(format!("{e:#}"))
+    match e.downcast_ref::<evidence::model::Invalid>() {
+        Some(inv) if e.chain().count() == 1 && inv.fields.len() == inv.problems.len() => {
+            ServiceError::Fields {
+                what: inv.what.clone(),
+                problems: inv
+                    .fields
+                    .iter()
+                    .copied()
+                    .zip(inv.problems.clone())
+                    .collect(),
+            }
+        }
+        _ => ServiceError::Invalid(format!("{e:#}")),
+    }
 }
 
 /// The evidence library of one database, for every interface.

@@ -132,6 +132,7 @@ impl From<observatory_service::ServiceError> for PageError {
         use observatory_service::ServiceError as E;
         match e {
             E::Invalid(m) => PageError::bad(m),
+            e @ E::Fields { .. } => PageError::bad(e.to_string()),
             E::Denied(m) => PageError::forbidden(m),
             E::NotFound(m) => PageError::Status(StatusCode::NOT_FOUND, m),
             E::Locked(m) => PageError::Status(StatusCode::CONFLICT, m),

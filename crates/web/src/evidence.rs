@@ -222,12 +222,30 @@ pub async fn read_multipart(
     Ok((fields, file))
 }
 
-/// A problem list from the evidence library, one sentence a line, for the error summary.
-pub fn problems(e: &ServiceError) -> Vec<String> {
+/// The evidence library's problems for the error summary, each with the form field it
+/// is in: `fields` are the form's field ids, and a problem in none of them goes to
+/// `first`, so every message links to a field.
+pub fn problems(
+    e: &ServiceError,
+    fields: &[&'static str],
+    first: &'static str,
+) -> Vec<(&'static str, String)> {
+    if let ServiceError::Fields { problems, .. } = e {
+        return problems
+            .iter()
+            .map(|(f, m)| {
+                (
+                    fields.iter().find(|k| *k == f).copied().unwrap_or(first),
+                    m.clone(),
+                )
+            })
+            .collect();
+    }
     e.to_string()
         .lines()
         .map(|l| l.trim().trim_start_matches("- ").to_string())
         .filter(|l| !l.is_empty())
+        .map(|l| (first, l))
         .collect()
 }
 

@@ -254,9 +254,9 @@ on_both!(
     }
 );
 
-/// The strategy contract end to end: import a file (unknown fields kept on export), list,
-/// and each objective's status: a bound indicator's value is the query's at the latest
-/// census date, and the status follows the contract's rules from it.
+// The strategy contract end to end: import a file (unknown fields kept on export), list,
+// and each objective's status: a bound indicator's value is the query's at the latest
+// census date, and the status follows the contract's rules from it.
 on_both!(
     a_strategy_s_objectives_are_judged_from_the_census,
     |env: Env| {

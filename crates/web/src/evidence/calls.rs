@@ -43,12 +43,12 @@ async fn calls_page(
     state: &AppState,
     v: &Option<Viewer>,
     f: Fields,
-    errors: Vec<String>,
+    errors: Vec<(&'static str, String)>,
 ) -> PageResult {
     let calls = state.library().await?.calls().await?;
     let bad = !errors.is_empty();
     let mut res = html(&CallsPage {
-        l: layout(state, v, "Calls for evidence"),
+        l: layout(state, v, "Calls for evidence").erring(&errors),
         calls: calls
             .into_iter()
             .map(|c| {
@@ -57,7 +57,7 @@ async fn calls_page(
             })
             .collect(),
         curate: v.as_ref().is_some_and(|v| may_curate(&v.user)),
-        errors: errors.into_iter().map(|e| ("question", e)).collect(),
+        errors,
         themes: facet_choices("theme", &f.all("theme")),
         f,
     })?;
@@ -82,7 +82,10 @@ pub async fn open(State(state): State<Arc<AppState>>, posted: Posted<Fields>) ->
     let lib = state.library().await?;
     match lib.open_call(&Actor::from(&v.user), fields).await {
         Ok(call) => Ok(Redirect::to(&format!("/evidence/calls/{}", call.id)).into_response()),
-        Err(e @ ServiceError::Invalid(_)) => calls_page(&state, &Some(v), f, problems(&e)).await,
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Fields { .. })) => {
+            let fields = problems(&e, &["question", "deadline", "details"], "question");
+            calls_page(&state, &Some(v), f, fields).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -116,7 +119,7 @@ struct CallPage {
 #[derive(Default)]
 struct CallExtra {
     key: String,
-    errors: Vec<String>,
+    errors: Vec<(&'static str, String)>,
     f: Fields,
     received: String,
 }
@@ -156,13 +159,13 @@ async fn call_page(
     };
     let report = lib.call_report(id).await?;
     let page = CallPage {
-        l: layout(state, v, &call.fields.question),
+        l: layout(state, v, &call.fields.question).erring(&extra.errors),
         open: accepting(&call, today()),
         themes,
         key,
         public_link,
         csrf: csrf.clone(),
-        errors: extra.errors.into_iter().map(|e| ("name", e)).collect(),
+        errors: extra.errors,
         types: facet_choices("type", &extra.f.all("type")),
         f: extra.f,
         max_mb: super::max_file_bytes(state) / (1024 * 1024),
@@ -203,7 +206,7 @@ pub async fn submit(
     let (f, file) = super::read_multipart(mp, super::max_file_bytes(&state)).await?;
     check_pre_csrf(&headers, &f.get("csrf"))?;
     let key = f.get("key");
-    let again = |errors: Vec<String>, f: Fields| CallExtra {
+    let again = |errors: Vec<(&'static str, String)>, f: Fields| CallExtra {
         key: key.clone(),
         errors,
         f,
@@ -211,7 +214,7 @@ pub async fn submit(
     };
     let year = match f.year("year") {
         Ok(y) => y,
-        Err(e) => return call_page(&state, &v, &headers, id, again(vec![e], f)).await,
+        Err(e) => return call_page(&state, &v, &headers, id, again(vec![("year", e)], f)).await,
     };
     let input = SubmissionInput {
         fields: SubmissionFields {
@@ -248,8 +251,29 @@ pub async fn submit(
         }
         // The submitter's mistakes go beside the form; the service's own failures are an
         // error page with a reference, never their text.
-        Err(e @ (ServiceError::Invalid(_) | ServiceError::Locked(_))) => {
-            call_page(&state, &v, &headers, id, again(problems(&e), f)).await
+        Err(
+            e @ (ServiceError::Invalid(_) | ServiceError::Fields { .. } | ServiceError::Locked(_)),
+        ) => {
+            let fields = &[
+                "name",
+                "email",
+                "title",
+                "authors",
+                "organisation",
+                "year",
+                "type",
+                "summary",
+                "link",
+                "file",
+            ];
+            call_page(
+                &state,
+                &v,
+                &headers,
+                id,
+                again(problems(&e, fields, "name"), f),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -319,10 +343,13 @@ pub async fn moderate(
     match lib.moderate(&Actor::from(&v.user), id, decision).await {
         Ok(Some(item)) => Ok(Redirect::to(&format!("/evidence/items/{item}")).into_response()),
         Ok(None) => Ok(Redirect::to("/evidence/moderation").into_response()),
-        Err(e @ ServiceError::Invalid(_)) => Err(PageError::bad(format!(
-            "Submission {id} was not moderated: {}",
-            problems(&e).join("; ")
-        ))),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Fields { .. })) => {
+            let said: Vec<String> = problems(&e, &[], "").into_iter().map(|(_, m)| m).collect();
+            Err(PageError::bad(format!(
+                "Submission {id} was not moderated: {}",
+                said.join("; ")
+            )))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -177,7 +177,9 @@ pub async fn import(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart
     match imported {
         Ok(report) => html(&page(vec![], Some(report))),
         // Over the limits of a citation file: said on the form.
-        Err(e @ ServiceError::Invalid(_)) => html(&page(vec![e.to_string()], None)),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Fields { .. })) => {
+            html(&page(vec![e.to_string()], None))
+        }
         Err(e) => Err(e.into()),
     }
 }

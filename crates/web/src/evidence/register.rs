@@ -106,7 +106,7 @@ fn row(e: &RegisterEntry) -> EntryRow {
 
 /// What the page shows besides the list: the add form's state and a result.
 struct Extra {
-    errors: Vec<String>,
+    errors: Vec<(&'static str, String)>,
     f: Fields,
     registered: String,
     similar: Vec<Similar>,
@@ -126,7 +126,7 @@ async fn render(
         .collect();
     let bad = !extra.errors.is_empty();
     let mut res = html(&RegisterPage {
-        l: layout(state, v, "Research register"),
+        l: layout(state, v, "Research register").erring(&extra.errors),
         statuses: REGISTER_STATUSES
             .iter()
             .map(|s| (s.to_string(), status_label(s)))
@@ -136,7 +136,7 @@ async fn render(
         filter,
         rows,
         curate: v.as_ref().is_some_and(|v| may_curate(&v.user)),
-        errors: extra.errors.into_iter().map(|e| ("title", e)).collect(),
+        errors: extra.errors,
         f: extra.f,
         registered: extra.registered,
         similar: extra.similar,
@@ -186,9 +186,15 @@ pub async fn add(State(state): State<Arc<AppState>>, posted: Posted<Fields>) -> 
             };
             render(&state, &v, RegisterQuery::default(), extra).await
         }
-        Err(e @ ServiceError::Invalid(_)) => {
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Fields { .. })) => {
+            let fields = &["title", "organisation", "status", "summary", "due_date"];
+            // The add form's status field is new-status (status is the filter's).
+            let errors = problems(&e, fields, "title")
+                .into_iter()
+                .map(|(f, m)| (if f == "status" { "new-status" } else { f }, m))
+                .collect();
             let extra = Extra {
-                errors: problems(&e),
+                errors,
                 f,
                 registered: String::new(),
                 similar: vec![],

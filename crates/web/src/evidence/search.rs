@@ -285,14 +285,33 @@ struct AddPage {
     max_mb: usize,
 }
 
-fn add_page(state: &AppState, v: &Viewer, f: Fields, errors: Vec<String>) -> PageResult {
+/// The add form's fields, for linking each problem to its field.
+const ADD_FIELDS: &[&str] = &[
+    "title",
+    "authors",
+    "organisation",
+    "year",
+    "type",
+    "summary",
+    "link",
+    "doi",
+    "strength",
+    "file",
+];
+
+fn add_page(
+    state: &AppState,
+    v: &Viewer,
+    f: Fields,
+    errors: Vec<(&'static str, String)>,
+) -> PageResult {
     let pick = |name: &str| {
         let chosen = f.all(name);
         facet_choices(name, &chosen)
     };
     let page = AddPage {
-        l: Layout::new(state, v, "Add evidence", "/evidence"),
-        errors: errors.into_iter().map(|e| ("title", e)).collect(),
+        l: Layout::new(state, v, "Add evidence", "/evidence").erring(&errors),
+        errors,
         types: pick("type"),
         strengths: pick("strength"),
         themes: pick("theme"),
@@ -335,14 +354,14 @@ pub async fn add(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -
     let (v, f, file) = super::curator_upload(&state, v, mp).await?;
     let fields = match item_fields(&f) {
         Ok(x) => x,
-        Err(e) => return add_page(&state, &v, f, vec![e]),
+        Err(e) => return add_page(&state, &v, f, vec![("year", e)]),
     };
     let lib = state.library().await?;
     let attachments = match file {
         None => vec![],
         Some(u) => match lib.read_attachment(&u.name, u.bytes).await {
             Ok(a) => vec![a],
-            Err(e) => return add_page(&state, &v, f, problems(&e)),
+            Err(e) => return add_page(&state, &v, f, problems(&e, &["file"], "file")),
         },
     };
     match lib
@@ -350,7 +369,9 @@ pub async fn add(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart) -
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/evidence/items/{id}")).into_response()),
-        Err(e @ ServiceError::Invalid(_)) => add_page(&state, &v, f, problems(&e)),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Fields { .. })) => {
+            add_page(&state, &v, f, problems(&e, ADD_FIELDS, "title"))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -674,3 +674,33 @@ on_both!(
         assert!(lib.items(None).await.unwrap().is_empty());
     }
 );
+
+/// The public call-for-evidence form follows the GOV.UK error pattern: every problem in
+/// the summary links to the field it is in, written as GOV.UK writes errors.
+#[tokio::test]
+async fn the_call_form_links_each_problem_to_its_field() {
+    let s = start(Backend::Sqlite, false, |_| {}).await;
+    let (id, link) = open_call(&s).await;
+    let (cookie, csrf, key) = public_form(&s, &link).await;
+    let form = submission(&csrf, &key, "", "not an address").text("link", "www.example.org");
+    let res = post(&s, id, &cookie, form).await;
+    assert_eq!(res.status(), 400);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<title>Error: "), "{html}");
+    for (field, says) in [
+        ("title", "Enter the title"),
+        ("email", "is not an email address"),
+        ("link", "is not a web address"),
+    ] {
+        assert!(
+            html.contains(&format!(r##"<a href="#{field}">"##)),
+            "{field}: {html}"
+        );
+        assert!(
+            html.contains(&format!(r#"id="{field}-error""#)),
+            "{field}: {html}"
+        );
+        assert!(html.contains(says), "{says}: {html}");
+    }
+    assert!(html.contains(r#"value="not an address""#), "kept: {html}");
+}
