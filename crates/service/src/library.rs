@@ -466,6 +466,15 @@ mod tests {
         ));
         // A record that fails its checks is the asker's to fix.
         let bad = lib.add_item(&Actor::Operator, fields(""), &[]).await;
-        assert!(matches!(bad, Err(ServiceError::Invalid(_))), "{bad:?}");
+        // Each problem keeps the field it is in, for the forms.
+        match bad {
+            Err(ServiceError::Fields { problems, .. }) => {
+                assert!(
+                    problems.contains(&("title", "Enter the title".to_string())),
+                    "{problems:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

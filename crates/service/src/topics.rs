@@ -108,7 +108,7 @@ mod tests {
                 "{}",
                 t.evidence_theme
             );
-            assert!(names.iter().any(|m| *m == t.measure), "{}", t.measure);
+            assert!(names.contains(&t.measure), "{}", t.measure);
             assert!(c.list_for(&t.by).is_some(), "{}", t.by);
             for theme in &t.census_themes {
                 assert!(

@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod figures;
 pub mod pages;
 pub mod state;
+pub mod strategies;
 pub mod submit;
 pub mod tracker;
 pub mod users;
@@ -106,6 +107,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/tracker/approve", post(tracker::approve))
         .route("/tracker/reopen", post(tracker::reopen))
         .route("/dashboard", get(figures::dashboard))
+        .route("/strategies", get(strategies::list))
+        .route("/strategies/{id}", get(strategies::show))
         .route("/dashboard/neighbours", post(figures::set_neighbours))
         .route("/explorer", get(figures::explorer))
         .route("/download", get(figures::download))

@@ -91,6 +91,11 @@ impl Layout {
                 "Returns",
                 "who has returned, who has not, approvals",
             );
+            add(
+                "/strategies",
+                "Strategies",
+                "local workforce strategies and how their objectives stand",
+            );
         }
         add(
             "/explorer",

@@ -101,7 +101,7 @@ async fn the_index_follows_the_database_across_processes() {
         bad.year = Some(1066);
         let e = other.add_item(bad, &[], "t").await.unwrap_err().to_string();
         assert!(
-            e.contains("the title is empty") && e.contains("'nonsense' is not a theme"),
+            e.contains("Enter the title") && e.contains("'nonsense' is not a theme"),
             "{e}"
         );
         let e = other

@@ -216,7 +216,7 @@ async fn dashboard_page(
 ) -> PageResult {
     policy::may_use_dashboard(&v.user)?;
     let asked = Spec::parse(raw).map_err(PageError::bad)?;
-    let areas = visible_areas(&state, &v.user).await?;
+    let areas = visible_areas(state, &v.user).await?;
     let national_allowed = policy::sees_national(&v.user);
     let area = asked
         .filters
@@ -233,7 +233,7 @@ async fn dashboard_page(
             "You cannot see the dashboard of area {area}."
         )));
     }
-    let (date, all_dates) = chosen_date(&state, asked.dates.first().map(String::as_str)).await?;
+    let (date, all_dates) = chosen_date(state, asked.dates.first().map(String::as_str)).await?;
     let filters: Vec<String> = if area.is_empty() {
         vec![]
     } else {
@@ -259,25 +259,25 @@ async fn dashboard_page(
             dates: vec![at.to_string()],
             ..Default::default()
         };
-        let a = answer(&state, &v.user, &ask(&filters, date)).await?;
+        let a = answer(state, &v.user, &ask(&filters, date)).await?;
         // Every headline is for the same area and census date: one says how complete.
         if complete.is_empty() {
             complete = observatory_service::completeness::notes(&a.completeness);
         }
         let before = match before {
-            Some(d) => single(&answer(&state, &v.user, &ask(&filters, d)).await?.result),
+            Some(d) => single(&answer(state, &v.user, &ask(&filters, d)).await?.result),
             None => String::new(),
         };
         let england = if area.is_empty() {
             String::new()
         } else {
-            single(&answer(&state, &v.user, &ask(&[], date)).await?.result)
+            single(&answer(state, &v.user, &ask(&[], date)).await?.result)
         };
         let neighbours = if neighbours.is_empty() {
             String::new()
         } else {
             single(
-                &answer(&state, &v.user, &ask(&neighbour_filters, date))
+                &answer(state, &v.user, &ask(&neighbour_filters, date))
                     .await?
                     .result,
             )
@@ -303,7 +303,7 @@ async fn dashboard_page(
             dates,
             ..Default::default()
         };
-        let a = answer(&state, &v.user, &spec).await?;
+        let a = answer(state, &v.user, &spec).await?;
         figures.push(figure(
             &format!("fig{i}"),
             p.title,

@@ -323,6 +323,7 @@ async fn every_page_state_passes_axe_at_both_widths() {
         return;
     }
     let s = start(Backend::Sqlite, true, |_| {}).await;
+    crate::strategies::add_strategy(&s, "browsed", A1).await;
     let profile = tempfile::tempdir().unwrap();
     let (_driver, b) = open(profile.path()).await;
     let mut found = Vec::new();
@@ -360,7 +361,7 @@ async fn every_page_state_passes_axe_at_both_widths() {
                     "/account/tokens",
                     "/api/reference",
                 ][..],
-                "planner" => &["/admin/users", "/no-such-page"][..],
+                "planner" => &["/admin/users", "/no-such-page", "/strategies/browsed"][..],
                 _ => &[][..],
             }
             .iter()

@@ -16,4 +16,5 @@ mod matrix;
 mod measure;
 mod pages;
 mod security;
+mod strategies;
 mod upload;
