@@ -32,7 +32,7 @@ use crate::taxonomy::taxonomy;
 
 mod query;
 mod suggest;
-pub mod words;
+mod words;
 
 /// Bumped whenever the schema or the way documents are built changes: an index of
 /// another version is rebuilt.
