@@ -335,6 +335,13 @@ fn facet(name: &str, value: &str) -> Facet {
 pub const MAX_QUERY_CHARS: usize = 500;
 const MAX_NESTING: usize = 16;
 
+/// A page of results (score and address), how many there are, and their facet counts.
+type Found = (
+    Vec<(f32, DocAddress)>,
+    usize,
+    tantivy::collector::FacetCounts,
+);
+
 /// Fewer results than this with every word, and results with most of the words follow.
 /// Fixed rather than the page size, so every page of a search counts the same results.
 const RELAX_BELOW: usize = 20;
@@ -583,11 +590,7 @@ impl SearchIndex {
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         r: &SearchRequest,
-    ) -> Result<(
-        Vec<(f32, DocAddress)>,
-        usize,
-        tantivy::collector::FacetCounts,
-    )> {
+    ) -> Result<Found> {
         let mut facets = FacetCollector::for_field("facets");
         for name in SEARCH_FACETS {
             facets.add_facet(Facet::from_path([name]));

@@ -92,6 +92,12 @@ pub fn weighted(f: &Fields) -> [(Field, Score); 6] {
     ]
 }
 
+/// The fields a synonym of several words is looked for in: all but attached text.
+fn short(f: &Fields) -> [(Field, Score); 5] {
+    let [title, authors, organisation, summary, _, tags] = weighted(f);
+    [title, authors, organisation, summary, tags]
+}
+
 fn boosted(q: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
     if boost == 1.0 {
         q
@@ -216,7 +222,15 @@ fn word_groups(
             anywhere(f, &positions(&words[i..=i]), 0, 1.0),
         )];
         for alt in &alternatives[i] {
-            clauses.push((Occur::Should, anywhere(f, &numbered(alt), 0, 0.8)));
+            let alt = numbered(alt);
+            // A synonym of several words is looked for in the short fields only: phrase
+            // checks over attached text cost the most (docs/performance.md).
+            let q = if alt.len() > 1 {
+                within(&short(f), &alt, 0, 0.8)
+            } else {
+                anywhere(f, &alt, 0, 0.8)
+            };
+            clauses.push((Occur::Should, q));
         }
         if alternatives[i].is_empty() && known(searcher, f, &w.stem) == 0 {
             unknown.push(w.folded.clone());
@@ -279,12 +293,13 @@ impl TextQuery {
         }
         let mut boosts = Vec::new();
         if p.words.len() > 1 {
-            // The words as written, then within a few words of each other, in the
-            // title or summary only: phrase checks on long text cost the most.
+            // The words as written, then within a few words of each other, in the title
+            // only: phrase checks of common words over summaries tripled the slowest
+            // searches of the benchmark (docs/performance.md).
             let all = positions(&p.words);
-            let short = [(f.title, 3.0), (f.summary, 1.0)];
-            boosts.push(within(&short, &all, 0, 2.0));
-            boosts.push(within(&short, &all, 3, 1.0));
+            let title = [(f.title, 3.0)];
+            boosts.push(within(&title, &all, 0, 2.0));
+            boosts.push(within(&title, &all, 3, 1.0));
         }
         Some(TextQuery {
             groups,

@@ -7,6 +7,9 @@ use super::*;
 
 const JUDGED: &str = include_str!("../../../../data/evidence/judged.csv");
 
+/// A relevant item not in the first ten: its id and its rank (from 1) if in the first 50.
+type Missed = (i64, Option<usize>);
+
 /// The figures of one run over the judged set.
 #[derive(Debug)]
 pub struct Figures {
@@ -17,7 +20,7 @@ pub struct Figures {
     pub all_found: f64,
     /// The queries that missed a relevant item, with what they missed and where it
     /// came (its rank, from 1, when in the first 50).
-    pub misses: Vec<(String, Vec<(i64, Option<usize>)>)>,
+    pub misses: Vec<(String, Vec<Missed>)>,
 }
 
 fn judged() -> Vec<(String, Vec<i64>)> {

@@ -170,9 +170,11 @@ impl Synonyms {
                         .zip(term)
                         .all(|(a, b)| a == b)
                     {
+                        // A term holding the one matched says nothing more
+                        // ("foster" needs no "foster carer"), and costs a phrase check.
                         let others = g
                             .iter()
-                            .filter(|t| *t != term)
+                            .filter(|t| !t.windows(n).any(|w| w == term.as_slice()))
                             .map(|t| t.as_slice())
                             .collect();
                         out.push((start, n, others));
