@@ -1,8 +1,10 @@
 //! Demo content: the references and the current and planned research listed in the
 //! policy documents the product was designed from, kept as data files
 //! (`data/evidence/items.csv`, `data/evidence/register.csv`) and loaded into a library.
-//! Facts only: titles, authors, organisations, years, due dates, and the tags that
-//! place them on the gap map.
+//! Facts only: titles, authors, organisations, years, due dates, the tags that place
+//! them on the gap map, and for each item a short description in our own words of
+//! where and why those documents cite it (never a claim about findings they do not make),
+//! so the demo library answers ordinary questions.
 
 use anyhow::{Context, Result};
 use observatory_store::evidence::{ItemFields, RegisterFields, Tags};
@@ -86,7 +88,9 @@ pub fn items() -> Result<Vec<ItemFields>> {
                 ("outcome", g(14)),
                 ("geography", g(15)),
             ]),
-            summary: source(g(16)).into(),
+            summary: format!("{} {}", g(17).trim(), source(g(16)))
+                .trim()
+                .to_string(),
             ..Default::default()
         };
         check_item(&mut f).with_context(|| format!("data/evidence/items.csv row {}", i + 2))?;
@@ -166,6 +170,10 @@ mod tests {
         assert!(items.len() >= 50, "{}", items.len());
         assert!(items.iter().any(|i| i.item_type == "evidence_review"));
         assert!(items.iter().any(|i| i.tags.has("geography", "E09000003")));
+        // Every item says in our words where and why it is cited.
+        for r in super::records(super::ITEMS, "items.csv").unwrap() {
+            assert!(r.get(17).is_some_and(|d| d.len() > 60), "{r:?}");
+        }
         let reg = super::register().unwrap();
         assert!(reg.len() >= 25);
         assert!(reg.iter().any(|r| r.status == "planned"));

@@ -1,6 +1,9 @@
 //! Full-text search of the evidence library with tantivy: titles, summaries, authors,
-//! organisations and attachment text, with facet counts, highlighted snippets, filters
-//! and sorting by relevance or date.
+//! organisations, attachment text and the labels of an item's tags, with facet counts,
+//! highlighted snippets, filters and sorting by relevance or date. Words are matched by
+//! their stems, whatever their case or accents, and through the field's synonyms
+//! (`words.rs`); what a query's words mean is in `query.rs`: all of them first, then
+//! most of them, small typos tolerated and a spelling suggested (`suggest.rs`).
 //!
 //! The database is the source of truth and the index a cache of it. An index on disk
 //! keeps `state.json` beside it: which database it was built from (a random instance
@@ -17,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, Schema,
     TextFieldIndexing, TextOptions, Value,
@@ -27,9 +30,13 @@ use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocume
 
 use crate::taxonomy::taxonomy;
 
+mod query;
+mod suggest;
+mod words;
+
 /// Bumped whenever the schema or the way documents are built changes: an index of
 /// another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Facets counted for every search, in display order.
 pub const SEARCH_FACETS: [&str; 6] = [
@@ -56,6 +63,12 @@ struct Fields {
     organisation: Field,
     summary: Field,
     attachments: Field,
+    /// The labels of the item's type and tags, so "early years qualifications" finds
+    /// items tagged with both.
+    tags: Field,
+    /// Every word of the short fields as written (not stemmed): the vocabulary that
+    /// spelling suggestions come from. Not stored.
+    spell: Field,
     facets: Field,
     year: Field,
     sort_date: Field,
@@ -66,17 +79,24 @@ fn schema() -> (Schema, Fields) {
     let text = TextOptions::default()
         .set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer("en_stem")
+                .set_tokenizer(words::STEMMED)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
+    let spell = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(words::FOLDED)
+            .set_index_option(IndexRecordOption::Basic),
+    );
     let fields = Fields {
         id: b.add_i64_field("id", INDEXED | STORED | FAST),
         title: b.add_text_field("title", text.clone()),
         authors: b.add_text_field("authors", text.clone()),
         organisation: b.add_text_field("organisation", text.clone()),
         summary: b.add_text_field("summary", text.clone()),
-        attachments: b.add_text_field("attachments", text),
+        attachments: b.add_text_field("attachments", text.clone()),
+        tags: b.add_text_field("tags", text),
+        spell: b.add_text_field("spell", spell),
         facets: b.add_facet_field("facets", FacetOptions::default().set_stored()),
         year: b.add_i64_field("year", INDEXED | STORED | FAST),
         sort_date: b.add_i64_field("sort_date", FAST),
@@ -274,6 +294,9 @@ pub struct SearchResults {
     /// newest first).
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     pub took_ms: f64,
+    /// The words asked for with each word the library does not hold replaced by the
+    /// nearest one it does ("did you mean"); none when every word is known.
+    pub did_you_mean: Option<String>,
     /// True when the index could not catch up with the database (another process held
     /// it); results may miss the newest changes.
     pub stale: bool,
@@ -311,6 +334,17 @@ fn facet(name: &str, value: &str) -> Facet {
 /// search box (docs/security.md). 500 characters holds any title someone pastes.
 pub const MAX_QUERY_CHARS: usize = 500;
 const MAX_NESTING: usize = 16;
+
+/// A page of results (score and address), how many there are, and their facet counts.
+type Found = (
+    Vec<(f32, DocAddress)>,
+    usize,
+    tantivy::collector::FacetCounts,
+);
+
+/// Fewer results than this with every word, and results with most of the words follow.
+/// Fixed rather than the page size, so every page of a search counts the same results.
+const RELAX_BELOW: usize = 20;
 
 /// The search text cut to [`MAX_QUERY_CHARS`], with brackets nested deeper than
 /// [`MAX_NESTING`] dropped along with their partners.
@@ -377,6 +411,7 @@ impl SearchIndex {
         dir: Option<PathBuf>,
         state: Option<IndexState>,
     ) -> Result<SearchIndex> {
+        words::register(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -446,6 +481,18 @@ impl SearchIndex {
         if !keywords.is_empty() {
             d.add_text(f.summary, &keywords);
         }
+        let tax = taxonomy();
+        let mut labels = vec![tax.types.label(&t.item_type)];
+        for (name, value) in t.tags.pairs() {
+            if let Some(v) = tax.facet(name).filter(|_| name != "geography") {
+                labels.push(v.label(value));
+            }
+        }
+        d.add_text(f.tags, labels.join("; "));
+        let mut spelling = vec![t.title.as_str(), t.summary.as_str(), keywords.as_str()];
+        spelling.extend(t.authors.iter().map(String::as_str));
+        spelling.extend(t.organisation.as_deref());
+        d.add_text(f.spell, spelling.join(" "));
         d
     }
 
@@ -502,29 +549,11 @@ impl SearchIndex {
         Ok(())
     }
 
-    fn text_query(&self, text: &str) -> Box<dyn Query> {
-        let f = &self.fields;
-        let text = tame(text);
-        let text = text.as_str();
-        if text.trim().is_empty() {
-            return Box::new(AllQuery);
-        }
-        let mut qp = QueryParser::for_index(
-            &self.index,
-            vec![f.title, f.authors, f.organisation, f.summary, f.attachments],
-        );
-        qp.set_conjunction_by_default();
-        qp.set_field_boost(f.title, 3.0);
-        qp.set_field_boost(f.authors, 2.0);
-        qp.set_field_boost(f.organisation, 1.5);
-        qp.set_field_boost(f.attachments, 0.5);
-        // Lenient: a stray quote or colon in what someone typed never fails a search.
-        qp.parse_query_lenient(text).0
-    }
-
-    fn query(&self, r: &SearchRequest) -> Box<dyn Query> {
+    /// The query of a request: its words (strict or relaxed, see `query.rs`) within its
+    /// filters.
+    fn query(&self, text: Option<Box<dyn Query>>, r: &SearchRequest) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, self.text_query(&r.text))];
+            vec![(Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery)))];
         let mut by_facet: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (k, v) in &r.filters {
             by_facet.entry(k.as_str()).or_default().push(v.as_str());
@@ -555,23 +584,21 @@ impl SearchIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// Run a search.
-    pub fn search(&self, r: &SearchRequest) -> Result<SearchResults> {
-        let started = Instant::now();
-        let searcher = self.reader.searcher();
-        let query = self.query(r);
+    /// The page of results of a query, how many there are and their facet counts.
+    fn collect(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        r: &SearchRequest,
+    ) -> Result<Found> {
         let mut facets = FacetCollector::for_field("facets");
         for name in SEARCH_FACETS {
             facets.add_facet(Facet::from_path([name]));
         }
         let limit = r.limit.clamp(1, 1000);
         let top = TopDocs::with_limit(limit).and_offset(r.offset);
-        let (addresses, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match r.sort {
-            Sort::Relevance => {
-                let (docs, total, counts) =
-                    searcher.search(&*query, &(top.order_by_score(), Count, facets))?;
-                (docs, total, counts)
-            }
+        Ok(match r.sort {
+            Sort::Relevance => searcher.search(query, &(top.order_by_score(), Count, facets))?,
             Sort::Newest | Sort::Oldest => {
                 let order = if r.sort == Sort::Newest {
                     Order::Desc
@@ -579,7 +606,7 @@ impl SearchIndex {
                     Order::Asc
                 };
                 let (docs, total, counts) = searcher.search(
-                    &*query,
+                    query,
                     &(
                         top.order_by_fast_field::<i64>("sort_date", order),
                         Count,
@@ -592,6 +619,30 @@ impl SearchIndex {
                     counts,
                 )
             }
+        })
+    }
+
+    /// Run a search.
+    pub fn search(&self, r: &SearchRequest) -> Result<SearchResults> {
+        let started = Instant::now();
+        let searcher = self.reader.searcher();
+        let text = query::TextQuery::new(&searcher, &self.fields, &query::parse(&tame(&r.text)));
+        let mut query = self.query(text.as_ref().map(|t| t.query(false)), r);
+        let mut found = self.collect(&searcher, &*query, r)?;
+        // Every word first; when that finds less than a page, most of the words (those
+        // with all of them still first).
+        if let Some(t) = text.as_ref().filter(|t| t.word_count() > 1)
+            && found.1 < RELAX_BELOW
+        {
+            query = self.query(Some(t.query(true)), r);
+            found = self.collect(&searcher, &*query, r)?;
+        }
+        let (addresses, total, counts) = found;
+        let did_you_mean = match &text {
+            Some(t) if !t.unknown.is_empty() => {
+                suggest::did_you_mean(&searcher, self.fields.spell, &r.text, &t.unknown)?
+            }
+            _ => None,
         };
         let f = self.fields;
         let snippet = |field: Field, chars: usize| -> Result<SnippetGenerator> {
@@ -705,6 +756,7 @@ impl SearchIndex {
             hits,
             facets: out,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            did_you_mean,
             stale: false,
         })
     }
@@ -723,5 +775,51 @@ pub fn is_lock_busy(e: &anyhow::Error) -> bool {
 /// Escape text for HTML (the one function every surface uses).
 pub use observatory_domain::html::escape;
 
+/// A title or snippet of a [`Hit`] (HTML: matches in `<b>`, the rest escaped, by us or
+/// by tantivy, which writes `'` as `&#x27;`) as plain text, for a terminal.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest.find(if rest.starts_with('<') { '>' } else { ';' });
+        let decoded = end.and_then(|e| {
+            let inner = &rest[1..e];
+            if rest.starts_with('<') {
+                return matches!(inner, "b" | "/b").then_some(None);
+            }
+            let c = match inner {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => inner
+                    .strip_prefix("#x")
+                    .or_else(|| inner.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| inner.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            }?;
+            Some(Some(c))
+        });
+        match (decoded, end) {
+            (Some(c), Some(e)) => {
+                out.extend(c);
+                rest = &rest[e + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..1]);
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod relevance;
 #[cfg(test)]
 mod tests;

@@ -23,7 +23,7 @@ pub use evidence::extract::MAX_FILE_BYTES;
 pub use evidence::feed::Scope;
 pub use evidence::gaps::{Cell, Columns, GapMap, GapOptions, status_label};
 pub use evidence::model::REGISTER_STATUSES;
-pub use evidence::search::SEARCH_FACETS;
+pub use evidence::search::{SEARCH_FACETS, plain_text};
 pub use evidence::similar::Similar;
 pub use evidence::taxonomy::{TAG_FACETS, Taxonomy, Vocabulary, taxonomy};
 pub use evidence::{

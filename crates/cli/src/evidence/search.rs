@@ -3,7 +3,7 @@
 
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
-use observatory_service::library::{Library, SearchRequest, Sort, taxonomy};
+use observatory_service::library::{Library, SearchRequest, Sort, plain_text, taxonomy};
 
 use super::{json_out, opt, table};
 use crate::output::Format;
@@ -111,15 +111,6 @@ pub async fn run(lib: &Library, x: &SearchArgs) -> Result<i32> {
         return json_out(&res, x.output.as_deref());
     }
     let tax = taxonomy();
-    let plain = |html: &str| {
-        html.replace("<b>", "")
-            .replace("</b>", "")
-            .replace("&amp;", "&")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-    };
     let rows = res
         .hits
         .iter()
@@ -133,7 +124,7 @@ pub async fn run(lib: &Library, x: &SearchArgs) -> Result<i32> {
                     .clone()
                     .or_else(|| h.authors.first().cloned())
                     .unwrap_or_default(),
-                plain(&h.snippet_html),
+                plain_text(&h.snippet_html),
             ]
         })
         .collect();
@@ -155,6 +146,9 @@ pub async fn run(lib: &Library, x: &SearchArgs) -> Result<i32> {
     }
     if res.total == 0 {
         notes = vec!["No results. Try fewer words, or fewer filters.".into()];
+    }
+    if let Some(better) = &res.did_you_mean {
+        notes.push(format!("Did you mean \"{better}\"?"));
     }
     table(
         "",

@@ -66,6 +66,26 @@ on_both!(demo_search_gaps_and_feed, |env: Env| {
         .map(|h| h["year"].as_i64().unwrap())
         .collect();
     assert!(years.windows(2).all(|w| w[0] >= w[1]), "{years:?}");
+    // Ordinary questions find the demo's items, however they are typed (issue #14).
+    for q in [
+        "social workers",
+        "social worker",
+        "childminders",
+        "early years qualifications",
+        "newly qualified social workers",
+    ] {
+        let r = json(&env, &["search", q, "--format", "json"]);
+        assert!(r["total"].as_u64().unwrap() > 0, "{q}: {r}");
+    }
+    let r = json(&env, &["search", "chilminders", "--format", "json"]);
+    assert_eq!(r["did_you_mean"], "childminders", "{r}");
+    assert!(ok(&env, &["search", "chilminders"]).contains("Did you mean \"childminders\"?"));
+    // The command line prints plain text, not HTML.
+    let table = ok(&env, &["search", "pedagogy"]);
+    assert!(
+        table.contains("Children's") && !table.contains("&#") && !table.contains("<b>"),
+        "{table}"
+    );
     let table = ok(&env, &["search", "childcare providers survey", "--facets"]);
     assert!(
         table.contains("Childcare and Early Years Providers Survey")

@@ -753,6 +753,9 @@ pub struct SearchResults {
     pub took_ms: f64,
     /// The index could not catch up with the newest changes.
     pub stale: bool,
+    /// The words asked with any the library does not hold respelt as the nearest it
+    /// does, when the search found little; null otherwise.
+    pub did_you_mean: Option<String>,
 }
 
 /// A row or column of the gap map.

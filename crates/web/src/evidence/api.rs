@@ -26,7 +26,7 @@ use crate::state::AppState;
         ("page" = Option<usize>, Query, description = "Page number, from 1"),
         ("per_page" = Option<usize>, Query, description = "Results a page, 1 to 100 (default 20)"),
     ),
-    responses((status = 200, description = "total, hits (id, score, title, title_html, authors, organisation, year, item_type, strength, snippet_html, snippet_from), facets (per facet: value, label, count, selected), took_ms", body = SearchResultsBody),
+    responses((status = 200, description = "total, hits (id, score, title, title_html, authors, organisation, year, item_type, strength, snippet_html, snippet_from), facets (per facet: value, label, count, selected), took_ms, did_you_mean (the words with any the library does not hold respelt, or null)", body = SearchResultsBody),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn search(
     State(state): State<Arc<AppState>>,

@@ -65,6 +65,9 @@ struct SearchPage {
     query_string: String,
     curate: bool,
     stale: bool,
+    /// The search with its unknown words spelt as the library has them, and its link.
+    did_you_mean: String,
+    did_you_mean_link: String,
 }
 
 fn facet_heading(name: &str) -> &'static str {
@@ -165,6 +168,18 @@ pub async fn page(
         },
         query_string: qs,
         stale: res.stale,
+        did_you_mean_link: res
+            .did_you_mean
+            .as_ref()
+            .map(|text| {
+                let better = SearchRequest {
+                    text: text.clone(),
+                    ..r.clone()
+                };
+                format!("/evidence?{}", better.query_string())
+            })
+            .unwrap_or_default(),
+        did_you_mean: res.did_you_mean.clone().unwrap_or_default(),
     })
 }
 

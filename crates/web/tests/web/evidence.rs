@@ -105,6 +105,15 @@ on_both!(
         // Sorting by date puts the newest first.
         let html = c.get("/evidence?sort=newest").await.text().await.unwrap();
         assert_eq!(result_ids(&html), vec![ids[2], ids[0], ids[1], ids[3]]);
+        // A misspelt word is suggested with a link to the search spelt right.
+        let html = c.get("/evidence?q=chilminders").await.text().await.unwrap();
+        assert!(
+            html.contains(
+                "Did you mean <a class=\"govuk-link\" href=\"/evidence?q=childminders\">childminders</a>?"
+            ),
+            "{html}"
+        );
+        assert_eq!(result_ids(&html).first(), Some(&ids[1]));
         // A wrong facet is a plain 400, not a failure.
         assert_eq!(c.get("/evidence?colour=red").await.status(), 400);
         // One item's page shows its tags in words.
@@ -496,6 +505,11 @@ on_both!(
         assert_eq!(res.status(), 200);
         let j: serde_json::Value = res.json().await.unwrap();
         assert_eq!(j["hits"][0]["id"], ids[1]);
+        // A typo still finds the item, and the answer says how the word is spelt.
+        let res = api(&s, &token, "GET", "/api/evidence/search?q=chilminders").await;
+        let j: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(j["hits"][0]["id"], ids[1]);
+        assert_eq!(j["did_you_mean"], "childminders");
         let res = api(&s, &token, "GET", "/api/evidence/gaps?columns=outcome").await;
         assert_eq!(res.status(), 200);
         let j: serde_json::Value = res.json().await.unwrap();
