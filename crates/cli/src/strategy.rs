@@ -78,7 +78,7 @@ pub async fn run(cli: &Cli, a: &StrategyArgs) -> Result<i32> {
         StrategyCommand::Status { id, out } => {
             let answers = Answers::new(DEFAULT_SUPPRESSION_THRESHOLD);
             let today = chrono::Local::now().date_naive();
-            let list = strategy::status(&db, Actor::Operator, &answers, id, today).await?;
+            let (_, list) = strategy::status(&db, Actor::Operator, &answers, id, today).await?;
             out.write(&strategy::status_json(id, &list), || {
                 status_table(id, &list)
             })?;

@@ -374,24 +374,7 @@ pub async fn checked_scope(
     let check = |field: &'static str, what: &str, list: &CodeList, given: &[String]| {
         given
             .iter()
-            .map(|g| match list.find_code_or_label(g) {
-                Some(i) => Ok(list.code(i).to_string()),
-                None if list.is_empty() => Err(ScopeProblem {
-                    field,
-                    message: format!("There is no {what} {g}: no {what}s are registered yet"),
-                }),
-                None => {
-                    let near = list.closest(g);
-                    let i = list.must(near);
-                    Err(ScopeProblem {
-                        field,
-                        message: format!(
-                            "There is no {what} {g}. Did you mean {near} ({})?",
-                            list.label(i)
-                        ),
-                    })
-                }
-            })
+            .map(|g| resolve(list, what, g).map_err(|message| ScopeProblem { field, message }))
             .collect::<Result<Vec<_>, _>>()
     };
     Ok(check("areas", "area", &area_list, areas).and_then(|a| {
@@ -400,6 +383,25 @@ pub async fn checked_scope(
             check("employers", "employer", &employer_list, employers)?,
         ))
     }))
+}
+
+/// The code `given` names in `list` (a code or a label, whatever its case), or why it
+/// names none, with the nearest real one: "There is no area E06000099. Did you mean
+/// E06000009 (Blackpool)?".
+pub(crate) fn resolve(list: &CodeList, what: &str, given: &str) -> Result<String, String> {
+    match list.find_code_or_label(given) {
+        Some(i) => Ok(list.code(i).to_string()),
+        None if list.is_empty() => Err(format!(
+            "There is no {what} {given}: no {what}s are registered yet"
+        )),
+        None => {
+            let near = list.closest(given);
+            let name = list.label(list.must(near));
+            Err(format!(
+                "There is no {what} {given}. Did you mean {near} ({name})?"
+            ))
+        }
+    }
 }
 
 /// Every area the service knows: the local authorities of the code list and any other

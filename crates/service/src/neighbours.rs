@@ -3,10 +3,11 @@
 //! shows its figures beside, as LG Inform does for councils. They are data the planner
 //! brings, not something the census can work out, so until they are set there are none.
 
-use crate::accounts::known_areas;
+use crate::accounts::{known_areas, resolve};
 use crate::database::Database;
 use crate::error::ServiceError;
 use crate::policy::{self, Actor};
+use observatory_domain::codes;
 
 /// At most this many neighbours (the DfE tool lists ten).
 pub const MAX_NEIGHBOURS: usize = 20;
@@ -14,10 +15,15 @@ pub const MAX_NEIGHBOURS: usize = 20;
 /// An area's (by code or name) statistical neighbours, nearest first; none until
 /// someone sets them.
 pub async fn of(db: &Database, area: &str) -> Result<Vec<String>, ServiceError> {
+    let area = area.trim();
+    // The dashboard asks by code on every page: only a name needs the list of areas.
+    if codes().area_names.contains_key(area) {
+        return Ok(db.store.neighbours(area).await?);
+    }
     let areas = known_areas(db).await?;
     let code = areas
         .find_code_or_label(area)
-        .map_or(area.trim(), |i| areas.code(i));
+        .map_or(area, |i| areas.code(i));
     Ok(db.store.neighbours(code).await?)
 }
 
@@ -31,15 +37,7 @@ pub async fn set(
     given: &[String],
 ) -> Result<Vec<String>, ServiceError> {
     let areas = known_areas(db).await?;
-    let area = match areas.find_code_or_label(area) {
-        Some(i) => areas.code(i).to_string(),
-        None => {
-            return Err(ServiceError::Invalid(format!(
-                "There is no area {area}. Did you mean {}?",
-                areas.closest(area)
-            )));
-        }
-    };
+    let area = resolve(&areas, "area", area).map_err(ServiceError::Invalid)?;
     policy::may_set_neighbours(actor, &area)?;
     if given.len() > MAX_NEIGHBOURS {
         return Err(ServiceError::Invalid(format!(
@@ -49,18 +47,11 @@ pub async fn set(
     }
     let mut list: Vec<String> = Vec::new();
     for g in given.iter().map(|g| g.trim()).filter(|g| !g.is_empty()) {
-        let Some(i) = areas.find_code_or_label(g) else {
-            let near = areas.closest(g);
-            let name = areas.label(areas.must(near));
-            return Err(ServiceError::Invalid(format!(
-                "There is no area {g}. Did you mean {near} ({name})?"
-            )));
-        };
-        let code = areas.code(i).to_string();
+        let code = resolve(&areas, "area", g).map_err(ServiceError::Invalid)?;
         if code == area {
             return Err(ServiceError::Invalid(format!(
                 "{} cannot be its own statistical neighbour",
-                areas.label(i)
+                codes().area_name(&code)
             )));
         }
         if !list.contains(&code) {

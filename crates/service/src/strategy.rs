@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use observatory_strategy::{Indicator, Judgement, Objective, Observation, Point, Strategy, judge};
 use serde_json::{Value, json};
 
-use crate::accounts::known_areas;
+use crate::accounts::{known_areas, resolve};
 use crate::answers::{Answers, Ask};
 use crate::database::Database;
 use crate::error::ServiceError;
@@ -41,20 +41,12 @@ pub async fn import(
     let mut s =
         Strategy::parse(json, |m| names.iter().any(|n| n == m)).map_err(ServiceError::invalid)?;
     let areas = known_areas(db).await?;
-    let mut codes = Vec::new();
-    for a in &s.areas {
-        match areas.find_code_or_label(a) {
-            Some(i) => codes.push(areas.code(i).to_string()),
-            None => {
-                let near = areas.closest(a);
-                return Err(ServiceError::Invalid(format!(
-                    "The strategy cannot be stored: there is no area {a}. Did you mean {near} ({})?",
-                    areas.label(areas.must(near))
-                )));
-            }
-        }
-    }
-    s.areas = codes;
+    s.areas = s
+        .areas
+        .iter()
+        .map(|a| resolve(&areas, "area", a))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ServiceError::Invalid(format!("The strategy cannot be stored. {e}")))?;
     may_plan(actor, &s.areas)?;
     if let Some((_, before)) = db.store.strategy(&s.id).await? {
         may_plan(actor, &before)?;
@@ -66,20 +58,24 @@ pub async fn import(
     Ok((s, version))
 }
 
-/// A strategy's file as imported, and its areas.
-async fn stored(db: &Database, actor: Actor<'_>, id: &str) -> Result<String, ServiceError> {
+/// A strategy's file as imported, and its areas, for an actor who may see them.
+async fn stored(
+    db: &Database,
+    actor: Actor<'_>,
+    id: &str,
+) -> Result<(String, Vec<String>), ServiceError> {
     let Some((body, areas)) = db.store.strategy(id).await? else {
         return Err(ServiceError::NotFound(format!(
             "There is no strategy {id}; `observatory strategy list` shows them."
         )));
     };
     may_plan(actor, &areas)?;
-    Ok(body)
+    Ok((body, areas))
 }
 
 /// The strategy file exactly as it was last imported.
 pub async fn export(db: &Database, actor: Actor<'_>, id: &str) -> Result<String, ServiceError> {
-    stored(db, actor, id).await
+    Ok(stored(db, actor, id).await?.0)
 }
 
 /// The strategies the actor may see, by id, with their areas.
@@ -103,17 +99,16 @@ pub struct ObjectiveStatus {
     pub judgement: Judgement,
 }
 
-/// Every objective's status, judged on `today`.
+/// A strategy's title and every objective's status, judged on `today`.
 pub async fn status(
     db: &Database,
     actor: Actor<'_>,
     answers: &Answers,
     id: &str,
     today: NaiveDate,
-) -> Result<Vec<ObjectiveStatus>, ServiceError> {
-    let body = stored(db, actor, id).await?;
+) -> Result<(String, Vec<ObjectiveStatus>), ServiceError> {
+    let (body, areas) = stored(db, actor, id).await?;
     let s = Strategy::parse(&body, |_| true).map_err(ServiceError::invalid)?;
-    let areas = db.store.strategy_areas(id).await?;
     let dates = crate::returns::census_dates(db).await?;
     let mut out = Vec::new();
     for o in s.objectives {
@@ -123,7 +118,7 @@ pub async fn status(
             objective: o,
         });
     }
-    Ok(out)
+    Ok((s.title, out))
 }
 
 /// The indicator's latest observation on or after the baseline: the latest census date

@@ -112,13 +112,8 @@ pub async fn show(
 ) -> PageResult {
     policy::may_use_dashboard(&v.user)?;
     let today = chrono::Local::now().date_naive();
-    let actor = Actor::from(&v.user);
-    let list = strategy::status(&state.db, actor, &state.answers, &id, today).await?;
-    let title = strategy::list(&state.db, actor)
-        .await?
-        .into_iter()
-        .find(|(s, _)| s.id == id)
-        .map_or(id, |(s, _)| s.title);
+    let (title, list) =
+        strategy::status(&state.db, Actor::from(&v.user), &state.answers, &id, today).await?;
     html(&StrategyPage {
         l: Layout::new(&state, &v, &title, "/strategies"),
         rows: list.iter().map(row).collect(),
