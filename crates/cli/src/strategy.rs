@@ -2,7 +2,7 @@
 //! each objective's status judged from the census (the contract in
 //! `../shared/spec/strategy.md`).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use observatory_domain::{DEFAULT_SUPPRESSION_THRESHOLD, codes};
 use observatory_service::answers::Answers;
@@ -51,8 +51,12 @@ pub async fn run(cli: &Cli, a: &StrategyArgs) -> Result<i32> {
     let db = cli.database().await?;
     match &a.command {
         StrategyCommand::Import { file, by } => {
-            let json = std::fs::read_to_string(file)
-                .with_context(|| format!("cannot read the strategy file {}", file.display()))?;
+            let json = observatory_domain::input::read_text_within(
+                file,
+                strategy::MAX_FILE_BYTES,
+                "the strategy file",
+            )
+            .map_err(anyhow::Error::msg)?;
             let (s, version) = strategy::import(&db, Actor::Operator, &json, by).await?;
             println!(
                 "Stored strategy {} ({}), version {version}: {} objectives for {}.",

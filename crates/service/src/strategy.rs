@@ -16,6 +16,7 @@ use crate::query::{Unit, measure_names, measure_units};
 
 pub use observatory_store::strategies::StrategySummary;
 pub use observatory_strategy::Status;
+pub use observatory_strategy::model::MAX_FILE_BYTES;
 
 /// Whether the actor may see or change a strategy covering these areas: the operator,
 /// administrators and analysts everywhere, planners where they plan every area.

@@ -64,6 +64,10 @@ pub struct Recorded {
     pub source: String,
 }
 
+/// The largest strategy file read: a strategy is a page of JSON, so a file this big is
+/// the wrong file (serde_json also bounds how deep it nests).
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
 /// Default days after which a recorded value is stale.
 pub const STALE_AFTER_DAYS: i64 = 400;
 

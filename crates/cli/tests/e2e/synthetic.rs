@@ -348,5 +348,12 @@ on_both!(
             serde_json::from_str(&env.ok(&["strategy", "export", "--id", "central-beds-2026"]))
                 .unwrap();
         assert_eq!(again, original, "the stored strategy is as it was");
+        // A file far bigger than any strategy is refused before it is read whole.
+        let big = env.path("big.json");
+        std::fs::write(&big, vec![b' '; 2 * 1024 * 1024]).unwrap();
+        let out = env.run(&["strategy", "import", big.to_str().unwrap()]);
+        assert_ne!(out.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("larger than the limit"), "{err}");
     }
 );
