@@ -150,29 +150,45 @@ async fn observe(
     let Some(&d) = dates.iter().filter(|d| **d >= o.baseline.date).max() else {
         return Ok(None);
     };
-    let mut filters = filters.clone();
-    // Without an area filter the indicator covers the strategy's areas together.
+    Ok(Some(
+        value_at(db, actor, answers, measure, filters, areas, d).await?,
+    ))
+}
+
+/// A bound indicator's value at one census date, exactly as the query contract's JSON
+/// gives it to the actor (rounded as it rounds, `None` when suppressed), with its counts
+/// when the measure is a share of counts (for its uncertainty interval). Without an
+/// `area` filter the indicator covers `areas` together.
+pub(crate) async fn value_at(
+    db: &Database,
+    actor: Actor<'_>,
+    answers: &Answers,
+    measure: &str,
+    filters: &[String],
+    areas: &[String],
+    d: NaiveDate,
+) -> Result<Observation, ServiceError> {
+    let mut filters = filters.to_vec();
     if !filters.iter().any(|f| f.trim().starts_with("area=")) {
         filters.extend(areas.iter().map(|a| format!("area={a}")));
     }
     let ask = Ask {
-        measure: measure.clone(),
+        measure: measure.to_string(),
         filters,
         dates: vec![d.to_string()],
         ..Default::default()
     };
-    // The value exactly as the query contract's JSON gives it (rounded as it rounds).
     let answer = answers.answer(db, actor, &ask).await?.to_json();
     let row = &answer["rows"][0];
     let counted = measure_units(measure).is_some_and(|(_, parts)| parts == Unit::Count);
     let value = row["value"].as_f64().filter(|_| row["suppressed"] != true);
-    Ok(Some(Observation {
+    Ok(Observation {
         date: d,
         value,
         counts: value
             .filter(|_| counted)
             .and_then(|_| Some((row["numerator"].as_f64()?, row["denominator"].as_f64()?))),
-    }))
+    })
 }
 
 fn point(p: &Point) -> Value {
