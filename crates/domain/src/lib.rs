@@ -19,4 +19,4 @@ pub mod units;
 pub use codes::{CodeList, Codes, MeasureInfo, Role, codes};
 pub use records::*;
 pub use rules::{DEFAULT_SUPPRESSION_THRESHOLD, MIN_SUPPRESSION_THRESHOLD};
-pub use units::{Unit, long_date, uk_time};
+pub use units::{Unit, long_date, uk_time, uk_today};

@@ -29,6 +29,12 @@ pub fn uk_time(stored: &str) -> String {
     format!("{} at {time}", long_date(local.date()))
 }
 
+/// Today's date in the UK (what "due today" and "overdue" mean to people here).
+pub fn uk_today() -> chrono::NaiveDate {
+    let utc = chrono::Utc::now().naive_utc();
+    (utc + chrono::Duration::hours(i64::from(british_summer_time(utc)))).date()
+}
+
 /// Whether a UTC time falls in British Summer Time: from 1am UTC on the last Sunday of
 /// March to 1am UTC on the last Sunday of October.
 fn british_summer_time(utc: chrono::NaiveDateTime) -> bool {

@@ -556,10 +556,13 @@ pub async fn add_with_password(
     account: &NewAccount<'_>,
 ) -> Result<String, ServiceError> {
     match account.role {
-        Role::Planner if account.areas.is_empty() => {
-            return Err(ServiceError::Invalid(
-                "an area planner needs --area CODE".into(),
-            ));
+        Role::Planner | Role::Partner if account.areas.is_empty() => {
+            let who = if account.role == Role::Planner {
+                "an area planner"
+            } else {
+                "a strategy partner"
+            };
+            return Err(ServiceError::Invalid(format!("{who} needs --area CODE")));
         }
         Role::Employer if account.employers.is_empty() => {
             return Err(ServiceError::Invalid(

@@ -80,7 +80,73 @@ pub fn may_track<'a>(actor: impl Into<Actor<'a>>, area: &str) -> bool {
     match user.role {
         Role::Admin | Role::Analyst => true,
         Role::Planner => user.areas.iter().any(|a| a == area),
-        Role::Employer => false,
+        Role::Employer | Role::Partner => false,
+    }
+}
+
+/// Whether the actor may read a strategy covering these areas: the operator,
+/// administrators and analysts every strategy; planners those of areas they all plan;
+/// strategy partners those of the areas they work in.
+pub fn may_read_strategy(actor: Actor, areas: &[String]) -> Result<(), Denied> {
+    let ok = match actor {
+        Actor::Operator => true,
+        Actor::User(u) => match u.role {
+            Role::Admin | Role::Analyst => true,
+            Role::Planner => areas.iter().all(|a| u.areas.contains(a)),
+            Role::Partner => areas.iter().any(|a| u.areas.contains(a)),
+            Role::Employer => false,
+        },
+    };
+    if ok {
+        Ok(())
+    } else {
+        deny("You can only see the strategies of the areas you plan for or work with.")
+    }
+}
+
+/// Whether the user uses the strategies pages at all: everyone but employer users.
+pub fn may_use_strategies(user: &User) -> Result<(), Denied> {
+    if user.role == Role::Employer {
+        deny("Strategies are for area planners, analysts and strategy partners.")
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether the actor may change a strategy covering these areas (write, edit, import):
+/// the operator, and planners who plan every one of its areas. Analysts and
+/// administrators read every strategy but the plan is the area's to write.
+pub fn may_change_strategy(actor: Actor, areas: &[String]) -> Result<(), Denied> {
+    let ok = match actor {
+        Actor::Operator => true,
+        Actor::User(u) => u.role == Role::Planner && areas.iter().all(|a| u.areas.contains(a)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        deny("Only the area planners of a strategy's areas can change it.")
+    }
+}
+
+/// Whether the actor may update an action (its status and note) of a strategy covering
+/// these areas: whoever may change the strategy, and the action's owner (by their
+/// account's email) where they may read it.
+pub fn may_update_action(
+    actor: Actor,
+    areas: &[String],
+    owner_email: Option<&str>,
+) -> Result<(), Denied> {
+    if may_change_strategy(actor, areas).is_ok() {
+        return Ok(());
+    }
+    match actor {
+        Actor::User(u)
+            if owner_email.is_some_and(|e| e.eq_ignore_ascii_case(&u.email))
+                && may_read_strategy(actor, areas).is_ok() =>
+        {
+            Ok(())
+        }
+        _ => deny("You can only update the actions you own."),
     }
 }
 
@@ -140,7 +206,11 @@ pub fn sees_evidence_staff_side(reader: Option<&Actor>) -> bool {
 /// Whether the user sees the dashboards and the returns tracker (everyone but employer
 /// users, who have their own figures page).
 pub fn may_use_dashboard(user: &User) -> Result<(), Denied> {
-    if user.role == Role::Employer {
+    if user.role == Role::Partner {
+        deny(
+            "The dashboard is for area planners and national analysts; the strategies you work on are under Strategies.",
+        )
+    } else if user.role == Role::Employer {
         deny(
             "The dashboard is for area planners and national analysts; your organisation's figures are under Your figures.",
         )
@@ -158,7 +228,7 @@ pub fn sees_national(user: &User) -> bool {
 pub fn own_areas(user: &User) -> Option<&[String]> {
     match user.role {
         Role::Planner => Some(&user.areas),
-        Role::Employer => Some(&[]),
+        Role::Employer | Role::Partner => Some(&[]),
         Role::Admin | Role::Analyst => None,
     }
 }
@@ -222,7 +292,7 @@ pub fn protection_for(
                     );
                 }
             }
-            Role::Employer => {
+            Role::Employer | Role::Partner => {
                 return deny(
                     "figures by employer or setting are available for your own organisation only: filter on employer=YOUR-ID",
                 );

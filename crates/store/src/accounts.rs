@@ -59,10 +59,19 @@ pub enum Role {
     Planner,
     /// An employer user: submits their employers' returns, sees their own records.
     Employer,
+    /// A strategy partner (health, schools, the voluntary sector): reads the strategies
+    /// of their areas and updates the actions they own, nothing more.
+    Partner,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Analyst, Role::Planner, Role::Employer];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Analyst,
+        Role::Planner,
+        Role::Employer,
+        Role::Partner,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -70,6 +79,7 @@ impl Role {
             Role::Analyst => "analyst",
             Role::Planner => "planner",
             Role::Employer => "employer",
+            Role::Partner => "partner",
         }
     }
 
@@ -80,6 +90,7 @@ impl Role {
             Role::Analyst => "National analyst",
             Role::Planner => "Area planner",
             Role::Employer => "Employer user",
+            Role::Partner => "Strategy partner",
         }
     }
 
@@ -89,8 +100,11 @@ impl Role {
             "analyst" | "national_analyst" => Ok(Role::Analyst),
             "planner" | "area_planner" => Ok(Role::Planner),
             "employer" | "employer_user" => Ok(Role::Employer),
+            "partner" | "strategy_partner" => Ok(Role::Partner),
             other => {
-                bail!("'{other}' is not a role; the roles are admin, analyst, planner and employer")
+                bail!(
+                    "'{other}' is not a role; the roles are admin, analyst, planner, employer and partner"
+                )
             }
         }
     }

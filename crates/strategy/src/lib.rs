@@ -5,8 +5,15 @@
 //! year. It knows nothing of databases or census answers: the service layer finds the
 //! observation and asks [`status::judge`].
 
+pub mod changes;
+pub mod edit;
+pub mod framework;
 pub mod model;
+pub mod plan;
 pub mod status;
 
+pub use edit::{Edit, List};
+pub use framework::framework;
 pub use model::{Indicator, Objective, Point, Recorded, Strategy};
+pub use plan::{Action, ActionStatus, Answer, Decision, Funding, Requirement, Risk};
 pub use status::{Judgement, Observation, Status, judge};

@@ -3,8 +3,12 @@
 //! baseline and milestones. The file is checked whole and every problem reported at
 //! once; fields the product does not know are kept by whoever stores the original JSON.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::plan::{Action, ChecklistAnswer, Decision, Resources, Risk, Scope, Swot};
 
 /// A strategy (the fields the product reads; the stored JSON keeps the rest).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -13,7 +17,31 @@ pub struct Strategy {
     pub title: String,
     pub areas: Vec<String>,
     #[serde(default)]
+    pub vision: String,
+    /// The text of each section of the framework that holds text, by its key
+    /// (`data/strategy/framework.csv`).
+    #[serde(default)]
+    pub sections: BTreeMap<String, String>,
+    #[serde(default)]
+    pub scope: Scope,
+    #[serde(default)]
+    pub swot: Swot,
+    #[serde(default)]
+    pub checklist: Vec<ChecklistAnswer>,
+    #[serde(default)]
     pub objectives: Vec<Objective>,
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    #[serde(default)]
+    pub risks: Vec<Risk>,
+    #[serde(default)]
+    pub resources: Resources,
+    #[serde(default)]
+    pub decisions: Vec<Decision>,
+    /// Whether anyone may read the strategy, its figures under the publication's
+    /// disclosure control, on its public page.
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// One objective: SMART by construction (an owner, an indicator, dated milestones).
@@ -22,6 +50,9 @@ pub struct Objective {
     pub id: String,
     pub title: String,
     pub owner: String,
+    /// The owner's account email, so the objective shows in their list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_email: Option<String>,
     pub indicator: Indicator,
     pub baseline: Point,
     pub milestones: Vec<Point>,
@@ -82,6 +113,23 @@ impl Objective {
     /// The last milestone (every checked objective has one).
     pub fn target(&self) -> Point {
         *self.milestones.last().unwrap_or(&self.baseline)
+    }
+
+    /// The latest value recorded by hand on or after the baseline (none for a bound
+    /// indicator, whose values come from the census).
+    pub fn latest_recorded(&self) -> Option<crate::Observation> {
+        let Indicator::Recorded { recorded } = &self.indicator else {
+            return None;
+        };
+        recorded
+            .iter()
+            .filter(|r| r.date >= self.baseline.date)
+            .max_by_key(|r| r.date)
+            .map(|r| crate::Observation {
+                date: r.date,
+                value: Some(r.value),
+                counts: None,
+            })
     }
 
     /// The tolerance in the indicator's units.
@@ -152,13 +200,6 @@ impl Strategy {
 
     fn problems(&self, known_measure: &impl Fn(&str) -> bool) -> Vec<String> {
         let mut p = Vec::new();
-        let id_ok = |id: &str| {
-            !id.is_empty()
-                && id.len() <= 100
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-        };
         if !id_ok(&self.id) {
             p.push(format!(
                 "the id '{}' must be 1 to 100 letters, digits, '-', '_' or '.'",
@@ -216,8 +257,18 @@ impl Strategy {
                 }
             }
         }
+        p.extend(crate::plan::problems(self));
         p
     }
+}
+
+/// Whether an id is 1 to 100 letters, digits, '-', '_' or '.' (safe in addresses).
+pub(crate) fn id_ok(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
 impl Objective {

@@ -143,6 +143,7 @@ mod tests {
             id: "eyt".into(),
             title: "More early years teachers".into(),
             owner: "Head of early years".into(),
+            owner_email: None,
             indicator,
             baseline: Point {
                 date: date("2024-11-01"),

@@ -107,8 +107,6 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/tracker/approve", post(tracker::approve))
         .route("/tracker/reopen", post(tracker::reopen))
         .route("/dashboard", get(figures::dashboard))
-        .route("/strategies", get(strategies::list))
-        .route("/strategies/{id}", get(strategies::show))
         .route("/dashboard/neighbours", post(figures::set_neighbours))
         .route("/explorer", get(figures::explorer))
         .route("/download", get(figures::download))
@@ -116,6 +114,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let api = api::router(upload_limit);
     pages
         .merge(evidence::routes(&state))
+        .merge(strategies::routes())
         .merge(api)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -91,6 +91,8 @@ impl Layout {
                 "Returns",
                 "who has returned, who has not, approvals",
             );
+        }
+        if policy::may_use_strategies(&v.user).is_ok() {
             add(
                 "/strategies",
                 "Strategies",
@@ -126,6 +128,38 @@ impl Layout {
 }
 
 pub use observatory_domain::uk_time;
+
+/// A date typed in GOV.UK's date input (day, month, year), or what is wrong with it as
+/// GOV.UK says it ("Due date must include a month", "must be a real date"). Nothing typed
+/// is `None`, or "Enter the due date" when the date is required.
+pub fn date_from_parts(
+    label: &str,
+    parts: &[String; 3],
+    required: bool,
+) -> Result<Option<chrono::NaiveDate>, String> {
+    let missing: Vec<&str> = ["day", "month", "year"]
+        .into_iter()
+        .zip(parts)
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(n, _)| n)
+        .collect();
+    match missing.len() {
+        3 if required => return Err(format!("Enter the {}", label.to_lowercase())),
+        3 => return Ok(None),
+        0 => {}
+        _ => return Err(format!("{label} must include a {}", missing.join(" and "))),
+    }
+    if parts[2].trim().len() != 4 {
+        return Err("Year must include 4 numbers".into());
+    }
+    let n: Vec<Option<u32>> = parts.iter().map(|p| p.trim().parse().ok()).collect();
+    match (n[0], n[1], n[2]) {
+        (Some(d), Some(m), Some(y)) => chrono::NaiveDate::from_ymd_opt(y as i32, m, d)
+            .map(Some)
+            .ok_or_else(|| format!("{label} must be a real date")),
+        _ => Err(format!("{label} must be a real date")),
+    }
+}
 
 /// A stored date ("2025-11-01") as people read it ("1 November 2025"); anything else as
 /// given.

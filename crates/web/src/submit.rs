@@ -330,29 +330,15 @@ pub async fn submit(State(state): State<Arc<AppState>>, v: Viewer, mp: Multipart
     Ok(Redirect::to(&format!("/submissions/{}", s.id)).into_response())
 }
 
-/// What is wrong with a census date typed as day, month and year, as GOV.UK says it.
+/// What is wrong with a census date typed as day, month and year (or whole, by a
+/// script), as GOV.UK says it.
 fn date_problem(parts: &[String; 3], date: &str) -> Option<String> {
-    let missing: Vec<&str> = ["day", "month", "year"]
-        .into_iter()
-        .zip(parts)
-        .filter(|(_, v)| v.is_empty())
-        .map(|(n, _)| n)
-        .collect();
-    if missing.len() == 3 && date.len() < 8 {
-        return Some("Enter the census date".into());
+    if parts.iter().all(String::is_empty) && date.len() >= 8 {
+        return observatory_service::parse_date(date)
+            .is_err()
+            .then(|| "Census date must be a real date".into());
     }
-    if !missing.is_empty() && missing.len() < 3 {
-        return Some(format!(
-            "Census date must include a {}",
-            missing.join(" and ")
-        ));
-    }
-    if parts[2].len() != 4 && missing.is_empty() {
-        return Some("Year must include 4 numbers".into());
-    }
-    observatory_service::parse_date(date)
-        .is_err()
-        .then(|| "Census date must be a real date".into())
+    crate::pages::date_from_parts("Census date", parts, true).err()
 }
 
 /// A submission the user may read (employer users of its employer).

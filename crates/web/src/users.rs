@@ -81,7 +81,8 @@ pub struct InviteForm {
 }
 
 /// The items of a comma-separated field (names may hold spaces).
-fn list(s: &str) -> Vec<String> {
+/// Items typed one a line or separated by commas or semicolons.
+pub(crate) fn list(s: &str) -> Vec<String> {
     s.split([',', ';', '\n'])
         .map(str::trim)
         .filter(|x| !x.is_empty())
@@ -115,15 +116,20 @@ fn role_and_needed_scopes(f: &InviteForm) -> Result<Scoped, FieldError> {
     let role = Role::parse(&f.role).map_err(|_| ("role-admin", "Choose a role".to_string()))?;
     let (areas, employers) = (list(&f.areas), list(&f.employers));
     match role {
-        Role::Planner if areas.is_empty() => Err((
+        Role::Planner | Role::Partner if areas.is_empty() => Err((
             "areas",
-            "Enter the areas an area planner plans for".to_string(),
+            if role == Role::Planner {
+                "Enter the areas an area planner plans for"
+            } else {
+                "Enter the areas whose strategies a strategy partner works on"
+            }
+            .to_string(),
         )),
         Role::Employer if employers.is_empty() => Err((
             "employers",
             "Enter the employers an employer user returns for".to_string(),
         )),
-        Role::Planner => Ok((role, areas, vec![])),
+        Role::Planner | Role::Partner => Ok((role, areas, vec![])),
         Role::Employer => Ok((role, vec![], employers)),
         _ => Ok((role, vec![], vec![])),
     }
@@ -131,7 +137,7 @@ fn role_and_needed_scopes(f: &InviteForm) -> Result<Scoped, FieldError> {
 
 /// An address worth sending an invitation to: one @ with something either side, a dot
 /// in the domain and no spaces (whether it exists only the post can tell).
-fn plausible_email(s: &str) -> bool {
+pub(crate) fn plausible_email(s: &str) -> bool {
     let s = s.trim();
     match s.split_once('@') {
         Some((local, domain)) => {

@@ -4,7 +4,9 @@
 //! date on or after its baseline, under the disclosure control the caller gets.
 
 use chrono::NaiveDate;
-use observatory_strategy::{Indicator, Judgement, Objective, Observation, Point, Strategy, judge};
+use observatory_strategy::{Judgement, Objective, Observation, Point, judge};
+
+pub mod edit;
 use serde_json::{Value, json};
 
 use crate::accounts::{known_areas, resolve};
@@ -13,34 +15,27 @@ use crate::database::Database;
 use crate::error::ServiceError;
 use crate::policy::{self, Actor};
 use crate::query::{Unit, measure_names, measure_units};
+use observatory_store::strategies::NewStrategyVersion;
+use observatory_strategy::changes;
 
-pub use observatory_store::strategies::StrategySummary;
-pub use observatory_strategy::Status;
+pub use observatory_store::strategies::{StoredStrategy, StrategySummary, StrategyVersion};
+pub use observatory_strategy::framework::{self, Kind, framework};
 pub use observatory_strategy::model::MAX_FILE_BYTES;
-
-/// Whether the actor may see or change a strategy covering these areas: the operator,
-/// administrators and analysts everywhere, planners where they plan every area.
-fn may_plan(actor: Actor<'_>, areas: &[String]) -> Result<(), ServiceError> {
-    if areas.iter().all(|a| policy::may_track(actor, a)) {
-        Ok(())
-    } else {
-        Err(ServiceError::Denied(
-            "You can only see and change strategies of the areas you plan for.".into(),
-        ))
-    }
-}
+pub use observatory_strategy::plan::{self, Totals};
+pub use observatory_strategy::{
+    Action, ActionStatus, Answer, Decision, Edit, Indicator, List, Risk, Status, Strategy,
+};
 
 /// Check and store a strategy file (JSON), replacing any with the same id. Gives the
-/// strategy and its version number.
+/// strategy and its version number. The new version's history says what the file
+/// changed.
 pub async fn import(
     db: &Database,
     actor: Actor<'_>,
     json: &str,
     by: &str,
 ) -> Result<(Strategy, i64), ServiceError> {
-    let names = measure_names();
-    let mut s =
-        Strategy::parse(json, |m| names.iter().any(|n| n == m)).map_err(ServiceError::invalid)?;
+    let mut s = Strategy::parse(json, known_measure).map_err(ServiceError::invalid)?;
     let areas = known_areas(db).await?;
     s.areas = s
         .areas
@@ -48,35 +43,82 @@ pub async fn import(
         .map(|a| resolve(&areas, "area", a))
         .collect::<Result<_, _>>()
         .map_err(|e| ServiceError::Invalid(format!("The strategy cannot be stored. {e}")))?;
-    may_plan(actor, &s.areas)?;
-    if let Some((_, before)) = db.store.strategy(&s.id).await? {
-        may_plan(actor, &before)?;
-    }
+    policy::may_change_strategy(actor, &s.areas)?;
+    let before = db.store.strategy(&s.id).await?;
+    let summary = match &before {
+        Some(b) => {
+            policy::may_change_strategy(actor, &b.areas)?;
+            let changed = changes::between(&parsed(&b.body), &parsed(json));
+            if changed.is_empty() {
+                "Imported the strategy file again; it changed nothing the product reads.".into()
+            } else {
+                format!("Imported the strategy file. {}", changed.join(" "))
+            }
+        }
+        None => "Imported the strategy file.".to_string(),
+    };
     let version = db
         .store
-        .save_strategy(&s.id, &s.title, &s.areas, json, by)
-        .await?;
+        .save_strategy(&NewStrategyVersion {
+            id: &s.id,
+            title: &s.title,
+            areas: &s.areas,
+            body: json,
+            by,
+            summary: &summary,
+            expected: None,
+        })
+        .await?
+        .expect("an import replaces whatever version is stored");
     Ok((s, version))
 }
 
-/// A strategy's file as imported, and its areas, for an actor who may see them.
-async fn stored(
-    db: &Database,
-    actor: Actor<'_>,
-    id: &str,
-) -> Result<(String, Vec<String>), ServiceError> {
-    let Some((body, areas)) = db.store.strategy(id).await? else {
+/// Whether a census measure exists.
+fn known_measure(m: &str) -> bool {
+    measure_names().iter().any(|n| n == m)
+}
+
+/// A stored file as JSON (stored files were checked when stored).
+fn parsed(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or(Value::Null)
+}
+
+/// A strategy as stored, for an actor who may read it.
+async fn stored(db: &Database, actor: Actor<'_>, id: &str) -> Result<StoredStrategy, ServiceError> {
+    let Some(s) = db.store.strategy(id).await? else {
         return Err(ServiceError::NotFound(format!(
             "There is no strategy {id}; `observatory strategy list` shows them."
         )));
     };
-    may_plan(actor, &areas)?;
-    Ok((body, areas))
+    policy::may_read_strategy(actor, &s.areas)?;
+    Ok(s)
+}
+
+/// A strategy, read whole, for an actor who may read it: the strategy, its areas and
+/// its version.
+pub async fn read(
+    db: &Database,
+    actor: Actor<'_>,
+    id: &str,
+) -> Result<(Strategy, StoredStrategy), ServiceError> {
+    let s = stored(db, actor, id).await?;
+    let strategy = Strategy::parse(&s.body, |_| true).map_err(ServiceError::invalid)?;
+    Ok((strategy, s))
+}
+
+/// Every version of a strategy, newest first: who changed it, when and what changed.
+pub async fn history(
+    db: &Database,
+    actor: Actor<'_>,
+    id: &str,
+) -> Result<Vec<StrategyVersion>, ServiceError> {
+    stored(db, actor, id).await?;
+    Ok(db.store.strategy_versions(id).await?)
 }
 
 /// The strategy file exactly as it was last imported.
 pub async fn export(db: &Database, actor: Actor<'_>, id: &str) -> Result<String, ServiceError> {
-    Ok(stored(db, actor, id).await?.0)
+    Ok(stored(db, actor, id).await?.body)
 }
 
 /// The strategies the actor may see, by id, with their areas.
@@ -89,7 +131,7 @@ pub async fn list(
         .strategies()
         .await?
         .into_iter()
-        .filter(|(_, areas)| may_plan(actor, areas).is_ok())
+        .filter(|(_, areas)| policy::may_read_strategy(actor, areas).is_ok())
         .collect())
 }
 
@@ -108,18 +150,52 @@ pub async fn status(
     id: &str,
     today: NaiveDate,
 ) -> Result<(String, Vec<ObjectiveStatus>), ServiceError> {
-    let (body, areas) = stored(db, actor, id).await?;
-    let s = Strategy::parse(&body, |_| true).map_err(ServiceError::invalid)?;
+    let (s, stored) = read(db, actor, id).await?;
+    let judged = judge_all(db, actor, answers, &s, &stored.areas, today).await?;
+    Ok((s.title, judged))
+}
+
+/// Every objective of a strategy the actor has read, judged on `today`.
+pub async fn judge_all(
+    db: &Database,
+    actor: Actor<'_>,
+    answers: &Answers,
+    s: &Strategy,
+    areas: &[String],
+    today: NaiveDate,
+) -> Result<Vec<ObjectiveStatus>, ServiceError> {
     let dates = crate::returns::census_dates(db).await?;
     let mut out = Vec::new();
-    for o in s.objectives {
-        let seen = observe(db, actor, answers, &o, &areas, &dates).await?;
+    for o in &s.objectives {
+        let seen = observe(db, actor, answers, o, areas, &dates).await?;
         out.push(ObjectiveStatus {
-            judgement: judge(&o, seen, today),
-            objective: o,
+            judgement: judge(o, seen, today),
+            objective: o.clone(),
         });
     }
-    Ok((s.title, out))
+    Ok(out)
+}
+
+/// The decisions in the strategies the reader may read (signed out: none) that cite an
+/// evidence item: the strategy's id and title, and the decision.
+pub async fn decisions_citing(
+    db: &Database,
+    reader: Option<Actor<'_>>,
+    item: i64,
+) -> Result<Vec<(String, String, observatory_strategy::Decision)>, ServiceError> {
+    let Some(actor) = reader else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (summary, _) in list(db, actor).await? {
+        let (s, _) = read(db, actor, &summary.id).await?;
+        for d in s.decisions {
+            if d.evidence.contains(&item) {
+                out.push((s.id.clone(), s.title.clone(), d));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The indicator's latest observation on or after the baseline: the latest census date
@@ -133,19 +209,8 @@ async fn observe(
     areas: &[String],
     dates: &[NaiveDate],
 ) -> Result<Option<Observation>, ServiceError> {
-    let (measure, filters) = match &o.indicator {
-        Indicator::Recorded { recorded } => {
-            return Ok(recorded
-                .iter()
-                .filter(|r| r.date >= o.baseline.date)
-                .max_by_key(|r| r.date)
-                .map(|r| Observation {
-                    date: r.date,
-                    value: Some(r.value),
-                    counts: None,
-                }));
-        }
-        Indicator::Bound { measure, filters } => (measure, filters),
+    let Indicator::Bound { measure, filters } = &o.indicator else {
+        return Ok(o.latest_recorded());
     };
     let Some(&d) = dates.iter().filter(|d| **d >= o.baseline.date).max() else {
         return Ok(None);
