@@ -143,6 +143,9 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
 }
 
 /// Generate the demo area and load it; false when a demo return was rejected (a bug).
+/// The demo area's local workforce strategy (also the README's example file).
+const DEMO_STRATEGY: &str = include_str!("../../../data/examples/strategy.json");
+
 async fn load(cli: &Cli, a: &DemoArgs, db: &Database, opts: &GenerateOptions) -> Result<bool> {
     println!(
         "Generating a synthetic demo area ({}) over {} census years into {}",
@@ -178,5 +181,20 @@ async fn load(cli: &Cli, a: &DemoArgs, db: &Database, opts: &GenerateOptions) ->
     )
     .await?;
     crate::evidence::load_demo(db).await?;
+    // The demo area's strategy, modelled on the local strategy in the seed documents, with
+    // objectives bound to the demo census so that their status is real.
+    let (s, _) = observatory_service::strategy::import(
+        db,
+        Actor::Operator,
+        DEMO_STRATEGY,
+        "observatory demo",
+    )
+    .await?;
+    println!(
+        "Loaded the strategy \"{}\" ({} objectives, {} actions).",
+        s.title,
+        s.objectives.len(),
+        s.actions.len()
+    );
     Ok(rejected.is_empty())
 }

@@ -203,6 +203,13 @@ pub async fn demo_accounts_and_serve(
             vec![employer.clone()],
             format!("submits returns for {employer_label}"),
         ),
+        (
+            "partner@demo.example",
+            Role::Partner,
+            vec![area.to_string()],
+            vec![],
+            format!("reads the strategy of {area_name}; updates the actions they own"),
+        ),
     ];
     println!("\nDemo accounts:");
     let mut kept = false;

@@ -198,6 +198,9 @@ struct ItemPage {
     strength: String,
     tags: Vec<TagLine>,
     attachments: Vec<Attachment>,
+    /// Strategy decisions that rested on the item: (strategy id, strategy title,
+    /// decision title, date, who decided).
+    decisions: Vec<(String, String, String, String, String)>,
 }
 
 fn tag_lines(f: &ItemFields) -> Vec<TagLine> {
@@ -247,6 +250,23 @@ pub async fn item(
             .unwrap_or_else(|| "Not assessed".into()),
         tags: tag_lines(&item.fields),
         attachments: lib.attachments(id).await?,
+        decisions: observatory_service::strategy::decisions_citing(
+            &state.db,
+            v.as_ref().map(|v| Actor::from(&v.user)),
+            id,
+        )
+        .await?
+        .into_iter()
+        .map(|(sid, st, d)| {
+            (
+                sid,
+                st,
+                d.title,
+                observatory_domain::long_date(d.date),
+                d.by,
+            )
+        })
+        .collect(),
         item,
     })
 }

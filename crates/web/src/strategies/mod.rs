@@ -100,14 +100,16 @@ pub fn tag(s: Status) -> &'static str {
     }
 }
 
-/// A value in the indicator's unit: shares as percentages.
+/// A value in the indicator's unit ("43.0%", "1,234", "£24,500"); values recorded by
+/// hand as percentages when they are between 0 and 1.
 pub fn shown(measure: Option<&str>, v: f64) -> String {
-    let share = measure.map_or((0.0..=1.0).contains(&v), forms::is_share);
-    if share {
-        format!("{:.1}%", v * 100.0)
-    } else {
-        format!("{v:.2}")
-    }
+    use observatory_domain::Unit;
+    let unit = match measure {
+        Some(m) => observatory_service::query::measure_units(m).map_or(Unit::Ratio, |u| u.0),
+        None if (0.0..=1.0).contains(&v) => Unit::Percentage,
+        None => Unit::Ratio,
+    };
+    unit.format(v)
 }
 
 fn row(s: &ObjectiveStatus) -> Row {
