@@ -577,3 +577,114 @@ on_both!(evidence_and_publication_follow_the_roles, |b| async move {
         .unwrap();
     assert_eq!(res.status(), 400);
 });
+
+on_both!(strategies_follow_the_roles, |b| async move {
+    let s = start(b, true, |_| {}).await;
+    s.add_user(
+        "partner@t.example",
+        observatory_service::policy::Role::Partner,
+        &[A1],
+        &[],
+    )
+    .await;
+    let strategy = |id: &str, area: &str| {
+        format!(
+            r#"{{"id": "{id}", "title": "Strategy {id}", "areas": ["{area}"],
+            "actions": [
+              {{"id": "mine", "title": "Partner's action", "owner": "P", "owner_email": "partner@t.example", "due": "2030-01-01"}},
+              {{"id": "other", "title": "Council's action", "owner": "C", "due": "2030-01-01"}}]}}"#
+        )
+    };
+    for (id, area) in [("s1", A1), ("s2", A2)] {
+        observatory_service::strategy::import(
+            &s.state.db,
+            observatory_service::Actor::Operator,
+            &strategy(id, area),
+            "test",
+        )
+        .await
+        .unwrap();
+    }
+    // (path, expected for admin, analyst, planner of A1, employer user, partner in A1)
+    let pages: Vec<(&str, [u16; 5])> = vec![
+        ("/strategies", [200, 200, 200, 403, 200]),
+        ("/strategies/s1", [200, 200, 200, 403, 200]),
+        ("/strategies/s2", [200, 200, 403, 403, 403]),
+        ("/strategies/s1/history", [200, 200, 200, 403, 200]),
+        ("/strategies/s1/checklist", [200, 200, 200, 403, 200]),
+        ("/strategies/s1/sections/pilots", [403, 403, 200, 403, 403]),
+        ("/strategies/s2/sections/pilots", [403, 403, 403, 403, 403]),
+        (
+            "/strategies/s1/objectives/new/edit",
+            [403, 403, 200, 403, 403],
+        ),
+        ("/strategies/s1/risks/new/edit", [403, 403, 200, 403, 403]),
+        (
+            "/strategies/s1/decisions/new/edit",
+            [403, 403, 200, 403, 403],
+        ),
+        (
+            "/strategies/s1/actions/mine/edit",
+            [403, 403, 200, 403, 200],
+        ),
+        (
+            "/strategies/s1/actions/other/edit",
+            [403, 403, 200, 403, 403],
+        ),
+        ("/strategies/nothing", [404, 404, 404, 403, 404]),
+        ("/dashboard", [200, 200, 200, 403, 403]),
+        ("/tracker", [200, 200, 200, 403, 403]),
+        ("/admin/users", [200, 403, 403, 403, 403]),
+        ("/submit", [403, 403, 403, 200, 403]),
+    ];
+    let emails = [
+        "admin@t.example",
+        "analyst@t.example",
+        "planner@t.example",
+        "employer@t.example",
+        "partner@t.example",
+    ];
+    for (i, email) in emails.iter().enumerate() {
+        let c = s.client(email).await;
+        for (path, want) in &pages {
+            let got = c.get(path).await.status().as_u16();
+            assert_eq!(got, want[i], "{email} GET {path}");
+        }
+        // Writing: planners of the area change anything; the partner only their action.
+        let res = c
+            .post_form(
+                "/strategies/s1/sections/pilots",
+                &[("version", "1"), ("text", &format!("by {email}"))],
+            )
+            .await;
+        let wrote = res.status().as_u16();
+        assert_eq!(
+            wrote,
+            if i == 2 { 303 } else { 403 },
+            "{email} wrote a section"
+        );
+    }
+    let version = observatory_service::strategy::history(
+        &s.state.db,
+        observatory_service::Actor::Operator,
+        "s1",
+    )
+    .await
+    .unwrap()[0]
+        .version
+        .to_string();
+    let partner = s.client("partner@t.example").await;
+    for (action, want) in [("other", 403), ("mine", 303)] {
+        let res = partner
+            .post_form(
+                &format!("/strategies/s1/actions/{action}/edit"),
+                &[("version", &version), ("status", "done")],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), want, "partner updated {action}");
+    }
+    let anon = Client::new(&s);
+    for path in ["/strategies", "/strategies/s1", "/strategies/s1/history"] {
+        assert_eq!(anon.get(path).await.status(), 303, "{path}");
+    }
+});
