@@ -4,8 +4,9 @@
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use observatory_domain::{DEFAULT_SUPPRESSION_THRESHOLD, codes};
+use observatory_domain::{DEFAULT_SUPPRESSION_THRESHOLD, codes, uk_today};
 use observatory_service::answers::Answers;
+use observatory_service::strategy::document;
 use observatory_service::{Actor, strategy};
 use std::path::PathBuf;
 
@@ -14,7 +15,7 @@ use crate::output::{OutputArgs, TableOut, write_out};
 
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  observatory strategy import data/examples/strategy.json\n  observatory strategy list\n  observatory strategy status --id central-beds-2026\n  observatory strategy status --id central-beds-2026 --format json\n  observatory strategy export --id central-beds-2026 > strategy.json\n\nA strategy file is JSON: id, title, areas and objectives, each objective with an owner,\nan indicator (a census measure and filters, or values recorded by hand), a baseline and\nmilestones; see data/examples/strategy.json. Status follows the rules of the strategy\ncontract: achieved, on track, at risk, off track (never while the figure's uncertainty\nstill reaches the trajectory), or not enough data when the figure is suppressed."
+    after_help = "Examples:\n  observatory strategy import data/examples/strategy.json\n  observatory strategy list\n  observatory strategy status --id central-beds-2026\n  observatory strategy status --id central-beds-2026 --format json\n  observatory strategy export --id central-beds-2026 > strategy.json\n  observatory strategy render --id central-beds-2026 --format docx --output strategy.docx\n  observatory strategy report --id central-beds-2026 --format pdf --output board-report.pdf\n\nA strategy file is JSON: id, title, areas and objectives, each objective with an owner,\nan indicator (a census measure and filters, or values recorded by hand), a baseline and\nmilestones; see data/examples/strategy.json. Status follows the rules of the strategy\ncontract: achieved, on track, at risk, off track (never while the figure's uncertainty\nstill reaches the trajectory), or not enough data when the figure is suppressed."
 )]
 pub struct StrategyArgs {
     #[command(subcommand)]
@@ -45,6 +46,43 @@ pub enum StrategyCommand {
     },
     /// Every strategy, one a line, its id first.
     List,
+    /// The strategy as a readable document, in the framework's order: HTML, PDF (printed
+    /// by Chromium) or Word (to edit in the council's own template).
+    Render {
+        #[arg(long)]
+        id: String,
+        /// html, pdf or docx.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// Where to write it (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// The board progress report: every objective's status, overdue actions, the top
+    /// risks, decisions, and what changed since the last report. Making it records it, so
+    /// the next report says what changed since this one (not with --draft).
+    Report {
+        #[arg(long)]
+        id: String,
+        /// html, pdf or docx.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// Where to write it (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Do not record the report (a draft to look at before the board's).
+        #[arg(long)]
+        draft: bool,
+        /// Who makes it, for the record.
+        #[arg(long, default_value = "command line")]
+        by: String,
+    },
+}
+
+/// A document format named on the command line.
+fn format_of(s: &str) -> Result<document::Format> {
+    document::Format::parse(s)
+        .ok_or_else(|| anyhow::anyhow!("'{s}' is not a format: choose html, pdf or docx"))
 }
 
 pub async fn run(cli: &Cli, a: &StrategyArgs) -> Result<i32> {
@@ -79,10 +117,30 @@ pub async fn run(cli: &Cli, a: &StrategyArgs) -> Result<i32> {
                 println!("{}\t{}\t{}", s.id, s.title, areas.join(","));
             }
         }
+        StrategyCommand::Render { id, format, output } => {
+            let format = format_of(format)?;
+            let answers = Answers::new(DEFAULT_SUPPRESSION_THRESHOLD);
+            let doc = document::document(&db, Actor::Operator, &answers, id, uk_today()).await?;
+            write_out(&document::render(&doc, format)?, output.as_deref())?;
+        }
+        StrategyCommand::Report {
+            id,
+            format,
+            output,
+            draft,
+            by,
+        } => {
+            let format = format_of(format)?;
+            let answers = Answers::new(DEFAULT_SUPPRESSION_THRESHOLD);
+            let record = (!draft).then_some(by.as_str());
+            let doc = document::board_report(&db, Actor::Operator, &answers, id, uk_today(), record)
+                .await?;
+            write_out(&document::render(&doc, format)?, output.as_deref())?;
+        }
         StrategyCommand::Status { id, out } => {
             let answers = Answers::new(DEFAULT_SUPPRESSION_THRESHOLD);
-            let today = chrono::Local::now().date_naive();
-            let (_, list) = strategy::status(&db, Actor::Operator, &answers, id, today).await?;
+            let (_, list) =
+                strategy::status(&db, Actor::Operator, &answers, id, uk_today()).await?;
             out.write(&strategy::status_json(id, &list), || {
                 status_table(id, &list)
             })?;

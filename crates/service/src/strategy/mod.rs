@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use observatory_strategy::{Judgement, Objective, Observation, Point, judge};
 
+pub mod document;
 pub mod edit;
 use serde_json::{Value, json};
 
