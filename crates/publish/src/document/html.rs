@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 const STYLE: &str = "*,*::before,*::after{box-sizing:border-box}\
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}\
-body{margin:0;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.25;color:#0b0c0c;background:#fff}\
+body{margin:0;font-family:Arial,Helvetica,\"Liberation Sans\",sans-serif;font-size:16px;line-height:1.25;color:#0b0c0c;background:#fff}\
 main{display:block;max-width:960px;margin:0 auto;padding:20px 15px 40px}\
 h1,h2,h3,h4{font-weight:700;margin:0 0 15px}\
 h1{font-size:32px;line-height:1.1;margin-bottom:10px}\
