@@ -7,6 +7,10 @@
 //! web app publish exactly the same files.
 
 mod assemble;
+/// Any document (the strategy, its board report) as HTML, Word and PDF: a plain model
+/// that other crates fill and renderers that escape it, so every format carries the same
+/// words and no caller writes markup.
+pub mod document;
 mod html;
 mod plan;
 pub mod svg;
