@@ -121,7 +121,7 @@ pub async fn run(cli: &Cli, a: &StrategyArgs) -> Result<i32> {
             let format = format_of(format)?;
             let answers = Answers::new(DEFAULT_SUPPRESSION_THRESHOLD);
             let doc = document::document(&db, Actor::Operator, &answers, id, uk_today()).await?;
-            write_out(&document::render(&doc, format)?, output.as_deref())?;
+            write_out(&document::render(doc, format).await?, output.as_deref())?;
         }
         StrategyCommand::Report {
             id,
@@ -133,9 +133,10 @@ pub async fn run(cli: &Cli, a: &StrategyArgs) -> Result<i32> {
             let format = format_of(format)?;
             let answers = Answers::new(DEFAULT_SUPPRESSION_THRESHOLD);
             let record = (!draft).then_some(by.as_str());
-            let doc = document::board_report(&db, Actor::Operator, &answers, id, uk_today(), record)
-                .await?;
-            write_out(&document::render(&doc, format)?, output.as_deref())?;
+            let doc =
+                document::board_report(&db, Actor::Operator, &answers, id, uk_today(), record)
+                    .await?;
+            write_out(&document::render(doc, format).await?, output.as_deref())?;
         }
         StrategyCommand::Status { id, out } => {
             let answers = Answers::new(DEFAULT_SUPPRESSION_THRESHOLD);

@@ -52,12 +52,15 @@ impl Format {
     }
 }
 
-/// A document in a format, as bytes.
-pub fn render(doc: &Document, format: Format) -> Result<Vec<u8>, ServiceError> {
+/// A document in a format, as bytes. Printing a PDF waits on Chromium (up to a minute),
+/// so it runs off the async threads.
+pub async fn render(doc: Document, format: Format) -> Result<Vec<u8>, ServiceError> {
     Ok(match format {
-        Format::Html => to_html(doc).into_bytes(),
-        Format::Docx => to_docx(doc)?,
-        Format::Pdf => to_pdf(doc)?,
+        Format::Html => to_html(&doc).into_bytes(),
+        Format::Docx => to_docx(&doc)?,
+        Format::Pdf => tokio::task::spawn_blocking(move || to_pdf(&doc))
+            .await
+            .map_err(anyhow::Error::from)??,
     })
 }
 
@@ -105,7 +108,9 @@ fn objectives_table(judged: &[ObjectiveStatus]) -> Block {
                     s.status.label(),
                     if s.stale { " (stale)" } else { "" }
                 ),
-                s.value.map(|v| shown(o, v)).unwrap_or_else(|| "suppressed or none".into()),
+                s.value
+                    .map(|v| shown(o, v))
+                    .unwrap_or_else(|| "suppressed or none".into()),
                 s.observed_at.map(long_date).unwrap_or_default(),
                 std::iter::once(&o.baseline)
                     .chain(&o.milestones)
@@ -117,7 +122,14 @@ fn objectives_table(judged: &[ObjectiveStatus]) -> Block {
         .collect();
     table(
         "Objectives and how they stand",
-        &["Objective", "Owner", "Status", "Latest", "As at", "Baseline and milestones"],
+        &[
+            "Objective",
+            "Owner",
+            "Status",
+            "Latest",
+            "As at",
+            "Baseline and milestones",
+        ],
         rows,
         &[false, false, false, true, false, false],
     )
@@ -143,7 +155,11 @@ fn actions_table(s: &Strategy, today: NaiveDate, only_overdue: bool) -> Block {
         })
         .collect();
     table(
-        if only_overdue { "Overdue actions" } else { "Actions" },
+        if only_overdue {
+            "Overdue actions"
+        } else {
+            "Actions"
+        },
         &["Action", "Owner", "Partners", "Due", "Status"],
         rows,
         &[],
@@ -170,7 +186,15 @@ fn risks_table(s: &Strategy, top: usize) -> Block {
         .collect();
     table(
         "Risk register (likelihood and impact from 1 to 5)",
-        &["Risk", "Likelihood", "Impact", "Rating", "Mitigation", "Owner", "Review by"],
+        &[
+            "Risk",
+            "Likelihood",
+            "Impact",
+            "Rating",
+            "Mitigation",
+            "Owner",
+            "Review by",
+        ],
         rows,
         &[false, true, true],
     )
@@ -245,11 +269,19 @@ pub async fn document(
             Kind::Scope => {
                 blocks.push(Block::Paragraph("Partners:".into()));
                 blocks.push(Block::Bullets(
-                    s.scope.partners.iter().map(|p| f.partner_label(p).to_string()).collect(),
+                    s.scope
+                        .partners
+                        .iter()
+                        .map(|p| f.partner_label(p).to_string())
+                        .collect(),
                 ));
                 blocks.push(Block::Paragraph("Parts of the workforce:".into()));
                 blocks.push(Block::Bullets(
-                    s.scope.sectors.iter().map(|x| c.label_of("sector", x)).collect(),
+                    s.scope
+                        .sectors
+                        .iter()
+                        .map(|x| c.label_of("sector", x))
+                        .collect(),
                 ));
             }
             Kind::Swot => {
@@ -274,7 +306,13 @@ pub async fn document(
                 let money = |v: f64| Unit::Money.format(v);
                 blocks.push(table(
                     "Funding streams and what each partner pools",
-                    &["Funding stream", "Partner", "A year", "Pooled", "Training budget"],
+                    &[
+                        "Funding stream",
+                        "Partner",
+                        "A year",
+                        "Pooled",
+                        "Training budget",
+                    ],
                     s.resources
                         .funding
                         .iter()
@@ -399,7 +437,14 @@ pub async fn board_report(
         .into_iter()
         .rev()
         .filter(|v| v.version > since)
-        .map(|v| format!("{} ({}, {})", v.summary, v.imported_by, uk_time(&v.imported_at)))
+        .map(|v| {
+            format!(
+                "{} ({}, {})",
+                v.summary,
+                v.imported_by,
+                uk_time(&v.imported_at)
+            )
+        })
         .collect();
     if changes.is_empty() {
         blocks.push(Block::Paragraph("Nothing has changed.".into()));
@@ -407,11 +452,17 @@ pub async fn board_report(
         blocks.push(Block::Bullets(changes));
     }
     if let Some(by) = record {
-        db.store.record_strategy_report(id, stored.version, by).await?;
+        db.store
+            .record_strategy_report(id, stored.version, by)
+            .await?;
     }
     Ok(Document {
         title: format!("Board progress report: {}", s.title),
-        subtitle: Some(format!("Figures as at {}. Strategy version {}.", long_date(today), stored.version)),
+        subtitle: Some(format!(
+            "Figures as at {}. Strategy version {}.",
+            long_date(today),
+            stored.version
+        )),
         blocks,
     })
 }

@@ -12,9 +12,10 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use observatory_domain::{codes, long_date};
+use observatory_service::strategy::document;
 use observatory_service::strategy::edit::{self as edits, Owned};
 use observatory_service::strategy::{self, ObjectiveStatus, Status};
-use observatory_service::strategy::{ActionStatus, Answer, Edit, Kind, List, Strategy, framework};
+use observatory_service::strategy::{Answer, Edit, Kind, List, Strategy, framework};
 use observatory_service::{Actor, policy};
 use serde_json::Value;
 use std::sync::Arc;
@@ -661,7 +662,9 @@ pub fn routes() -> axum::Router<Arc<AppState>> {
             "/strategies/{id}/checklist",
             get(checklist).post(save_checklist),
         )
-        .route("/strategies/{id}/history", get(history));
+        .route("/strategies/{id}/history", get(history))
+        .route("/strategies/{id}/files/{name}", get(file))
+        .route("/strategies/{id}/board-report", post(record_report));
     for l in List::ALL {
         let path = list_path(l);
         r = r
@@ -977,7 +980,85 @@ pub async fn history(
     })
 }
 
-/// Whether an action's status label (for templates).
-pub fn action_status(a: &ActionStatus) -> &'static str {
-    a.label()
+/// A file to download, never shown inline (so no document runs as a page of this site).
+fn attachment(name: &str, media_type: &str, bytes: Vec<u8>) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The strategy or a draft board report (`strategy.pdf`, `report.docx`, ...), or the
+/// strategy's file (`strategy.json`). A draft report is not recorded.
+pub async fn file(
+    State(state): State<Arc<AppState>>,
+    v: Viewer,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    may_use(&v)?;
+    let actor = Actor::from(&v.user);
+    if name == "strategy.json" {
+        let body = strategy::export(&state.db, actor, &id).await?;
+        return Ok(attachment(
+            &format!("{id}.json"),
+            "application/json",
+            body.into_bytes(),
+        ));
+    }
+    let (what, ext) = name.split_once('.').ok_or_else(PageError::not_found)?;
+    let format = document::Format::parse(ext).ok_or_else(PageError::not_found)?;
+    let doc = match what {
+        "strategy" => document::document(&state.db, actor, &state.answers, &id, today()).await?,
+        "report" => {
+            document::board_report(&state.db, actor, &state.answers, &id, today(), None).await?
+        }
+        _ => return Err(PageError::not_found()),
+    };
+    let bytes = document::render(doc, format).await?;
+    Ok(attachment(
+        &format!("{id}-{name}"),
+        format.media_type(),
+        bytes,
+    ))
+}
+
+/// Make the board report and record it, so that the next one says what changed since.
+pub async fn record_report(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Posted { viewer: v, form }: Posted<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    may_use(&v)?;
+    let actor = Actor::from(&v.user);
+    let (_, stored) = strategy::read(&state.db, actor, &id).await?;
+    policy::may_change_strategy(actor, &stored.areas)?;
+    let format = form
+        .iter()
+        .find(|(k, _)| k == "format")
+        .and_then(|(_, f)| document::Format::parse(f))
+        .unwrap_or(document::Format::Pdf);
+    let doc = document::board_report(
+        &state.db,
+        actor,
+        &state.answers,
+        &id,
+        today(),
+        Some(&v.user.email),
+    )
+    .await?;
+    let bytes = document::render(doc, format).await?;
+    Ok(attachment(
+        &format!("{id}-board-report.{}", format.extension()),
+        format.media_type(),
+        bytes,
+    ))
 }

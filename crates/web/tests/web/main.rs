@@ -17,5 +17,6 @@ mod measure;
 mod pages;
 mod security;
 mod strategies;
+mod strategy_documents;
 mod strategy_editing;
 mod upload;
