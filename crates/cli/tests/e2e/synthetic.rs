@@ -297,7 +297,7 @@ on_both!(
         ]);
         assert_eq!(status["strategy"], "central-beds-2026");
         let objectives = status["objectives"].as_array().unwrap();
-        assert_eq!(objectives.len(), 4);
+        assert_eq!(objectives.len(), 5);
         let l3 = &objectives[0];
         assert_eq!(l3["observed_at"], "2025-11-01", "{l3}");
         let asked = env.query(
@@ -323,11 +323,64 @@ on_both!(
         };
         assert_eq!(l3["status"], want, "{l3}");
         // A recorded indicator: its latest value, and stale after 200 days.
-        let supervision = &objectives[3];
+        let supervision = &objectives[4];
         assert_eq!(supervision["value"], 0.81);
         assert_eq!(supervision["observed_at"], "2025-09-30");
         assert_eq!(supervision["interval"], Value::Null);
         assert_eq!(supervision["stale"], true, "{supervision}");
+
+        // The document, for editing in the council's template, and the board report for a
+        // scheduled board paper: the first report is recorded, so a second says what
+        // changed since.
+        let docx = env.path("strategy.docx");
+        env.ok(&[
+            "strategy",
+            "render",
+            "--id",
+            "central-beds-2026",
+            "--format",
+            "docx",
+            "--output",
+            docx.to_str().unwrap(),
+        ]);
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+            .unwrap();
+        for said in [
+            "Pilots and quick wins",
+            "Fewer social worker posts vacant",
+            "Dunstable and Houghton Regis",
+        ] {
+            assert!(xml.contains(said), "{said}");
+        }
+        let pdf = env.path("report.pdf");
+        env.ok(&[
+            "strategy",
+            "report",
+            "--id",
+            "central-beds-2026",
+            "--format",
+            "pdf",
+            "--output",
+            pdf.to_str().unwrap(),
+        ]);
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+        let again = env.ok(&["strategy", "report", "--id", "central-beds-2026", "--draft"]);
+        assert!(
+            again.contains("What changed since the last report")
+                && again.contains("Nothing has changed."),
+            "{again}"
+        );
+        let out = env.run(&[
+            "strategy",
+            "render",
+            "--id",
+            "central-beds-2026",
+            "--format",
+            "odt",
+        ]);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("choose html, pdf or docx"));
 
         // A bad file: every problem at once, nothing stored.
         let bad = env.path("bad.json");
