@@ -20,7 +20,7 @@ async fn version(c: &Client, path: &str) -> String {
     between(&page, "name=\"version\" value=\"", "\"").to_string()
 }
 
-fn date<'a>(name: &str, d: &'a str, out: &mut Vec<(String, String)>) {
+fn date(name: &str, d: &str, out: &mut Vec<(String, String)>) {
     let parts: Vec<&str> = d.split('/').collect();
     for (p, v) in ["day", "month", "year"].iter().zip(parts) {
         out.push((format!("{name}-{p}"), v.to_string()));
