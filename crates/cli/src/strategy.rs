@@ -48,28 +48,13 @@ pub enum StrategyCommand {
     List,
     /// The strategy as a readable document, in the framework's order: HTML, PDF (printed
     /// by Chromium) or Word (to edit in the council's own template).
-    Render {
-        #[arg(long)]
-        id: String,
-        /// html, pdf or docx.
-        #[arg(long, default_value = "html")]
-        format: String,
-        /// Where to write it (default: standard output).
-        #[arg(long)]
-        output: Option<PathBuf>,
-    },
+    Render(DocumentArgs),
     /// The board progress report: every objective's status, overdue actions, the top
     /// risks, decisions, and what changed since the last report. Making it records it, so
     /// the next report says what changed since this one (not with --draft).
     Report {
-        #[arg(long)]
-        id: String,
-        /// html, pdf or docx.
-        #[arg(long, default_value = "html")]
-        format: String,
-        /// Where to write it (default: standard output).
-        #[arg(long)]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        doc: DocumentArgs,
         /// Do not record the report (a draft to look at before the board's).
         #[arg(long)]
         draft: bool,
@@ -79,10 +64,33 @@ pub enum StrategyCommand {
     },
 }
 
-/// A document format named on the command line.
-fn format_of(s: &str) -> Result<document::Format> {
-    document::Format::parse(s)
-        .ok_or_else(|| anyhow::anyhow!("'{s}' is not a format: choose html, pdf or docx"))
+/// Which strategy, in which format, to where.
+#[derive(Args)]
+pub struct DocumentArgs {
+    #[arg(long)]
+    id: String,
+    /// html, pdf or docx.
+    #[arg(long, default_value = "html")]
+    format: String,
+    /// Where to write it (default: standard output).
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+impl DocumentArgs {
+    /// The document in the format asked for, where asked.
+    async fn write(&self, doc: document::Document) -> Result<()> {
+        let format = document::Format::parse(&self.format).ok_or_else(|| {
+            anyhow::anyhow!(
+                "'{}' is not a format: choose html, pdf or docx",
+                self.format
+            )
+        })?;
+        write_out(
+            &document::render(doc, format).await?,
+            self.output.as_deref(),
+        )
+    }
 }
 
 pub async fn run(cli: &Cli, a: &StrategyArgs) -> Result<i32> {
@@ -117,26 +125,17 @@ pub async fn run(cli: &Cli, a: &StrategyArgs) -> Result<i32> {
                 println!("{}\t{}\t{}", s.id, s.title, areas.join(","));
             }
         }
-        StrategyCommand::Render { id, format, output } => {
-            let format = format_of(format)?;
+        StrategyCommand::Render(d) => {
             let answers = Answers::new(DEFAULT_SUPPRESSION_THRESHOLD);
-            let doc = document::document(&db, Actor::Operator, &answers, id, uk_today()).await?;
-            write_out(&document::render(doc, format).await?, output.as_deref())?;
+            let doc = document::document(&db, Actor::Operator, &answers, &d.id, uk_today());
+            d.write(doc.await?).await?;
         }
-        StrategyCommand::Report {
-            id,
-            format,
-            output,
-            draft,
-            by,
-        } => {
-            let format = format_of(format)?;
+        StrategyCommand::Report { doc: d, draft, by } => {
             let answers = Answers::new(DEFAULT_SUPPRESSION_THRESHOLD);
             let record = (!draft).then_some(by.as_str());
             let doc =
-                document::board_report(&db, Actor::Operator, &answers, id, uk_today(), record)
-                    .await?;
-            write_out(&document::render(doc, format).await?, output.as_deref())?;
+                document::board_report(&db, Actor::Operator, &answers, &d.id, uk_today(), record);
+            d.write(doc.await?).await?;
         }
         StrategyCommand::Status { id, out } => {
             let answers = Answers::new(DEFAULT_SUPPRESSION_THRESHOLD);

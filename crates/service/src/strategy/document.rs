@@ -7,7 +7,8 @@
 
 use chrono::NaiveDate;
 use observatory_domain::{Unit, codes, long_date, uk_time};
-use observatory_publish::document::{Block, Document, Table, Tone, to_docx, to_html, to_pdf};
+pub use observatory_publish::document::Document;
+use observatory_publish::document::{Block, Table, Tone, to_docx, to_html, to_pdf};
 
 use super::{ObjectiveStatus, Status, Strategy, framework, judge_all, read};
 use crate::answers::Answers;

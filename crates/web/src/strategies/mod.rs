@@ -32,6 +32,18 @@ fn may_use(v: &Viewer) -> Result<(), PageError> {
     Ok(policy::may_use_strategies(&v.user)?)
 }
 
+/// The strategy `id` as the viewer may read it, and the viewer as the actor.
+async fn opened<'v>(
+    state: &AppState,
+    v: &'v Viewer,
+    id: &str,
+) -> Result<(Actor<'v>, Strategy, strategy::StoredStrategy), PageError> {
+    may_use(v)?;
+    let actor = Actor::from(&v.user);
+    let (s, stored) = strategy::read(&state.db, actor, id).await?;
+    Ok((actor, s, stored))
+}
+
 /// A strategy in the list.
 struct Listed {
     id: String,
@@ -453,9 +465,7 @@ async fn item_form(
     list: List,
     Path((id, item)): Path<(String, String)>,
 ) -> PageResult {
-    may_use(&v)?;
-    let actor = Actor::from(&v.user);
-    let (s, stored) = strategy::read(&state.db, actor, &id).await?;
+    let (actor, s, stored) = opened(&state, &v, &id).await?;
     let existing = item_of(&s, list, &item)?;
     let owner_only = policy::may_change_strategy(actor, &stored.areas).is_err();
     if owner_only {
@@ -547,9 +557,7 @@ async fn save_item(
     Path((id, item)): Path<(String, String)>,
     Posted { viewer: v, form }: Posted<Vec<(String, String)>>,
 ) -> PageResult {
-    may_use(&v)?;
-    let actor = Actor::from(&v.user);
-    let (s, stored) = strategy::read(&state.db, actor, &id).await?;
+    let (actor, s, stored) = opened(&state, &v, &id).await?;
     let existing = item_of(&s, list, &item)?;
     let owner_only = policy::may_change_strategy(actor, &stored.areas).is_err();
     let mut fields = if owner_only {
@@ -787,9 +795,7 @@ pub async fn section_form(
     v: Viewer,
     Path((id, key)): Path<(String, String)>,
 ) -> PageResult {
-    may_use(&v)?;
-    let actor = Actor::from(&v.user);
-    let (s, stored) = strategy::read(&state.db, actor, &id).await?;
+    let (actor, s, stored) = opened(&state, &v, &id).await?;
     policy::may_change_strategy(actor, &stored.areas)?;
     html(&section_page(&state, &v, &s, stored.version, &key)?)
 }
@@ -799,9 +805,7 @@ pub async fn save_section(
     Path((id, key)): Path<(String, String)>,
     Posted { viewer: v, form }: Posted<Vec<(String, String)>>,
 ) -> PageResult {
-    may_use(&v)?;
-    let actor = Actor::from(&v.user);
-    let (s, stored) = strategy::read(&state.db, actor, &id).await?;
+    let (actor, s, stored) = opened(&state, &v, &id).await?;
     let version = version_of(&form)?;
     let mut page = section_page(&state, &v, &s, version, &key)?;
     let get = |k: &str| {
@@ -884,9 +888,7 @@ pub async fn checklist(
     v: Viewer,
     Path(id): Path<String>,
 ) -> PageResult {
-    may_use(&v)?;
-    let actor = Actor::from(&v.user);
-    let (s, stored) = strategy::read(&state.db, actor, &id).await?;
+    let (actor, s, stored) = opened(&state, &v, &id).await?;
     let questions: Vec<(String, String, Answer, String)> = framework()
         .checklist
         .iter()
@@ -921,9 +923,7 @@ pub async fn save_checklist(
     Path(id): Path<String>,
     Posted { viewer: v, form }: Posted<Vec<(String, String)>>,
 ) -> PageResult {
-    may_use(&v)?;
-    let actor = Actor::from(&v.user);
-    let (s, _) = strategy::read(&state.db, actor, &id).await?;
+    let (actor, s, _) = opened(&state, &v, &id).await?;
     let mut at = version_of(&form)?;
     let get = |k: String| {
         form.iter()
@@ -968,9 +968,7 @@ pub async fn history(
     v: Viewer,
     Path(id): Path<String>,
 ) -> PageResult {
-    may_use(&v)?;
-    let actor = Actor::from(&v.user);
-    let (s, _) = strategy::read(&state.db, actor, &id).await?;
+    let (actor, s, _) = opened(&state, &v, &id).await?;
     let versions = strategy::history(&state.db, actor, &id).await?;
     html(&HistoryPage {
         l: Layout::new(&state, &v, "History", "/strategies"),
@@ -1037,9 +1035,7 @@ pub async fn record_report(
     Path(id): Path<String>,
     Posted { viewer: v, form }: Posted<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    may_use(&v)?;
-    let actor = Actor::from(&v.user);
-    let (_, stored) = strategy::read(&state.db, actor, &id).await?;
+    let (actor, _, stored) = opened(&state, &v, &id).await?;
     policy::may_change_strategy(actor, &stored.areas)?;
     let format = form
         .iter()
