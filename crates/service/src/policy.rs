@@ -128,10 +128,10 @@ pub fn may_change_strategy(actor: Actor, areas: &[String]) -> Result<(), Denied>
     }
 }
 
-/// Whether the actor may update an action (its status and note) of a strategy covering
-/// these areas: whoever may change the strategy, and the action's owner (by their
-/// account's email) where they may read it.
-pub fn may_update_action(
+/// Whether the actor may update what someone owns in a strategy covering these areas (an
+/// action's status and note, a value recorded for an objective): whoever may change the
+/// strategy, and the owner (by their account's email) where they may read it.
+pub fn may_update_owned(
     actor: Actor,
     areas: &[String],
     owner_email: Option<&str>,
@@ -146,7 +146,7 @@ pub fn may_update_action(
         {
             Ok(())
         }
-        _ => deny("You can only update the actions you own."),
+        _ => deny("You can only update the actions and objectives you own."),
     }
 }
 

@@ -38,15 +38,91 @@ pub async fn change(
                 .and_then(Value::as_str)
                 .and_then(|a| s.actions.iter().find(|x| x.id == a))
                 .and_then(|a| a.owner_email.as_deref());
-            policy::may_update_action(actor, &now.areas, owner)?;
+            policy::may_update_owned(actor, &now.areas, owner)?;
         }
         _ => policy::may_change_strategy(actor, &now.areas)?,
     }
+    save(db, id, now, expected, change, by, None).await
+}
+
+/// Record a value of an objective measured by hand (its date, value and source), as its
+/// owner or a planner of the strategy's areas. Gives the new version and what changed.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_value(
+    db: &Database,
+    actor: Actor<'_>,
+    id: &str,
+    expected: i64,
+    objective: &str,
+    value: observatory_strategy::Recorded,
+    by: &str,
+) -> Result<(i64, String), ServiceError> {
+    let (s, now) = read(db, actor, id).await?;
+    let Some(o) = s.objectives.iter().find(|o| o.id == objective) else {
+        return Err(ServiceError::NotFound(format!(
+            "There is no objective {objective}."
+        )));
+    };
+    policy::may_update_owned(actor, &now.areas, o.owner_email.as_deref())?;
+    let observatory_strategy::Indicator::Recorded { recorded } = &o.indicator else {
+        return Err(ServiceError::Invalid(format!(
+            "\u{2018}{}\u{2019} is measured from the census: its values come with the returns.",
+            o.title
+        )));
+    };
+    if value.source.trim().is_empty() {
+        return Err(ServiceError::Fields {
+            what: "The value".into(),
+            problems: vec![("source", "Enter where the value comes from".into())],
+        });
+    }
+    let shown = if (0.0..=1.0).contains(&value.value) {
+        observatory_domain::Unit::Percentage
+    } else {
+        observatory_domain::Unit::Ratio
+    };
+    let (value_text, date_text, source_text) = (
+        shown.format(value.value),
+        observatory_domain::long_date(value.date),
+        value.source.clone(),
+    );
+    let mut recorded = recorded.clone();
+    recorded.retain(|r| r.date != value.date);
+    recorded.push(value);
+    recorded.sort_by_key(|r| r.date);
+    let mut item = serde_json::Map::new();
+    item.insert("id".into(), Value::String(objective.to_string()));
+    item.insert(
+        "indicator".into(),
+        serde_json::json!({ "recorded": recorded }),
+    );
+    let change = Edit::Upsert {
+        list: List::Objectives,
+        item,
+    };
+    let said = format!(
+        "Recorded a value for the objective \u{2018}{}\u{2019}: {} on {} ({}).",
+        o.title, value_text, date_text, source_text
+    );
+    save(db, id, now, expected, &change, by, Some(said)).await
+}
+
+/// Store a change the actor may make, on the version it was made on.
+async fn save(
+    db: &Database,
+    id: &str,
+    now: observatory_store::strategies::StoredStrategy,
+    expected: i64,
+    change: &Edit,
+    by: &str,
+    summary: Option<String>,
+) -> Result<(i64, String), ServiceError> {
     if now.version != expected {
         return Err(stale_version());
     }
     let (body, said) =
         edit::apply(&now.body, change, known_measure).map_err(ServiceError::invalid)?;
+    let said = summary.unwrap_or(said);
     let title = Strategy::parse(&body, |_| true)
         .map_err(ServiceError::invalid)?
         .title;

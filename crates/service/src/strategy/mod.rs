@@ -24,7 +24,7 @@ pub use observatory_strategy::framework::{self, Kind, framework};
 pub use observatory_strategy::model::MAX_FILE_BYTES;
 pub use observatory_strategy::plan::{self, Totals};
 pub use observatory_strategy::{
-    Action, ActionStatus, Answer, Decision, Edit, Indicator, List, Risk, Status, Strategy,
+    Action, ActionStatus, Answer, Decision, Edit, Indicator, List, Recorded, Risk, Status, Strategy,
 };
 
 /// Check and store a strategy file (JSON), replacing any with the same id. Gives the

@@ -247,6 +247,19 @@ fn status_kind() -> Kind {
     )
 }
 
+/// The fields of a value recorded by hand for an objective.
+pub fn record_fields() -> Vec<Field> {
+    vec![
+        Field::new("date", "Date of the value", Kind::Date).required(),
+        Field::new("value", "Value", Kind::Figure)
+            .required()
+            .hint("A share as a percentage, for example 55%, or a number"),
+        Field::new("source", "Source", Kind::Text)
+            .required()
+            .hint("Where it comes from, for example Supervision audit, March 2026"),
+    ]
+}
+
 /// The fields an action's owner may change: its status and a note.
 pub fn owner_fields() -> Vec<Field> {
     vec![

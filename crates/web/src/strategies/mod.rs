@@ -100,6 +100,9 @@ pub struct Row {
     pub observed: String,
     pub trajectory: String,
     pub milestones: String,
+    /// Measured by hand (values are recorded), and owned by the viewer.
+    pub recorded: bool,
+    pub mine: bool,
 }
 
 /// The GOV.UK tag colour of a status.
@@ -125,7 +128,7 @@ pub fn shown(measure: Option<&str>, v: f64) -> String {
     unit.format(v)
 }
 
-fn row(s: &ObjectiveStatus) -> Row {
+fn row(s: &ObjectiveStatus, me: &str) -> Row {
     let (o, j) = (&s.objective, &s.judgement);
     let measure = match &o.indicator {
         strategy::Indicator::Bound { measure, .. } => Some(measure.as_str()),
@@ -133,6 +136,11 @@ fn row(s: &ObjectiveStatus) -> Row {
     };
     let shown = |v| shown(measure, v);
     Row {
+        recorded: measure.is_none(),
+        mine: o
+            .owner_email
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case(me)),
         id: o.id.clone(),
         title: o.title.clone(),
         owner: o.owner.clone(),
@@ -274,7 +282,7 @@ pub async fn show(
             },
         })
         .collect();
-    let rows: Vec<Row> = judged.iter().map(row).collect();
+    let rows: Vec<Row> = judged.iter().map(|j| row(j, &v.user.email)).collect();
     let counts = [
         Status::Achieved,
         Status::OnTrack,
@@ -473,7 +481,7 @@ async fn item_form(
         if list != List::Actions {
             policy::may_change_strategy(actor, &stored.areas)?;
         }
-        policy::may_update_action(actor, &stored.areas, owner)?;
+        policy::may_update_owned(actor, &stored.areas, owner)?;
     }
     let mut fields = if owner_only {
         forms::owner_fields()
@@ -672,7 +680,11 @@ pub fn routes() -> axum::Router<Arc<AppState>> {
         )
         .route("/strategies/{id}/history", get(history))
         .route("/strategies/{id}/files/{name}", get(file))
-        .route("/strategies/{id}/board-report", post(record_report));
+        .route("/strategies/{id}/board-report", post(record_report))
+        .route(
+            "/strategies/{id}/objectives/{item}/record",
+            get(record_form).post(save_record),
+        );
     for l in List::ALL {
         let path = list_path(l);
         r = r
@@ -976,6 +988,94 @@ pub async fn history(
         caption: s.title,
         versions,
     })
+}
+
+fn record_page(
+    s: &Strategy,
+    id: &str,
+    oid: &str,
+    version: i64,
+    fields: Vec<Field>,
+    errors: Vec<Problem>,
+) -> Result<FormPage, PageError> {
+    let o = s
+        .objectives
+        .iter()
+        .find(|o| o.id == oid)
+        .ok_or_else(PageError::not_found)?;
+    Ok(FormPage {
+        l: Layout::plain(""),
+        heading: format!("Record a value: {}", o.title),
+        caption: caption(s),
+        action: format!("/strategies/{id}/objectives/{oid}/record"),
+        back: format!("/strategies/{id}#objective-{oid}"),
+        version,
+        fields,
+        errors,
+        remove: None,
+    })
+}
+
+/// The form to record a value of an objective measured by hand.
+async fn record_form(
+    State(state): State<Arc<AppState>>,
+    v: Viewer,
+    Path((id, oid)): Path<(String, String)>,
+) -> PageResult {
+    let (actor, s, stored) = opened(&state, &v, &id).await?;
+    let owner = s
+        .objectives
+        .iter()
+        .find(|o| o.id == oid)
+        .and_then(|o| o.owner_email.as_deref());
+    policy::may_update_owned(actor, &stored.areas, owner)?;
+    let page = record_page(
+        &s,
+        &id,
+        &oid,
+        stored.version,
+        forms::record_fields(),
+        Vec::new(),
+    )?;
+    form_page(&state, &v, page)
+}
+
+async fn save_record(
+    State(state): State<Arc<AppState>>,
+    Path((id, oid)): Path<(String, String)>,
+    Posted { viewer: v, form }: Posted<Vec<(String, String)>>,
+) -> PageResult {
+    let (actor, s, _) = opened(&state, &v, &id).await?;
+    let version = version_of(&form)?;
+    let mut fields = forms::record_fields();
+    let errors = match forms::read(None, &mut fields, &form, &Value::Null) {
+        Ok(got) => {
+            let value = strategy::Recorded {
+                date: got["date"]
+                    .as_str()
+                    .and_then(|d| d.parse().ok())
+                    .unwrap_or_default(),
+                value: got["value"].as_f64().unwrap_or_default(),
+                source: got["source"].as_str().unwrap_or_default().to_string(),
+            };
+            match edits::record_value(&state.db, actor, &id, version, &oid, value, &v.user.email)
+                .await
+            {
+                Ok(_) => return Ok(see_other(&format!("/strategies/{id}#objective-{oid}"))),
+                Err(observatory_service::ServiceError::Fields { problems, .. }) => problems
+                    .into_iter()
+                    .map(|(f, m)| (f.to_string(), m))
+                    .collect(),
+                Err(e) => refused(e)?
+                    .into_iter()
+                    .map(|(_, m)| ("date".to_string(), m))
+                    .collect(),
+            }
+        }
+        Err(problems) => problems,
+    };
+    let page = record_page(&s, &id, &oid, version, fields, errors)?;
+    form_page(&state, &v, page)
 }
 
 /// A file to download, never shown inline (so no document runs as a page of this site).
