@@ -7,6 +7,8 @@
 
 pub mod model;
 pub mod status;
+pub mod trend;
 
 pub use model::{Indicator, Objective, Point, Recorded, Strategy};
 pub use status::{Judgement, Observation, Status, judge};
+pub use trend::{Projection, Trend, project};

@@ -109,6 +109,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/dashboard", get(figures::dashboard))
         .route("/strategies", get(strategies::list))
         .route("/strategies/{id}", get(strategies::show))
+        .route(
+            "/strategies/{id}/objectives/{oid}",
+            get(strategies::objective::show),
+        )
+        .route(
+            "/strategies/{id}/workforce",
+            get(strategies::workforce::show),
+        )
         .route("/dashboard/neighbours", post(figures::set_neighbours))
         .route("/explorer", get(figures::explorer))
         .route("/download", get(figures::download))

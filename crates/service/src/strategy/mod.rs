@@ -14,6 +14,9 @@ use crate::error::ServiceError;
 use crate::policy::{self, Actor};
 use crate::query::{Unit, measure_names, measure_units};
 
+pub mod series;
+pub mod workforce;
+
 pub use observatory_store::strategies::StrategySummary;
 pub use observatory_strategy::Status;
 pub use observatory_strategy::model::MAX_FILE_BYTES;

@@ -14,6 +14,9 @@ use crate::auth::Viewer;
 use crate::pages::{Layout, PageResult, html};
 use crate::state::AppState;
 
+pub mod objective;
+pub mod workforce;
+
 /// A strategy in the list.
 struct Listed {
     id: String,
@@ -53,6 +56,7 @@ pub async fn list(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult {
 
 /// One objective as the page shows it.
 struct Row {
+    id: String,
     title: String,
     owner: String,
     status: &'static str,
@@ -68,6 +72,7 @@ struct Row {
 #[template(path = "strategy.html")]
 struct StrategyPage {
     l: Layout,
+    id: String,
     rows: Vec<Row>,
 }
 
@@ -83,6 +88,7 @@ fn shown(v: f64) -> String {
 fn row(s: &ObjectiveStatus) -> Row {
     let (o, j) = (&s.objective, &s.judgement);
     Row {
+        id: o.id.clone(),
         title: o.title.clone(),
         owner: o.owner.clone(),
         status: j.status.label(),
@@ -116,6 +122,7 @@ pub async fn show(
         strategy::status(&state.db, Actor::from(&v.user), &state.answers, &id, today).await?;
     html(&StrategyPage {
         l: Layout::new(&state, &v, &title, "/strategies"),
+        id: id.clone(),
         rows: list.iter().map(row).collect(),
     })
 }

@@ -361,7 +361,15 @@ async fn every_page_state_passes_axe_at_both_widths() {
                     "/account/tokens",
                     "/api/reference",
                 ][..],
-                "planner" => &["/admin/users", "/no-such-page", "/strategies/browsed"][..],
+                "planner" => &[
+                    "/admin/users",
+                    "/no-such-page",
+                    "/strategies/browsed",
+                    // A strategy's objective pages (bound, recorded) and workforce data.
+                    "/strategies/browsed/objectives/posts",
+                    "/strategies/browsed/objectives/supervision",
+                    "/strategies/browsed/workforce",
+                ][..],
                 _ => &[][..],
             }
             .iter()

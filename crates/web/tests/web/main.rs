@@ -17,4 +17,5 @@ mod measure;
 mod pages;
 mod security;
 mod strategies;
+mod strategy_pages;
 mod upload;
