@@ -189,6 +189,15 @@ fn rows(v: &ObjectiveView) -> Vec<SeriesRow> {
         .collect()
 }
 
+/// The areas by name ("Central Bedfordshire, Luton").
+pub fn place(areas: &[String]) -> String {
+    areas
+        .iter()
+        .map(|a| codes().area_name(a))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn note(c: &Comparison) -> String {
     match c {
         Comparison::Shown(_) => String::new(),
@@ -212,12 +221,7 @@ pub async fn show(
         today,
     )
     .await?;
-    let place = view
-        .areas
-        .iter()
-        .map(|a| codes().area_name(a))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let place = place(&view.areas);
     let o = &view.objective;
     let trend = match &view.trend {
         Some(t) => format!(

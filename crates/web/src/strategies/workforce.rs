@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use observatory_domain::{Unit, codes, long_date};
+use observatory_domain::{Unit, long_date};
 use observatory_service::strategy::workforce::{self, Block};
 use observatory_service::{Actor, policy};
 use std::sync::Arc;
@@ -119,12 +119,7 @@ pub async fn show(
     policy::may_use_dashboard(&v.user)?;
     let w = workforce::section(&state.db, Actor::from(&v.user), &state.answers, &id).await?;
     let date_iso = w.date.map(|d| d.to_string()).unwrap_or_default();
-    let place = w
-        .areas
-        .iter()
-        .map(|a| codes().area_name(a))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let place = super::objective::place(&w.areas);
     html(&WorkforcePage {
         l: Layout::new(&state, &v, "Workforce data and data issues", "/strategies"),
         strategy_id: w.strategy_id.clone(),
