@@ -169,10 +169,22 @@ pub async fn objective(
             };
             view.neighbours = match &areas[..] {
                 [area] => {
-                    view.neighbour_areas = crate::neighbours::of(db, area).await?;
-                    if view.neighbour_areas.is_empty() {
+                    // Only neighbours with returns can be asked about (the others are
+                    // not values the census knows).
+                    let set = crate::neighbours::of(db, area).await?;
+                    let with_returns = db.store.areas().await?;
+                    view.neighbour_areas = set
+                        .iter()
+                        .filter(|n| with_returns.contains(n))
+                        .cloned()
+                        .collect();
+                    if set.is_empty() {
                         Comparison::Withheld(
                             "No statistical neighbours are set for this area yet; they are set on the dashboard.".into(),
+                        )
+                    } else if view.neighbour_areas.is_empty() {
+                        Comparison::Withheld(
+                            "None of this area's statistical neighbours has census returns here yet, so there is nothing to compare with.".into(),
                         )
                     } else {
                         asked += dates.len();
@@ -211,7 +223,7 @@ impl Asking<'_> {
     async fn series(&self) -> Result<Vec<SeriesPoint>, ServiceError> {
         let mut out = Vec::with_capacity(self.dates.len());
         for &d in self.dates {
-            let seen = value_at(
+            let asked = value_at(
                 self.db,
                 self.actor,
                 self.answers,
@@ -220,7 +232,22 @@ impl Asking<'_> {
                 &self.areas,
                 d,
             )
-            .await?;
+            .await;
+            let seen = match asked {
+                Ok(seen) => seen,
+                // An area with no returns at this date is not a value the census knows
+                // then: no figure (a gap), not a failed page.
+                Err(ServiceError::Invalid(why)) if why.contains("unknown value") => {
+                    out.push(SeriesPoint {
+                        date: d,
+                        value: None,
+                        suppressed: false,
+                        interval: None,
+                    });
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             out.push(SeriesPoint {
                 date: d,
                 value: seen.value,
