@@ -424,12 +424,13 @@ pub fn lines(id: &str, title: &str, series: &[Series], unit: Unit) -> String {
     let desc = format!(
         "Line chart over time of {}{}. The same figures are in the table below it.",
         names.join("; "),
-        if suppressed > 0 {
-            format!(
-                "; {suppressed} figures are suppressed to protect individuals, marked c, and break their line"
-            )
-        } else {
-            String::new()
+        match suppressed {
+            0 => String::new(),
+            1 => "; 1 figure is suppressed to protect individuals, marked c, and breaks its line"
+                .to_string(),
+            n => format!(
+                "; {n} figures are suppressed to protect individuals, marked c, and break their line"
+            ),
         }
     );
     // The axes and their labels: the dates of every point, left out where one would
@@ -825,7 +826,7 @@ mod tests {
         assert!(svg.contains("<title id=\"o1-title\">Qualified to &lt;level 3&gt;</title>"));
         let desc = between_tags(&svg, "desc");
         assert!(
-            desc.contains("England") && desc.contains("1 figures are suppressed"),
+            desc.contains("England") && desc.contains("1 figure is suppressed"),
             "{desc}"
         );
         // The suppressed figure breaks the area's line and is marked c; the others join.

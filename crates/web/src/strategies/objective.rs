@@ -257,13 +257,11 @@ pub async fn show(
             .map(|r| (long_date(r.date), shown(r.value), r.source.clone()))
             .collect(),
         trend,
-        milestones: std::iter::once(("Baseline".to_string(), &o.baseline))
-            .chain(o.milestones.iter().map(|m| ("Milestone".to_string(), m)))
-            .map(|(k, p)| {
-                (
-                    k,
-                    format!("{} by {}", view.unit.format(p.value), long_date(p.date)),
-                )
+        milestones: std::iter::once(("Baseline", "on", &o.baseline))
+            .chain(o.milestones.iter().map(|m| ("Milestone", "by", m)))
+            .map(|(k, on, p)| {
+                let at = format!("{} {on} {}", view.unit.format(p.value), long_date(p.date));
+                (k.to_string(), at)
             })
             .collect(),
         place,
