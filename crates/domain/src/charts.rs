@@ -301,6 +301,233 @@ pub fn line(id: &str, title: &str, points: &[Point], unit: Unit) -> String {
     s
 }
 
+/// How a series of [`lines`] is drawn: each by its dash pattern and marker as well as
+/// its colour, so that none is told apart by colour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Look {
+    /// The area's own figures: a solid line, round markers.
+    Area,
+    /// England: a dashed line, square markers.
+    England,
+    /// Comparable areas: a dotted line, triangle markers.
+    Neighbours,
+    /// The planned line from the baseline through the milestones: long dashes, diamond
+    /// markers at each milestone.
+    Trajectory,
+    /// Where the current trend leads: a thin dotted line, hollow round markers.
+    Trend,
+}
+
+impl Look {
+    /// Stroke colour, dash pattern (none: solid) and line width.
+    fn stroke(self) -> (&'static str, Option<&'static str>, f64) {
+        match self {
+            Look::Area => ("#1d70b8", None, 3.0),
+            Look::England => ("#0b0c0c", Some("10 6"), 2.5),
+            Look::Neighbours => ("#912b88", Some("2 5"), 3.0),
+            Look::Trajectory => ("#00703c", Some("18 6"), 2.5),
+            Look::Trend => ("#505a5f", Some("3 3"), 2.0),
+        }
+    }
+
+    /// The marker drawn at a point.
+    fn marker(self, x: f64, y: f64) -> String {
+        let (colour, _, _) = self.stroke();
+        match self {
+            Look::Area => format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="{colour}"/>"#),
+            Look::England => format!(
+                r#"<rect x="{:.1}" y="{:.1}" width="9" height="9" fill="{colour}"/>"#,
+                x - 4.5,
+                y - 4.5
+            ),
+            Look::Neighbours => format!(
+                r#"<path d="M{x:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z" fill="{colour}"/>"#,
+                y - 6.0,
+                x + 6.0,
+                y + 5.0,
+                x - 6.0,
+                y + 5.0
+            ),
+            Look::Trajectory => format!(
+                r#"<path d="M{x:.1},{:.1} L{:.1},{y:.1} L{x:.1},{:.1} L{:.1},{y:.1} Z" fill="{colour}"/>"#,
+                y - 7.0,
+                x + 7.0,
+                y + 7.0,
+                x - 7.0
+            ),
+            Look::Trend => format!(
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="#ffffff" stroke="{colour}" stroke-width="2"/>"##
+            ),
+        }
+    }
+}
+
+/// A dated figure of a series of [`lines`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dated {
+    pub date: chrono::NaiveDate,
+    /// None when suppressed or missing.
+    pub value: Option<f64>,
+    pub suppressed: bool,
+}
+
+/// One series of [`lines`]: its name in the legend, how it is drawn, its figures.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub label: String,
+    pub look: Look,
+    pub points: Vec<Dated>,
+}
+
+/// Several series over time on one chart (an objective's chart: the area, England,
+/// comparable areas, the trajectory and the trend). The x axis is in calendar days, so
+/// census dates and milestones stand where they fall; a suppressed point is marked `c`
+/// in its series' row above the axis and breaks its line; the legend sits below the
+/// chart, one series a row, each with its dash pattern and marker.
+pub fn lines(id: &str, title: &str, series: &[Series], unit: Unit) -> String {
+    const W: f64 = 460.0;
+    const PLOT_H: f64 = 240.0;
+    const LEFT: f64 = 84.0;
+    const RIGHT: f64 = 30.0;
+    const TOP: f64 = 30.0;
+    let all = || series.iter().flat_map(|s| &s.points);
+    let (Some(first), Some(last)) = (all().map(|p| p.date).min(), all().map(|p| p.date).max())
+    else {
+        let mut s = open(id, title, "No figures to draw yet.", W as u32, 60);
+        s.push_str(&format!(
+            r#"<text x="4" y="{FONT}">No figures yet</text></svg>"#
+        ));
+        return s;
+    };
+    let span = ((last - first).num_days() as f64).max(1.0);
+    let max = all()
+        .filter_map(|p| p.value)
+        .fold(0.0f64, |m, v| m.max(v))
+        .max(f64::MIN_POSITIVE);
+    // A little headroom above the highest figure, shares kept at most 100 %.
+    let top = if unit == Unit::Percentage && max <= 1.0 {
+        (max * 1.15).min(1.0)
+    } else {
+        max * 1.15
+    };
+    let base = TOP + PLOT_H;
+    let x = |d: chrono::NaiveDate| {
+        if first == last {
+            (LEFT + W - RIGHT) / 2.0
+        } else {
+            LEFT + 12.0 + (W - LEFT - RIGHT - 12.0) * (d - first).num_days() as f64 / span
+        }
+    };
+    let y = |v: f64| base - PLOT_H * (v / top).clamp(0.0, 1.0);
+    let suppressed = all().filter(|p| p.suppressed).count();
+    let names: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
+    let desc = format!(
+        "Line chart over time of {}{}. The same figures are in the table below it.",
+        names.join("; "),
+        match suppressed {
+            0 => String::new(),
+            1 => "; 1 figure is suppressed to protect individuals, marked c, and breaks its line"
+                .to_string(),
+            n => format!(
+                "; {n} figures are suppressed to protect individuals, marked c, and break their line"
+            ),
+        }
+    );
+    // The axes and their labels: the dates of every point, left out where one would
+    // overlap the one before.
+    let mut body = format!(
+        r#"<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}"/><line class="axis" x1="{LEFT}" y1="{base}" x2="{:.0}" y2="{base}"/><text x="{:.0}" y="{:.0}" text-anchor="end">{}</text><text x="{:.0}" y="{:.0}" text-anchor="end">0</text>"#,
+        W - 4.0,
+        LEFT - 8.0,
+        y(top) + 6.0,
+        esc(&unit.format(top)),
+        LEFT - 8.0,
+        base + 6.0
+    );
+    let mut dates: Vec<chrono::NaiveDate> = all().map(|p| p.date).collect();
+    dates.sort();
+    dates.dedup();
+    let iso: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
+    let refs: Vec<&str> = iso.iter().map(String::as_str).collect();
+    let mut shown_at = f64::NEG_INFINITY;
+    let mut label_lines = 1;
+    for (d, label) in dates.iter().zip(date_labels(&refs)) {
+        if x(*d) - shown_at < 58.0 {
+            continue;
+        }
+        shown_at = x(*d);
+        label_lines = label_lines.max(label.len());
+        body.push_str(&text_lines(x(*d), base + 26.0, "middle", &label));
+    }
+    for (row, s) in series.iter().enumerate() {
+        let (colour, dash, width) = s.look.stroke();
+        let dash = dash
+            .map(|d| format!(r#" stroke-dasharray="{d}""#))
+            .unwrap_or_default();
+        // Segments join only neighbouring shown points.
+        let mut path = String::new();
+        let mut pen_down = false;
+        for p in &s.points {
+            match (p.suppressed, p.value) {
+                (false, Some(v)) => {
+                    let _ = write!(
+                        path,
+                        "{}{:.1},{:.1} ",
+                        if pen_down { "L" } else { "M" },
+                        x(p.date),
+                        y(v)
+                    );
+                    pen_down = true;
+                }
+                _ => pen_down = false,
+            }
+        }
+        if !path.is_empty() {
+            let _ = write!(
+                body,
+                r#"<path class="series" d="{}" fill="none" stroke="{colour}" stroke-width="{width}"{dash}/>"#,
+                path.trim_end()
+            );
+        }
+        for p in &s.points {
+            match (p.suppressed, p.value) {
+                (true, _) => {
+                    let _ = write!(
+                        body,
+                        r#"<text class="suppressed-mark" x="{:.1}" y="{:.0}" text-anchor="middle" fill="{colour}">c</text>"#,
+                        x(p.date),
+                        base - 8.0 - LINE * row as f64
+                    );
+                }
+                (false, Some(v)) => body.push_str(&s.look.marker(x(p.date), y(v))),
+                (false, None) => {}
+            }
+        }
+    }
+    // The legend, one series a row below the dates: a sample of its line and marker.
+    let mut ly = base + 26.0 + LINE * label_lines as f64 + 12.0;
+    for s in series {
+        let (colour, dash, width) = s.look.stroke();
+        let dash = dash
+            .map(|d| format!(r#" stroke-dasharray="{d}""#))
+            .unwrap_or_default();
+        let mid = ly - 6.0;
+        let _ = write!(
+            body,
+            r#"<line x1="4" y1="{mid:.0}" x2="52" y2="{mid:.0}" stroke="{colour}" stroke-width="{width}"{dash}/>{}"#,
+            s.look.marker(28.0, mid)
+        );
+        let lines = wrap(&s.label, LABEL_CHARS - 6);
+        body.push_str(&text_lines(62.0, ly, "start", &lines));
+        ly += LINE * lines.len() as f64 + 6.0;
+    }
+    let h = (ly + 4.0).ceil();
+    let mut s = open(id, title, &desc, W as u32, h as u32);
+    s.push_str(&body);
+    s.push_str("</svg>");
+    s
+}
+
 // The publication's charts.
 
 /// One bar: its label, its value (None when suppressed or not computable) and the text
@@ -531,6 +758,138 @@ mod tests {
         let d = &d[..d.find('"').unwrap()];
         assert_eq!(d.matches('M').count(), 2, "{d}");
         assert!(!d.contains('L'), "{d}");
+    }
+
+    fn dated(d: &str, v: Option<f64>) -> Dated {
+        Dated {
+            date: d.parse().unwrap(),
+            value: v,
+            suppressed: v.is_none(),
+        }
+    }
+
+    /// The `d` of the path drawn for each series, in order.
+    fn paths(svg: &str) -> Vec<&str> {
+        svg.split(r#"class="series" d=""#)
+            .skip(1)
+            .map(|d| &d[..d.find('"').unwrap()])
+            .collect()
+    }
+
+    #[test]
+    fn several_series_over_time_told_apart_by_more_than_colour() {
+        let svg = lines(
+            "o1",
+            "Qualified to <level 3>",
+            &[
+                Series {
+                    label: "Central Bedfordshire".into(),
+                    look: Look::Area,
+                    points: vec![
+                        dated("2023-11-01", Some(0.5)),
+                        dated("2024-11-01", None),
+                        dated("2025-11-01", Some(0.6)),
+                    ],
+                },
+                Series {
+                    label: "England".into(),
+                    look: Look::England,
+                    points: vec![
+                        dated("2023-11-01", Some(0.55)),
+                        dated("2024-11-01", Some(0.56)),
+                        dated("2025-11-01", Some(0.58)),
+                    ],
+                },
+                Series {
+                    label: "Statistical neighbours".into(),
+                    look: Look::Neighbours,
+                    points: vec![dated("2025-11-01", Some(0.52))],
+                },
+                Series {
+                    label: "Trajectory: baseline and milestones".into(),
+                    look: Look::Trajectory,
+                    points: vec![
+                        dated("2024-11-01", Some(0.55)),
+                        dated("2027-11-01", Some(0.7)),
+                    ],
+                },
+            ],
+            Unit::Percentage,
+        );
+        // A labelled image, scaled to its column.
+        let open = &svg[..svg.find('>').unwrap()];
+        assert!(open.contains(r#"role="img""#) && open.contains("viewBox=\"0 0 460 "));
+        assert!(
+            open.contains("width=\"100%\"") && !open.contains(" height="),
+            "{open}"
+        );
+        assert!(svg.contains("<title id=\"o1-title\">Qualified to &lt;level 3&gt;</title>"));
+        let desc = between_tags(&svg, "desc");
+        assert!(
+            desc.contains("England") && desc.contains("1 figure is suppressed"),
+            "{desc}"
+        );
+        // The suppressed figure breaks the area's line and is marked c; the others join.
+        let d = paths(&svg);
+        assert_eq!(d.len(), 4, "{svg}");
+        assert_eq!(
+            (d[0].matches('M').count(), d[0].matches('L').count()),
+            (2, 0)
+        );
+        assert_eq!(d[1].matches('L').count(), 2);
+        assert!(svg.contains(r#"class="suppressed-mark""#) && svg.contains(">c</text>"));
+        // Not colour alone: dashes differ, and so do the markers.
+        for dash in [
+            r#"stroke-dasharray="10 6""#,
+            r#"stroke-dasharray="2 5""#,
+            r#"stroke-dasharray="18 6""#,
+        ] {
+            assert!(svg.contains(dash), "{dash}");
+        }
+        assert!(svg.contains("<circle") && svg.contains("<rect x=") && svg.contains(" Z\""));
+        // The legend below the chart names every series; dates are whole years.
+        let words = texts(&svg);
+        for name in [
+            "Central Bedfordshire",
+            "England",
+            "Statistical neighbours",
+            "Trajectory: baseline and milestones",
+        ] {
+            assert!(words.contains(name), "{name} in {words}");
+        }
+        assert!(words.contains("2027") && !svg.contains("-11-"), "{words}");
+        // Time runs in days: 366 of the 1,461 from the first date to the last, over the
+        // 334 units from x = 96 to 430.
+        assert!(
+            d[3].starts_with("M179.7,") && d[3].contains("L430.0,"),
+            "{}",
+            d[3]
+        );
+    }
+
+    fn between_tags<'a>(svg: &'a str, tag: &str) -> &'a str {
+        let start = svg.find(&format!("<{tag}")).unwrap();
+        let start = start + svg[start..].find('>').unwrap() + 1;
+        &svg[start..start + svg[start..].find(&format!("</{tag}>")).unwrap()]
+    }
+
+    #[test]
+    fn no_figures_and_one_date_still_draw() {
+        let empty = lines("e", "Nothing", &[], Unit::Count);
+        assert!(
+            empty.starts_with("<svg") && empty.ends_with("</svg>") && empty.contains("No figures")
+        );
+        let one = lines(
+            "o",
+            "One",
+            &[Series {
+                label: "Area".into(),
+                look: Look::Area,
+                points: vec![dated("2025-11-01", Some(3.0))],
+            }],
+            Unit::Count,
+        );
+        assert!(!one.contains("NaN") && one.contains("<circle"), "{one}");
     }
 
     #[test]

@@ -11,9 +11,11 @@ pub mod framework;
 pub mod model;
 pub mod plan;
 pub mod status;
+pub mod trend;
 
 pub use edit::{Edit, List};
 pub use framework::framework;
 pub use model::{Indicator, Objective, Point, Recorded, Strategy};
 pub use plan::{Action, ActionStatus, Answer, Decision, Funding, Requirement, Risk};
 pub use status::{Judgement, Observation, Status, judge};
+pub use trend::{Projection, Trend, project};

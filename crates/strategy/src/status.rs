@@ -75,7 +75,7 @@ pub fn wilson(v: f64, n: f64) -> [f64; 2] {
 }
 
 /// The interval a value has: Wilson's, when it is a share in [0, 1] of whole counts.
-fn interval(value: f64, counts: Option<(f64, f64)>) -> Option<[f64; 2]> {
+pub fn interval(value: f64, counts: Option<(f64, f64)>) -> Option<[f64; 2]> {
     let (num, den) = counts?;
     let whole = |x: f64| x.fract() == 0.0 && x >= 0.0;
     (whole(num) && whole(den) && den > 0.0 && (0.0..=1.0).contains(&value))

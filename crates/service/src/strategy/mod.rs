@@ -19,6 +19,9 @@ use crate::query::{Unit, measure_names, measure_units};
 use observatory_store::strategies::NewStrategyVersion;
 use observatory_strategy::changes;
 
+pub mod series;
+pub mod workforce;
+
 pub use observatory_store::strategies::{StoredStrategy, StrategySummary, StrategyVersion};
 pub use observatory_strategy::framework::{self, Kind, framework};
 pub use observatory_strategy::model::MAX_FILE_BYTES;

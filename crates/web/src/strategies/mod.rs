@@ -44,6 +44,9 @@ async fn opened<'v>(
     Ok((actor, s, stored))
 }
 
+pub mod objective;
+pub mod workforce;
+
 /// A strategy in the list.
 struct Listed {
     id: String,
@@ -679,6 +682,8 @@ pub fn routes() -> axum::Router<Arc<AppState>> {
             get(checklist).post(save_checklist),
         )
         .route("/strategies/{id}/history", get(history))
+        .route("/strategies/{id}/objectives/{oid}", get(objective::show))
+        .route("/strategies/{id}/workforce", get(workforce::show))
         .route("/strategies/{id}/files/{name}", get(file))
         .route("/strategies/{id}/board-report", post(record_report))
         .route(

@@ -473,6 +473,10 @@ async fn every_page_state_passes_axe_at_both_widths() {
                     "/strategies/browsed/risks/new/edit",
                     "/strategies/browsed/funding/new/edit",
                     "/strategies/browsed/decisions/new/edit",
+                    // A strategy's objective pages (bound, recorded) and workforce data.
+                    "/strategies/browsed/objectives/posts",
+                    "/strategies/browsed/objectives/supervision",
+                    "/strategies/browsed/workforce",
                 ][..],
                 _ => &[][..],
             }

@@ -19,4 +19,5 @@ mod security;
 mod strategies;
 mod strategy_documents;
 mod strategy_editing;
+mod strategy_pages;
 mod upload;

@@ -611,6 +611,16 @@ on_both!(strategies_follow_the_roles, |b| async move {
         ("/strategies/s1", [200, 200, 200, 403, 200]),
         ("/strategies/s2", [200, 200, 403, 403, 403]),
         ("/strategies/s1/history", [200, 200, 200, 403, 200]),
+        ("/strategies/s1/workforce", [200, 200, 200, 403, 200]),
+        ("/strategies/s2/workforce", [200, 200, 403, 403, 403]),
+        (
+            "/strategies/s1/files/strategy.docx",
+            [200, 200, 200, 403, 200],
+        ),
+        (
+            "/strategies/s2/files/report.html",
+            [200, 200, 403, 403, 403],
+        ),
         ("/strategies/s1/checklist", [200, 200, 200, 403, 200]),
         ("/strategies/s1/sections/pilots", [403, 403, 200, 403, 403]),
         ("/strategies/s2/sections/pilots", [403, 403, 403, 403, 403]),
