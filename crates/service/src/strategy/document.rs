@@ -402,6 +402,29 @@ pub async fn board_report(
                 o.owner
             ),
         });
+        // Its chart and the figures behind it, with where the trend leads.
+        let view = super::series::objective(db, actor, answers, id, &o.id, today).await?;
+        let place = super::series::place(&view.areas);
+        blocks.push(Block::Chart {
+            title: o.title.clone(),
+            svg: super::series::chart(&view, &place),
+            table: Table {
+                caption: format!("{}: figures at each date", o.title),
+                head: vec![
+                    "Date".into(),
+                    place.clone(),
+                    "England".into(),
+                    "Statistical neighbours".into(),
+                    "Trajectory".into(),
+                ],
+                rows: super::series::rows(&view)
+                    .into_iter()
+                    .map(|r| vec![r.date, r.area, r.england, r.neighbours, r.trajectory])
+                    .collect(),
+                numeric: vec![false, true, true, true, true],
+            },
+        });
+        blocks.push(Block::Paragraph(super::series::trend_sentence(&view)));
     }
     blocks.push(objectives_table(&judged));
     blocks.push(Block::Heading {

@@ -4,6 +4,8 @@
 //! through [`super::value_at`], so each has the disclosure control the caller gets.
 
 use chrono::NaiveDate;
+use observatory_domain::charts::{Dated, Look, Series};
+use observatory_domain::{codes, long_date};
 use observatory_strategy::status::interval;
 pub use observatory_strategy::{Indicator, Judgement, Objective, Projection, Recorded};
 
@@ -255,4 +257,185 @@ impl Asking<'_> {
         }
         Ok(out)
     }
+}
+
+/// A row of an objective's table: a date and each series' figure at it, as people read
+/// them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesRow {
+    pub date: String,
+    pub area: String,
+    pub england: String,
+    pub neighbours: String,
+    pub trajectory: String,
+}
+
+/// Where the current trend leads, in a sentence.
+pub fn trend_sentence(v: &ObjectiveView) -> String {
+    match &v.trend {
+        Some(t) => format!(
+            "On the current trend: {} by {}{}. This is a straight line through the {} figures observed so far, not a forecast.",
+            v.unit.format(t.value),
+            long_date(t.date),
+            if t.reaches_target {
+                ", reaching the target"
+            } else {
+                ", short of the target"
+            },
+            t.trend.points
+        ),
+        None => "There are not yet two figures to draw a trend through (suppressed figures do not count).".into(),
+    }
+}
+
+/// A figure as the page writes it: "c" when suppressed, with its interval when it has one.
+fn cell(p: Option<&SeriesPoint>, unit: Unit) -> String {
+    match p {
+        None => String::new(),
+        Some(p) if p.suppressed => "c".into(),
+        Some(SeriesPoint {
+            value: Some(v),
+            interval: Some([lo, hi]),
+            ..
+        }) => format!(
+            "{} ({} to {})",
+            unit.format(*v),
+            unit.format(*lo),
+            unit.format(*hi)
+        ),
+        Some(p) => p.value.map(|v| unit.format(v)).unwrap_or_default(),
+    }
+}
+
+/// The indicator in words: the measure's label and its filters as names, not codes.
+pub fn in_words(indicator: &Indicator) -> String {
+    match indicator {
+        Indicator::Recorded { .. } => "Recorded by hand, with its source".into(),
+        Indicator::Bound { measure, filters } => {
+            let mut s = codes().measure_label(measure);
+            let named: Vec<String> = filters
+                .iter()
+                .filter_map(|f| f.split_once('='))
+                .map(|(k, v)| {
+                    let (k, v) = (k.trim(), v.trim());
+                    format!(
+                        "{}: {}",
+                        observatory_domain::Codes::heading_of(k),
+                        codes().label_of(k, v)
+                    )
+                })
+                .collect();
+            if !named.is_empty() {
+                s.push_str(&format!(" ({})", named.join("; ")));
+            }
+            s
+        }
+    }
+}
+
+fn dated(points: &[SeriesPoint]) -> Vec<Dated> {
+    points
+        .iter()
+        .map(|p| Dated {
+            date: p.date,
+            value: p.value,
+            suppressed: p.suppressed,
+        })
+        .collect()
+}
+
+/// The chart's series: the area (or areas), England and neighbours where shown, the
+/// trajectory and the trend's projection.
+pub fn chart(v: &ObjectiveView, place: &str) -> String {
+    let o = &v.objective;
+    let mut series = vec![Series {
+        label: place.to_string(),
+        look: Look::Area,
+        points: dated(&v.series),
+    }];
+    if let Comparison::Shown(p) = &v.england {
+        series.push(Series {
+            label: "England".into(),
+            look: Look::England,
+            points: dated(p),
+        });
+    }
+    if let Comparison::Shown(p) = &v.neighbours {
+        series.push(Series {
+            label: "Statistical neighbours".into(),
+            look: Look::Neighbours,
+            points: dated(p),
+        });
+    }
+    series.push(Series {
+        label: "Trajectory: baseline and milestones".into(),
+        look: Look::Trajectory,
+        points: std::iter::once(&o.baseline)
+            .chain(&o.milestones)
+            .map(|p| Dated {
+                date: p.date,
+                value: Some(p.value),
+                suppressed: false,
+            })
+            .collect(),
+    });
+    if let (Some(t), Some(last)) = (&v.trend, v.series.iter().rev().find(|p| p.value.is_some())) {
+        series.push(Series {
+            label: "On the current trend".into(),
+            look: Look::Trend,
+            points: vec![
+                Dated {
+                    date: last.date,
+                    value: last.value,
+                    suppressed: false,
+                },
+                Dated {
+                    date: t.date,
+                    value: Some(t.value),
+                    suppressed: false,
+                },
+            ],
+        });
+    }
+    observatory_domain::charts::lines("objective-chart", &o.title, &series, v.unit)
+}
+
+/// The table: every census date of the series and every trajectory date, in order.
+pub fn rows(v: &ObjectiveView) -> Vec<SeriesRow> {
+    let o = &v.objective;
+    let mut dates: Vec<NaiveDate> = v
+        .series
+        .iter()
+        .map(|p| p.date)
+        .chain(std::iter::once(o.baseline.date))
+        .chain(o.milestones.iter().map(|m| m.date))
+        .collect();
+    dates.sort();
+    dates.dedup();
+    let at = |points: Option<&[SeriesPoint]>, d: NaiveDate| {
+        cell(points.and_then(|p| p.iter().find(|p| p.date == d)), v.unit)
+    };
+    dates
+        .into_iter()
+        .map(|d| SeriesRow {
+            date: long_date(d),
+            area: at(Some(&v.series), d),
+            england: at(v.england.points(), d),
+            neighbours: at(v.neighbours.points(), d),
+            trajectory: if d >= o.baseline.date {
+                v.unit.format(o.trajectory(d))
+            } else {
+                String::new()
+            },
+        })
+        .collect()
+}
+
+/// The areas by name ("Central Bedfordshire, Luton").
+pub fn place(areas: &[String]) -> String {
+    areas
+        .iter()
+        .map(|a| codes().area_name(a))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -63,14 +63,6 @@ struct ListPage {
     owned: Vec<Owned>,
 }
 
-fn area_names(areas: &[String]) -> String {
-    areas
-        .iter()
-        .map(|a| codes().area_name(a))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 pub async fn list(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult {
     may_use(&v)?;
     let strategies = strategy::list(&state.db, Actor::from(&v.user))
@@ -79,7 +71,7 @@ pub async fn list(State(state): State<Arc<AppState>>, v: Viewer) -> PageResult {
         .map(|(s, areas)| Listed {
             id: s.id,
             title: s.title,
-            areas: area_names(&areas),
+            areas: strategy::series::place(&areas),
             updated: crate::pages::uk_time(&s.updated_at),
         })
         .collect();
@@ -369,7 +361,7 @@ pub async fn show(
     let c = codes();
     html(&StrategyPage {
         l: Layout::new(&state, &v, &s.title, "/strategies"),
-        areas: area_names(&stored.areas),
+        areas: strategy::series::place(&stored.areas),
         version: stored.version,
         may_change: policy::may_change_strategy(actor, &stored.areas).is_ok(),
         sections,

@@ -119,7 +119,7 @@ pub async fn show(
     policy::may_use_strategies(&v.user)?;
     let w = workforce::section(&state.db, Actor::from(&v.user), &state.answers, &id).await?;
     let date_iso = w.date.map(|d| d.to_string()).unwrap_or_default();
-    let place = super::objective::place(&w.areas);
+    let place = observatory_service::strategy::series::place(&w.areas);
     html(&WorkforcePage {
         l: Layout::new(&state, &v, "Workforce data and data issues", "/strategies"),
         strategy_id: w.strategy_id.clone(),

@@ -101,6 +101,9 @@ async fn the_strategy_and_its_board_report_come_as_pdf_word_and_html() {
     let html = String::from_utf8(html).unwrap();
     assert!(html.contains("this is the first report") && html.contains("Overdue actions"));
     assert!(html.contains("Hold a recruitment fair") && html.contains("Pay competition"));
+    // Every objective with its chart and the figures behind it.
+    assert!(html.contains("<svg") && html.contains("More people in post: figures at each date"));
+    assert!(html.contains("trend"), "{html}");
     let res = planner
         .post_form("/strategies/doc/board-report", &[("format", "docx")])
         .await;
