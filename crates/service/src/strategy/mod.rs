@@ -15,7 +15,7 @@ use crate::answers::{Answers, Ask};
 use crate::database::Database;
 use crate::error::ServiceError;
 use crate::policy::{self, Actor};
-use crate::query::{Unit, measure_names, measure_units};
+use crate::query::{Protection, Unit, measure_names, measure_units};
 use observatory_store::strategies::NewStrategyVersion;
 use observatory_strategy::changes;
 
@@ -168,16 +168,79 @@ pub async fn judge_all(
     areas: &[String],
     today: NaiveDate,
 ) -> Result<Vec<ObjectiveStatus>, ServiceError> {
+    judged_with(db, actor, None, answers, s, areas, today).await
+}
+
+/// Every objective judged with its figures answered for `actor`, protected as
+/// `protection` says where given (the public page's).
+async fn judged_with(
+    db: &Database,
+    actor: Actor<'_>,
+    protection: Option<Protection>,
+    answers: &Answers,
+    s: &Strategy,
+    areas: &[String],
+    today: NaiveDate,
+) -> Result<Vec<ObjectiveStatus>, ServiceError> {
     let dates = crate::returns::census_dates(db).await?;
     let mut out = Vec::new();
     for o in &s.objectives {
-        let seen = observe(db, actor, answers, o, areas, &dates).await?;
+        let seen = observe(db, actor, protection, answers, o, areas, &dates).await?;
         out.push(ObjectiveStatus {
             judgement: judge(o, seen, today),
             objective: o.clone(),
         });
     }
     Ok(out)
+}
+
+/// A public strategy (its `public` flag set) as anyone may read it, with its objectives
+/// judged on figures protected as every ad hoc figure that crosses organisations is (the
+/// cell key method and suppression at `threshold`); an objective filtered by employer or
+/// setting has no public figure. A strategy that is not public does not exist here.
+pub async fn public(
+    db: &Database,
+    answers: &Answers,
+    threshold: u64,
+    id: &str,
+    today: NaiveDate,
+) -> Result<(Strategy, Vec<String>, Vec<ObjectiveStatus>), ServiceError> {
+    let not_found = || ServiceError::NotFound(format!("There is no public strategy {id}."));
+    let stored = db.store.strategy(id).await?.ok_or_else(not_found)?;
+    let mut s = Strategy::parse(&stored.body, |_| true).map_err(ServiceError::invalid)?;
+    if !s.public {
+        return Err(not_found());
+    }
+    // Nobody's account is published, and no figure narrower than an area.
+    for o in &mut s.objectives {
+        o.owner_email = None;
+        if let Indicator::Bound { filters, .. } = &mut o.indicator
+            && filters.iter().any(|f| {
+                let d = f.split('=').next().unwrap_or("").trim();
+                d == "employer" || d == "setting"
+            })
+        {
+            o.indicator = Indicator::Recorded { recorded: vec![] };
+        }
+    }
+    for a in &mut s.actions {
+        a.owner_email = None;
+    }
+    for r in &mut s.risks {
+        r.owner_email = None;
+    }
+    let protection = Some(Protection::CellKey(threshold));
+    let judged = judged_with(
+        db,
+        Actor::Operator,
+        protection,
+        answers,
+        &s,
+        &stored.areas,
+        today,
+    )
+    .await?;
+    Ok((s, stored.areas, judged))
 }
 
 /// The decisions that cite an evidence item, in the strategies the reader may read and
@@ -215,6 +278,7 @@ pub async fn decisions_citing(
 async fn observe(
     db: &Database,
     actor: Actor<'_>,
+    protection: Option<Protection>,
     answers: &Answers,
     o: &Objective,
     areas: &[String],
@@ -227,7 +291,7 @@ async fn observe(
         return Ok(None);
     };
     Ok(Some(
-        value_at(db, actor, answers, measure, filters, areas, d).await?,
+        value_at(db, actor, protection, answers, measure, filters, areas, d).await?,
     ))
 }
 
@@ -235,9 +299,11 @@ async fn observe(
 /// gives it to the actor (rounded as it rounds, `None` when suppressed), with its counts
 /// when the measure is a share of counts (for its uncertainty interval). Without an
 /// `area` filter the indicator covers `areas` together.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn value_at(
     db: &Database,
     actor: Actor<'_>,
+    protection: Option<Protection>,
     answers: &Answers,
     measure: &str,
     filters: &[String],
@@ -252,6 +318,7 @@ pub(crate) async fn value_at(
         measure: measure.to_string(),
         filters,
         dates: vec![d.to_string()],
+        protection,
         ..Default::default()
     };
     let answer = answers.answer(db, actor, &ask).await?.to_json();

@@ -94,7 +94,7 @@ pub async fn objective(
         )));
     };
     let dates = crate::returns::census_dates(db).await?;
-    let seen = observe(db, actor, answers, &o, &areas, &dates).await?;
+    let seen = observe(db, actor, None, answers, &o, &areas, &dates).await?;
     let judgement = judge(&o, seen, today);
     let mut asked = usize::from(matches!(o.indicator, Indicator::Bound { .. }) && seen.is_some());
     let mut view = ObjectiveView {
@@ -226,6 +226,7 @@ impl Asking<'_> {
             let asked = value_at(
                 self.db,
                 self.actor,
+                None,
                 self.answers,
                 self.measure,
                 &self.filters,

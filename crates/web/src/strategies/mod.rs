@@ -678,6 +678,7 @@ pub fn routes() -> axum::Router<Arc<AppState>> {
         .route("/strategies/{id}/workforce", get(workforce::show))
         .route("/strategies/{id}/files/{name}", get(file))
         .route("/strategies/{id}/board-report", post(record_report))
+        .route("/public/strategies/{id}", get(public))
         .route(
             "/strategies/{id}/objectives/{item}/record",
             get(record_form).post(save_record),
@@ -1073,6 +1074,71 @@ async fn save_record(
     };
     let page = record_page(&s, &id, &oid, version, fields, errors)?;
     form_page(&state, &v, page)
+}
+
+#[derive(Template)]
+#[template(path = "strategy_public.html")]
+struct PublicPage {
+    l: Layout,
+    s: Strategy,
+    areas: String,
+    /// The text sections in the framework's order: heading and paragraphs.
+    sections: Vec<(String, Vec<String>)>,
+    partners: Vec<String>,
+    rows: Vec<Row>,
+    today: NaiveDate,
+}
+
+/// A public strategy, readable by anyone without signing in: its text, its objectives
+/// judged on protected figures, and its actions; no one's account, no risks or money.
+async fn public(
+    State(state): State<Arc<AppState>>,
+    crate::auth::MaybeViewer(v): crate::auth::MaybeViewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let today = today();
+    let (s, areas, judged) = strategy::public(
+        &state.db,
+        &state.answers,
+        state.config.threshold,
+        &id,
+        today,
+    )
+    .await?;
+    let f = framework();
+    let sections = f
+        .sections
+        .iter()
+        .filter(|x| matches!(x.kind, Kind::Text | Kind::Swot | Kind::Generated))
+        .filter_map(|x| {
+            let text = if x.key == "vision" {
+                s.vision.clone()
+            } else {
+                s.sections.get(&x.key).cloned().unwrap_or_default()
+            };
+            let paragraphs: Vec<String> = text
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(String::from)
+                .collect();
+            (!paragraphs.is_empty()).then(|| (x.heading.clone(), paragraphs))
+        })
+        .collect();
+    html(&PublicPage {
+        l: crate::evidence::layout(&state, &v, &s.title),
+        areas: strategy::series::place(&areas),
+        sections,
+        partners: s
+            .scope
+            .partners
+            .iter()
+            .map(|p| f.partner_label(p).to_string())
+            .collect(),
+        rows: judged.iter().map(|j| row(j, "")).collect(),
+        today,
+        s,
+    })
 }
 
 /// A file to download, never shown inline (so no document runs as a page of this site).

@@ -433,6 +433,19 @@ async fn every_page_state_passes_axe_at_both_widths() {
     check(&b, "signed-out-404", &mut found).await;
     b.goto(&s.url("/api/reference")).await.unwrap();
     check(&b, "signed-out-api-reference", &mut found).await;
+    // The demo's strategy is public: its page is read signed out.
+    observatory_service::strategy::import(
+        &s.state.db,
+        observatory_service::Actor::Operator,
+        include_str!("../../../../data/examples/strategy.json"),
+        "test",
+    )
+    .await
+    .unwrap();
+    b.goto(&s.url("/public/strategies/central-beds-2026"))
+        .await
+        .unwrap();
+    check(&b, "signed-out-public-strategy", &mut found).await;
     b.goto(&s.url("/sign-in")).await.unwrap();
     fill_and_press(
         &b,

@@ -429,3 +429,53 @@ async fn the_checklist_counts_answers_and_decisions_show_on_their_evidence() {
         .unwrap();
     assert!(!anyone.contains("Hold a joint recruitment fair"));
 }
+
+#[tokio::test]
+async fn a_public_strategy_is_read_by_anyone_with_its_figures_protected() {
+    let s = start(Backend::Sqlite, true, |_| {}).await;
+    let json = |public: bool| {
+        format!(
+            r#"{{"id": "open", "title": "Open strategy", "areas": ["E06000001"], "public": {public},
+            "sections": {{"priorities": "Recruit and keep social workers."}},
+            "objectives": [
+              {{"id": "posts", "title": "More people in post", "owner": "Workforce lead", "owner_email": "secret@t.example",
+                "indicator": {{"measure": "headcount"}}, "baseline": {{"date": "2024-11-01", "value": 5}},
+                "milestones": [{{"date": "2027-11-01", "value": 40}}]}},
+              {{"id": "one-setting", "title": "One setting's staff", "owner": "Lead",
+                "indicator": {{"measure": "headcount", "where": ["employer=E1"]}}, "baseline": {{"date": "2024-11-01", "value": 1}},
+                "milestones": [{{"date": "2027-11-01", "value": 2}}]}}],
+            "risks": [{{"id": "r", "title": "Confidential pay risk", "likelihood": 3, "impact": 3, "owner": "HR"}}]}}"#
+        )
+    };
+    let import = |body: String| {
+        let db = s.state.db.clone();
+        async move {
+            observatory_service::strategy::import(&db, Actor::Operator, &body, "test")
+                .await
+                .unwrap()
+        }
+    };
+    import(json(false)).await;
+    let anyone = Client::new(&s);
+    assert_eq!(anyone.get("/public/strategies/open").await.status(), 404);
+    import(json(true)).await;
+    let res = anyone.get("/public/strategies/open").await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Recruit and keep social workers."));
+    assert!(!page.contains("secret@t.example") && !page.contains("Confidential pay risk"));
+    // The same protected figure a signed-in planner sees, and none narrower than an area.
+    let public_row = between(&page, "id=\"objective-posts\"", "</tr>").to_string();
+    let planner = s.client("planner@t.example").await;
+    let inside = planner.get("/strategies/open").await.text().await.unwrap();
+    let value = |row: &str| between(row, "govuk-table__cell--numeric\">", "<").to_string();
+    let planner_row = between(&inside, "id=\"objective-posts\"", "</tr>").to_string();
+    assert_eq!(
+        value(&public_row),
+        value(&planner_row),
+        "{public_row}\n{planner_row}"
+    );
+    let setting = between(&page, "id=\"objective-one-setting\"", "</tr>");
+    assert!(setting.contains(">Not enough data</strong>"), "{setting}");
+    assert_eq!(anyone.get("/public/strategies/nothing").await.status(), 404);
+}
