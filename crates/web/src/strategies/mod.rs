@@ -504,18 +504,35 @@ async fn item_form(
         &state,
         &v,
         FormPage {
-            l: Layout::plain(""),
-            heading,
-            caption: caption(&s),
-            action: format!("/strategies/{id}/{}/{item}/edit", list_path(list)),
-            back: format!("/strategies/{id}#{}", list_anchor(list)),
-            version: stored.version,
-            fields,
-            errors: Vec::new(),
             remove: (item != "new" && !owner_only)
                 .then(|| format!("/strategies/{id}/{}/{item}/remove", list_path(list))),
+            ..item_page(&s, list, &item, heading, stored.version, fields, Vec::new())
         },
     )
+}
+
+/// The form of an item of a list, posting to itself.
+fn item_page(
+    s: &Strategy,
+    list: List,
+    item: &str,
+    heading: String,
+    version: i64,
+    fields: Vec<Field>,
+    errors: Vec<Problem>,
+) -> FormPage {
+    let id = &s.id;
+    FormPage {
+        l: Layout::plain(""),
+        heading,
+        caption: caption(s),
+        action: format!("/strategies/{id}/{}/{item}/edit", list_path(list)),
+        back: format!("/strategies/{id}#{}", list_anchor(list)),
+        version,
+        fields,
+        errors,
+        remove: None,
+    }
 }
 
 fn list_path(list: List) -> &'static str {
@@ -609,21 +626,19 @@ async fn save_item(
     form_page(
         &state,
         &v,
-        FormPage {
-            l: Layout::plain(""),
-            heading: format!(
+        item_page(
+            &s,
+            list,
+            &item,
+            format!(
                 "{} {}",
                 if item == "new" { "Add" } else { "Change" },
                 list.noun()
             ),
-            caption: caption(&s),
-            action: format!("/strategies/{id}/{}/{item}/edit", list_path(list)),
-            back: format!("/strategies/{id}#{}", list_anchor(list)),
             version,
             fields,
             errors,
-            remove: None,
-        },
+        ),
     )
 }
 
