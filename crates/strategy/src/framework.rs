@@ -116,6 +116,13 @@ impl Framework {
             .map_or(key, |c| c.label.as_str())
     }
 
+    /// The labels of scope partners, in the order given.
+    pub fn partner_labels(&self, keys: &[String]) -> Vec<String> {
+        keys.iter()
+            .map(|k| self.partner_label(k).to_string())
+            .collect()
+    }
+
     /// Whether a section key holds free text (a section of text, or the text beside
     /// the SWOT, the scope or the generated data).
     pub fn has_text(&self, key: &str) -> bool {

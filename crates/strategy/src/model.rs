@@ -182,6 +182,15 @@ impl std::fmt::Display for Invalid {
 impl std::error::Error for Invalid {}
 
 impl Strategy {
+    /// The text written in a section of the framework (the vision is a field of its own).
+    pub fn section_text(&self, key: &str) -> &str {
+        if key == "vision" {
+            &self.vision
+        } else {
+            self.sections.get(key).map_or("", String::as_str)
+        }
+    }
+
     /// Reads a strategy from its JSON, checking everything the product relies on;
     /// `known_measure` says whether a census measure exists.
     pub fn parse(json: &str, known_measure: impl Fn(&str) -> bool) -> Result<Strategy, Invalid> {

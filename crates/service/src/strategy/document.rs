@@ -260,22 +260,11 @@ pub async fn document(
             level: 1,
             text: section.heading.clone(),
         });
-        let text = if section.key == "vision" {
-            s.vision.clone()
-        } else {
-            s.sections.get(&section.key).cloned().unwrap_or_default()
-        };
-        blocks.extend(text_blocks(&text));
+        blocks.extend(text_blocks(s.section_text(&section.key)));
         match section.kind {
             Kind::Scope => {
                 blocks.push(Block::Paragraph("Partners:".into()));
-                blocks.push(Block::Bullets(
-                    s.scope
-                        .partners
-                        .iter()
-                        .map(|p| f.partner_label(p).to_string())
-                        .collect(),
-                ));
+                blocks.push(Block::Bullets(f.partner_labels(&s.scope.partners)));
                 blocks.push(Block::Paragraph("Parts of the workforce:".into()));
                 blocks.push(Block::Bullets(
                     s.scope

@@ -180,13 +180,7 @@ pub async fn set_neighbours(
     State(state): State<Arc<AppState>>,
     Posted { viewer: v, form: f }: Posted<NeighboursForm>,
 ) -> PageResult {
-    let list: Vec<String> = f
-        .neighbours
-        .split([',', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect();
+    let list = crate::users::list(&f.neighbours);
     let area = f.area.trim();
     match neighbours::set(&state.db, (&v.user).into(), area, &list).await {
         Ok(_) => Ok(see_other(&format!("/dashboard?area={area}#neighbours"))),

@@ -270,11 +270,7 @@ pub async fn show(
                 Kind::Decisions => "decisions",
             },
             guidance: x.guidance.clone(),
-            text: if x.key == "vision" {
-                s.vision.clone()
-            } else {
-                s.sections.get(&x.key).cloned().unwrap_or_default()
-            },
+            text: s.section_text(&x.key).to_string(),
         })
         .collect();
     let rows: Vec<Row> = judged.iter().map(|j| row(j, &v.user.email)).collect();
@@ -365,12 +361,7 @@ pub async fn show(
         version: stored.version,
         may_change: policy::may_change_strategy(actor, &stored.areas).is_ok(),
         sections,
-        partners: s
-            .scope
-            .partners
-            .iter()
-            .map(|p| f.partner_label(p).to_string())
-            .collect(),
+        partners: f.partner_labels(&s.scope.partners),
         sectors: s
             .scope
             .sectors
@@ -767,11 +758,7 @@ fn section_page(
         heading: section.heading.clone(),
         guidance: section.guidance.clone(),
         version,
-        text: if key == "vision" {
-            s.vision.clone()
-        } else {
-            s.sections.get(key).cloned().unwrap_or_default()
-        },
+        text: s.section_text(key).to_string(),
         swot: if section.kind == Kind::Swot {
             let lists = [
                 &s.swot.strengths,
@@ -830,7 +817,7 @@ pub async fn save_section(
     Path((id, key)): Path<(String, String)>,
     Posted { viewer: v, form }: Posted<Vec<(String, String)>>,
 ) -> PageResult {
-    let (actor, s, stored) = opened(&state, &v, &id).await?;
+    let (actor, s, _) = opened(&state, &v, &id).await?;
     let version = version_of(&form)?;
     let mut page = section_page(&state, &v, &s, version, &key)?;
     let get = |k: &str| {
@@ -889,7 +876,6 @@ pub async fn save_section(
             }
         }
     }
-    let _ = stored;
     Ok(see_other(&format!("/strategies/{id}#{key}")))
 }
 
@@ -1126,12 +1112,8 @@ async fn public(
         .iter()
         .filter(|x| matches!(x.kind, Kind::Text | Kind::Swot | Kind::Generated))
         .filter_map(|x| {
-            let text = if x.key == "vision" {
-                s.vision.clone()
-            } else {
-                s.sections.get(&x.key).cloned().unwrap_or_default()
-            };
-            let paragraphs: Vec<String> = text
+            let paragraphs: Vec<String> = s
+                .section_text(&x.key)
                 .split("\n\n")
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
@@ -1144,12 +1126,7 @@ async fn public(
         l: crate::evidence::layout(&state, &v, &s.title),
         areas: strategy::series::place(&areas),
         sections,
-        partners: s
-            .scope
-            .partners
-            .iter()
-            .map(|p| f.partner_label(p).to_string())
-            .collect(),
+        partners: f.partner_labels(&s.scope.partners),
         rows: judged.iter().map(|j| row(j, "")).collect(),
         today,
         s,
