@@ -118,6 +118,28 @@ impl Store {
         Ok(out)
     }
 
+    /// Every strategy's file with its areas, in two queries (for reading across all
+    /// strategies, as an evidence item's page does for the decisions citing it).
+    pub async fn strategy_files(&self) -> Result<Vec<(String, String, Vec<String>)>> {
+        let files: Vec<(String, String)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, body FROM strategies ORDER BY id",
+        ).fetch_all(p).await?);
+        let areas: Vec<(String, String)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT strategy_id, area_code FROM strategy_areas ORDER BY strategy_id, area_code",
+        ).fetch_all(p).await?);
+        Ok(files
+            .into_iter()
+            .map(|(id, body)| {
+                let of: Vec<String> = areas
+                    .iter()
+                    .filter(|(s, _)| *s == id)
+                    .map(|(_, a)| a.clone())
+                    .collect();
+                (id, body, of)
+            })
+            .collect())
+    }
+
     /// Every version of a strategy, newest first.
     pub async fn strategy_versions(&self, id: &str) -> Result<Vec<StrategyVersion>> {
         Ok(on_pool!(self, p => sqlx::query_as(

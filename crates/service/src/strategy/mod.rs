@@ -252,11 +252,8 @@ pub async fn decisions_citing(
     item: i64,
 ) -> Result<Vec<(String, String, Decision)>, ServiceError> {
     let mut out = Vec::new();
-    for (summary, areas) in db.store.strategies().await? {
-        let Some(stored) = db.store.strategy(&summary.id).await? else {
-            continue;
-        };
-        let Ok(s) = Strategy::parse(&stored.body, |_| true) else {
+    for (_, body, areas) in db.store.strategy_files().await? {
+        let Ok(s) = Strategy::parse(&body, |_| true) else {
             continue;
         };
         let readable = reader.is_some_and(|a| policy::may_read_strategy(a, &areas).is_ok());
