@@ -170,7 +170,7 @@ fn shape(measure: &str) -> Shape {
         Def::Pay(_) => Shape::Pay,
         Def::GenderPayGap => Shape::PayGap,
         Def::GroupRatio(_) => Shape::GroupRatio,
-        Def::Posts | Def::Vacancies | Def::Leavers => Shape::Count,
+        Def::Posts | Def::Vacancies | Def::Leavers | Def::Starters => Shape::Count,
     }
 }
 

@@ -371,6 +371,7 @@ impl Known {
         match p {
             PostPred::Stable => Test::one(&w.stable, mask(|c| c == 1)),
             PostPred::Agency => Test::one(&w.contract, mask(|c| c == self.agency)),
+            PostPred::Recent => Test::one(&w.stable, mask(|c| c == 0)),
         }
     }
 
@@ -626,6 +627,13 @@ pub(crate) fn compute(
             g.figures(|i| {
                 let [n, f, _, _, key, _] = acc[i];
                 Some(count_cell(f as f64 / HUNDRED, n, Tally::of(n, key)))
+            })
+        }
+        Def::Starters => {
+            let (g, acc) = worker_sums(Some(PostPred::Recent))?;
+            g.figures(|i| {
+                let [_, _, pn, _, _, pkey] = acc[i];
+                Some(count_cell(pn as f64, pn, Tally::of(pn, pkey)))
             })
         }
         Def::PostRate { num, fte } => {

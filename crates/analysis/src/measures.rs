@@ -28,6 +28,8 @@ pub(crate) enum PostPred {
     Stable,
     /// Agency contract.
     Agency,
+    /// Started in the 12 months to the census date (the complement of `Stable`).
+    Recent,
 }
 
 /// A test on one post of a person, for people-based figures.
@@ -110,6 +112,8 @@ pub(crate) enum Def {
     HardToFillShare,
     VacancyRate,
     Leavers,
+    /// Filled posts started in the 12 months to the census date.
+    Starters,
     /// Leavers (or their fte) meeting the test / filled posts (or their fte).
     LeaverRate {
         num: LeaverPred,
@@ -171,6 +175,7 @@ fn catalogue() -> &'static [Measure] {
         add("vacancy_rate", Rate, Def::VacancyRate);
         add("hard_to_fill_share", Rate, Def::HardToFillShare);
         add("leavers", Count, Def::Leavers);
+        add("starters", Count, Def::Starters);
         for (name, num) in [
             ("turnover_rate", LeaverPred::All),
             ("wastage_rate", LeaverPred::Wastage),

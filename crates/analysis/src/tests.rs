@@ -756,6 +756,8 @@ fn post_rates_stability_and_agency() {
     let s = total(&c, "stability_rate_fte");
     assert_value(&s, 6.0 / 7.1, 10);
     assert!(close(s.denominator, 7.1));
+    // Starters are the other 3 posts: every filled post is stable or a starter.
+    assert_value(&total(&c, "starters"), 3.0, 3);
     // Agency fte .5 of 7.1; basis is the 10 posts.
     let a = total(&c, "agency_share");
     assert_value(&a, 0.5 / 7.1, 10);

@@ -21,6 +21,7 @@ pub mod neighbours;
 pub mod output;
 pub mod policy;
 pub mod populations;
+pub mod projections;
 pub mod publication;
 pub mod quality;
 pub mod query;

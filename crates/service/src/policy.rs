@@ -128,6 +128,49 @@ pub fn may_change_strategy(actor: Actor, areas: &[String]) -> Result<(), Denied>
     }
 }
 
+/// Whether the actor may make workforce projections and read saved scenarios: the
+/// operator, administrators, analysts and planners. Projections rest on the same
+/// protected figures each of them may already query, so any area may be projected;
+/// employers and strategy partners have no projections pages.
+pub fn may_project(actor: Actor) -> Result<(), Denied> {
+    match actor {
+        Actor::Operator => Ok(()),
+        Actor::User(u) if matches!(u.role, Role::Admin | Role::Analyst | Role::Planner) => Ok(()),
+        Actor::User(_) => deny("Projections are for area planners and analysts."),
+    }
+}
+
+/// Whether the actor may save or change a scenario projecting these areas (none:
+/// England): the operator, administrators and analysts any; planners those of areas
+/// they all plan.
+pub fn may_change_scenario(actor: Actor, areas: &[String]) -> Result<(), Denied> {
+    may_project(actor)?;
+    let ok = match actor {
+        Actor::Operator => true,
+        Actor::User(u) => match u.role {
+            Role::Admin | Role::Analyst => true,
+            Role::Planner => !areas.is_empty() && areas.iter().all(|a| u.areas.contains(a)),
+            Role::Employer | Role::Partner => false,
+        },
+    };
+    if ok {
+        Ok(())
+    } else {
+        deny("Planners save scenarios for the areas they plan for: add where = [\"area=...\"] with your area.")
+    }
+}
+
+/// Whether the actor may replace a population projection already imported under a
+/// name others' scenarios use: the operator, administrators and analysts. Anyone who
+/// may project may import one under a new name.
+pub fn may_replace_population_projection(actor: Actor) -> Result<(), Denied> {
+    match actor {
+        Actor::Operator => Ok(()),
+        Actor::User(u) if matches!(u.role, Role::Admin | Role::Analyst) => Ok(()),
+        Actor::User(_) => deny("A population projection with this name is already imported: choose another name."),
+    }
+}
+
 /// Whether the actor may update what someone owns in a strategy covering these areas (an
 /// action's status and note, a value recorded for an objective): whoever may change the
 /// strategy, and the owner (by their account's email) where they may read it.

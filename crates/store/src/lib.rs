@@ -12,6 +12,7 @@ mod neighbours;
 mod population;
 mod read;
 pub mod secret;
+pub mod projections;
 pub mod strategies;
 #[doc(hidden)]
 pub mod testing;

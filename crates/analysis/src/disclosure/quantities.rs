@@ -93,6 +93,11 @@ pub(crate) fn shape(measure: &str) -> Option<Shape> {
             den_adds_num: true,
         },
         Def::Leavers => Shape::Count(Quantity::additive("leavers")),
+        // Starters are posts less stable posts: an equality with two other quantities'
+        // cells that, as the inequalities above, is not modelled here; the ad hoc tables
+        // that show starters perturb every cell by its records' key, so a difference of
+        // two published cells is as perturbed as the starters cell itself.
+        Def::Starters => Shape::Count(Quantity::additive("started posts")),
         Def::LeaverRate { num, fte } => {
             let who = match num {
                 LeaverPred::All => "leavers",
@@ -109,6 +114,7 @@ pub(crate) fn shape(measure: &str) -> Option<Shape> {
             let which = match num {
                 PostPred::Stable => "stable",
                 PostPred::Agency => "agency",
+                PostPred::Recent => "started",
             };
             let unit = if fte { "fte" } else { "posts" };
             rate(
