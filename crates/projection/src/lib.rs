@@ -23,6 +23,9 @@ pub mod scenario;
 pub mod simulate;
 pub mod supply;
 
+#[cfg(test)]
+mod tests;
+
 pub use backtest::{Backtest, Horizon};
 pub use estimate::{Counts, Estimate, History};
 pub use run::{Inputs, Projection, Year, project};

@@ -14,7 +14,7 @@ use crate::estimate::{Estimate, History, shares};
 use crate::gap;
 use crate::population::PopulationProjection;
 use crate::scenario::{Scenario, ScenarioError};
-use crate::simulate::simulate;
+use crate::simulate::{Band, simulate};
 use crate::supply::{Rates, path};
 use crate::{Bands, band_codes, total};
 
@@ -208,13 +208,24 @@ pub fn project(scenario: &Scenario, inputs: &Inputs) -> Result<Projection, Scena
     let model = Model::fit(scenario, &fitted)?;
     let years = scenario.scope.years as usize;
     let det = path(&model.stock, &model.rates, years);
-    let sim = simulate(
-        &model.stock,
-        years,
-        scenario.simulation.runs as usize,
-        scenario.simulation.seed,
-        |rng| model.draw(rng),
-    );
+    // With no runs the bands are the point projection (the spec), not the stock.
+    let sim = if scenario.simulation.runs == 0 {
+        det.iter()
+            .map(|s| Band {
+                low: total(s),
+                high: total(s),
+                mean: total(s),
+            })
+            .collect()
+    } else {
+        simulate(
+            &model.stock,
+            years,
+            scenario.simulation.runs as usize,
+            scenario.simulation.seed,
+            |rng| model.draw(rng),
+        )
+    };
     let dates: Vec<NaiveDate> = (0..=years as u32).map(|t| scenario.date_of(t)).collect();
     let supply0 = total(&model.stock);
     let demand = scenario
