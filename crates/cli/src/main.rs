@@ -14,6 +14,7 @@ mod mobility;
 mod neighbours;
 mod output;
 mod population;
+mod project;
 mod publish;
 mod quality;
 mod query;
@@ -100,6 +101,8 @@ enum Command {
     Neighbours(neighbours::NeighboursArgs),
     /// Local workforce strategies: import, export, list, and each objective's status.
     Strategy(strategy::StrategyArgs),
+    /// Workforce projections: supply, demand and the gap from a scenario file; saved scenarios.
+    Project(project::ProjectArgs),
     /// Check settings and areas against declared standards; list the standards.
     Standards(standards::StandardsArgs),
     /// Data quality: completeness of every field, year-on-year continuity, outliers.
@@ -198,6 +201,7 @@ async fn run(cli: &Cli) -> Result<i32> {
         Command::Standards(a) => standards::run(cli, a).await,
         Command::Neighbours(a) => neighbours::run(cli, a).await,
         Command::Strategy(a) => strategy::run(cli, a).await,
+        Command::Project(a) => project::run(cli, a).await,
         Command::Quality(a) => quality::run(cli, a).await,
     }
 }

@@ -7,12 +7,11 @@
 //!   with little data stays near the wider rate and one with much data follows its own;
 //! - each band's rate is then shrunk towards the wider band rate scaled by that level,
 //!   with [`PRIOR_POSTS`] posts of prior weight (a Beta posterior);
-//! - joining works the same way on starters per filled post.
+//! - joining works the same way on entrants per unit of stock (see [`entrants`]).
 //!
-//! Rates are per filled post over the 12 months to each census date (the census's
-//! turnover: every post ended, and every post started), so that a stock with no change
-//! in size has as many starters as leavers, and moves between employers within the
-//! projected group cancel out.
+//! Leaving rates are per filled post over the 12 months to each census date (the
+//! census's turnover: every post ended), so moves between employers within the projected
+//! group count as leaving and joining alike and cancel out.
 
 use chrono::NaiveDate;
 use rand::Rng;
@@ -125,9 +124,10 @@ impl Estimate {
         let level = (total(&l) + PRIOR_LEAVERS, expected + PRIOR_LEAVERS);
         let r = level.0 / level.1;
         let leaving = std::array::from_fn(|a| band_rate(l[a], n[a], r * parent_leaving[a]));
-        let parent_entry = ratio(total(&ps), total(&pp));
-        let expected_starters = total(&n) * parent_entry;
-        let entry_level = (total(&s) + PRIOR_LEAVERS, expected_starters + PRIOR_LEAVERS);
+        let (pe, px) = entrants(parent);
+        let parent_entry = ratio(pe, px);
+        let (e, x) = entrants(&history.area);
+        let entry_level = (e + PRIOR_LEAVERS, x * parent_entry + PRIOR_LEAVERS);
         let parent_shares = shares(&ps);
         let entrant_shares = {
             let st = total(&s);
@@ -162,6 +162,35 @@ impl Estimate {
         let q = gamma(self.entry_level.0, self.entry_level.1, rng);
         (leaving, self.parent_entry * q)
     }
+}
+
+/// Entrants and the stock they are a rate on, summed over the history. Where two
+/// censuses a year apart are known, the entrants are those the stock's change implies
+/// after its leavers (the stock at the later census less the earlier stock's stayers):
+/// employers' starters and leavers files do not always balance (a move between roles
+/// within an employer can show as a start without an end), and entrants that make the
+/// model reproduce the stocks the census found are the ones the projection needs. With
+/// one census, the starters per filled post.
+fn entrants(v: &[Counts]) -> (f64, f64) {
+    let mut sum = (0.0, 0.0);
+    for w in v.windows(2) {
+        let days = (w[1].date - w[0].date).num_days();
+        if !(300..=430).contains(&days) {
+            continue;
+        }
+        let left = ratio(total(&w[1].leavers), total(&w[1].posts));
+        let before = total(&w[0].stock);
+        sum.0 += (total(&w[1].stock) - before * (1.0 - left)).max(0.0);
+        sum.1 += before;
+    }
+    if sum.1 > 0.0 {
+        return sum;
+    }
+    let starters: f64 = v.iter().map(|c| total(&c.starters)).sum();
+    let posts: f64 = v.iter().map(|c| total(&c.posts)).sum();
+    let stock: f64 = v.iter().map(|c| total(&c.stock)).sum();
+    // Starters per post, as entrants per unit of stock.
+    (ratio(starters, posts) * stock, stock)
 }
 
 /// A draw from Gamma(shape, rate), the posterior of a Poisson level.

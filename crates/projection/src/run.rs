@@ -107,6 +107,10 @@ pub struct Projection {
 pub(crate) struct Model {
     pub rates: Rates,
     pub stock: Bands,
+    /// The average stock over the history: estimated entrants are the history's joiners
+    /// a year (its entry rate times this), not a rate on the last year's stock, which
+    /// would carry one year's chance into every year projected.
+    typical: f64,
     estimate: Option<Estimate>,
     leaving_given: bool,
     entrants_given: bool,
@@ -124,6 +128,8 @@ impl Model {
             )
         })?;
         let stock = last.stock;
+        let typical =
+            history.area.iter().map(|c| total(&c.stock)).sum::<f64>() / history.area.len() as f64;
         let estimate = Estimate::from_history(history);
         let leaving_given = scenario.leaving_given()?;
         let entrants_given = scenario.entrants_given()?;
@@ -132,7 +138,7 @@ impl Model {
         let extra = scenario.rates.change.entrants;
         let base_leaving = leaving_given.or(est.map(|e| e.leaving)).unwrap_or_default();
         let base_entrants = entrants_given
-            .or(est.map(|e| e.entry_rate * total(&stock)))
+            .or(est.map(|e| e.entry_rate * typical))
             .unwrap_or(0.0);
         let rates = Rates {
             leaving: std::array::from_fn(|a| (base_leaving[a] + change[a]).clamp(0.0, 1.0)),
@@ -145,6 +151,7 @@ impl Model {
         Ok(Model {
             rates,
             stock,
+            typical,
             estimate,
             leaving_given: leaving_given.is_some(),
             entrants_given: entrants_given.is_some(),
@@ -167,7 +174,7 @@ impl Model {
             r.leaving = std::array::from_fn(|a| (w[a] + self.change[a]).clamp(0.0, 1.0));
         }
         if !self.entrants_given {
-            r.entrants = (e * total(&self.stock) + self.extra).max(0.0);
+            r.entrants = (e * self.typical + self.extra).max(0.0);
         }
         r
     }

@@ -156,7 +156,9 @@ pub fn may_change_scenario(actor: Actor, areas: &[String]) -> Result<(), Denied>
     if ok {
         Ok(())
     } else {
-        deny("Planners save scenarios for the areas they plan for: add where = [\"area=...\"] with your area.")
+        deny(
+            "Planners save scenarios for the areas they plan for: add where = [\"area=...\"] with your area.",
+        )
     }
 }
 
@@ -167,7 +169,9 @@ pub fn may_replace_population_projection(actor: Actor) -> Result<(), Denied> {
     match actor {
         Actor::Operator => Ok(()),
         Actor::User(u) if matches!(u.role, Role::Admin | Role::Analyst) => Ok(()),
-        Actor::User(_) => deny("A population projection with this name is already imported: choose another name."),
+        Actor::User(_) => {
+            deny("A population projection with this name is already imported: choose another name.")
+        }
     }
 }
 

@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use observatory_projection::population::PopulationProjection;
-use observatory_projection::{BANDS, Bands, Counts, History, Inputs, Projection, Scenario, band_codes};
+use observatory_projection::{
+    BANDS, Bands, Counts, History, Inputs, Projection, Scenario, band_codes,
+};
 use observatory_store::projections::NewScenarioVersion;
 use serde_json::Value;
 
@@ -22,6 +24,7 @@ use crate::error::ServiceError;
 use crate::policy::{self, Actor};
 
 pub use observatory_projection::demand::{Ratio, ratios};
+pub use observatory_projection::population::MAX_BYTES as POPULATION_MAX_BYTES;
 pub use observatory_projection::run::{Assumptions, Closing, Year};
 pub use observatory_projection::{Backtest, Horizon, scenario::MAX_BYTES};
 pub use observatory_store::projections::{
@@ -103,7 +106,10 @@ async fn shown(
         dates: vec![date.to_string()],
         ..Ask::default()
     };
-    let bands = match answers.answer(db, actor, &ask(vec!["age_band".into()])).await {
+    let bands = match answers
+        .answer(db, actor, &ask(vec!["age_band".into()]))
+        .await
+    {
         Ok(a) => a,
         // A scope with no returns at this census date (an area that did not return).
         Err(ServiceError::Invalid(_)) => return Ok(None),
@@ -114,7 +120,10 @@ async fn shown(
     let mut unknown = 0.0;
     for row in &bands.result.rows {
         let value = if row.suppressed { None } else { row.value };
-        match band_codes().iter().position(|b| Some(*b) == row.keys.first().map(String::as_str)) {
+        match band_codes()
+            .iter()
+            .position(|b| Some(*b) == row.keys.first().map(String::as_str))
+        {
             Some(a) => out[a] = value,
             // Leavers without a birth year: part of the total, spread below.
             None => unknown += value.unwrap_or(0.0),
@@ -181,7 +190,11 @@ async fn history_of(
                 (None, _) => [1.0; BANDS],
             }
         };
-        let get = |i: usize| q[i].as_ref().map(|s| filled(s, &shape(i))).unwrap_or([0.0; BANDS]);
+        let get = |i: usize| {
+            q[i].as_ref()
+                .map(|s| filled(s, &shape(i)))
+                .unwrap_or([0.0; BANDS])
+        };
         out.push(Counts {
             date: *date,
             stock: filled(stock_shown, &shape(0)),
@@ -204,7 +217,9 @@ pub async fn inputs(
 ) -> Result<Inputs, ServiceError> {
     let dates = db.store.census_dates().await?;
     if dates.is_empty() {
-        return Err(invalid("There are no returns yet, so there is nothing to project."));
+        return Err(invalid(
+            "There are no returns yet, so there is nothing to project.",
+        ));
     }
     let filters = &scenario.scope.r#where;
     let areas = areas_of(scenario);
@@ -281,7 +296,10 @@ async fn cost_per_unit(
         return Ok(Some(pay));
     }
     let (fte, people) = (value("fte").await?, value("headcount").await?);
-    Ok(fte.zip(people).filter(|(_, p)| *p > 0.0).map(|(f, p)| pay * f / p))
+    Ok(fte
+        .zip(people)
+        .filter(|(_, p)| *p > 0.0)
+        .map(|(f, p)| pay * f / p))
 }
 
 /// A name made into an id: lower case letters, digits and dashes.
@@ -294,8 +312,16 @@ fn slug(name: &str) -> String {
             out.push('-');
         }
     }
-    let out = out.trim_end_matches('-').chars().take(60).collect::<String>();
-    if out.is_empty() { "scenario".into() } else { out }
+    let out = out
+        .trim_end_matches('-')
+        .chars()
+        .take(60)
+        .collect::<String>();
+    if out.is_empty() {
+        "scenario".into()
+    } else {
+        out
+    }
 }
 
 /// Flattens a scenario to `path = value` pairs, to say what a version changed.
@@ -303,7 +329,11 @@ fn flat(v: &Value, path: String, out: &mut BTreeMap<String, String>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 flat(x, p, out);
             }
         }
@@ -316,8 +346,16 @@ fn flat(v: &Value, path: String, out: &mut BTreeMap<String, String>) {
 /// What changed between two scenarios, in words.
 pub fn changes(before: &Scenario, after: &Scenario) -> String {
     let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
-    flat(&serde_json::to_value(before).unwrap_or_default(), String::new(), &mut a);
-    flat(&serde_json::to_value(after).unwrap_or_default(), String::new(), &mut b);
+    flat(
+        &serde_json::to_value(before).unwrap_or_default(),
+        String::new(),
+        &mut a,
+    );
+    flat(
+        &serde_json::to_value(after).unwrap_or_default(),
+        String::new(),
+        &mut b,
+    );
     let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     let said: Vec<String> = keys
         .into_iter()
@@ -353,15 +391,16 @@ pub async fn save(
         .name
         .clone()
         .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| invalid("Give the scenario a name (name = \"...\" at the top of the file)."))?;
+        .ok_or_else(|| {
+            invalid("Give the scenario a name (name = \"...\" at the top of the file).")
+        })?;
     policy::may_change_scenario(actor, &areas_of(&scenario))?;
     let (id, summary) = match id {
         Some(id) => {
-            let before = db
-                .store
-                .scenario(id, None)
-                .await?
-                .ok_or_else(|| ServiceError::NotFound(format!("There is no scenario '{id}'.")))?;
+            let before =
+                db.store.scenario(id, None).await?.ok_or_else(|| {
+                    ServiceError::NotFound(format!("There is no scenario '{id}'."))
+                })?;
             let before = read(&before.body)?;
             policy::may_change_scenario(actor, &areas_of(&before))?;
             (id.to_string(), changes(&before, &scenario))
@@ -378,7 +417,8 @@ pub async fn save(
         }
     };
     let projected = project(db, answers, actor, &scenario).await?;
-    let inputs = serde_json::to_string(&projected.inputs).map_err(|e| ServiceError::Internal(e.into()))?;
+    let inputs =
+        serde_json::to_string(&projected.inputs).map_err(|e| ServiceError::Internal(e.into()))?;
     let body = scenario.to_toml();
     let version = db
         .store
@@ -421,7 +461,8 @@ pub async fn saved(
         None => latest.clone(),
     };
     let scenario = read(&v.body)?;
-    let inputs: Inputs = serde_json::from_str(&v.inputs).map_err(|e| ServiceError::Internal(e.into()))?;
+    let inputs: Inputs =
+        serde_json::from_str(&v.inputs).map_err(|e| ServiceError::Internal(e.into()))?;
     let projection = observatory_projection::project(&scenario, &inputs).map_err(invalid)?;
     Ok(Saved {
         id: id.to_string(),
@@ -451,7 +492,9 @@ pub async fn history(
     policy::may_project(actor)?;
     let v = db.store.scenario_versions(id).await?;
     if v.is_empty() {
-        return Err(ServiceError::NotFound(format!("There is no scenario '{id}'.")));
+        return Err(ServiceError::NotFound(format!(
+            "There is no scenario '{id}'."
+        )));
     }
     Ok(v)
 }
@@ -483,7 +526,12 @@ pub async fn import_population(
 ) -> Result<String, ServiceError> {
     policy::may_project(actor)?;
     let name = name.trim();
-    if name.is_empty() || name.len() > 60 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)) {
+    if name.is_empty()
+        || name.len() > 60
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+    {
         return Err(invalid(
             "Name the population projection with letters, digits, - and _ (up to 60), like snpp-2022.",
         ));
@@ -494,7 +542,9 @@ pub async fn import_population(
     let p = PopulationProjection::read_csv(bytes)
         .map_err(|e| invalid(format!("The population projection cannot be imported. {e}")))?;
     let body = serde_json::to_string(&p).map_err(|e| ServiceError::Internal(e.into()))?;
-    db.store.save_population_projection(name, &body, source, by).await?;
+    db.store
+        .save_population_projection(name, &body, source, by)
+        .await?;
     let (lo, hi) = p.years();
     Ok(format!(
         "Imported the population projection '{name}': {} areas, ages 0 to 25, {lo} to {hi}.",
@@ -509,6 +559,113 @@ pub async fn populations(
 ) -> Result<Vec<PopulationProjectionInfo>, ServiceError> {
     policy::may_project(actor)?;
     Ok(db.store.population_projections().await?)
+}
+
+/// A figure to one decimal place with thousands separators ("1,234.5").
+pub fn figure(v: f64) -> String {
+    let rounded = (v * 10.0).round() / 10.0;
+    let whole = observatory_domain::charts::thousands(rounded.trunc());
+    let tenth = ((rounded.abs() * 10.0).round() as i64) % 10;
+    let sign = if rounded < 0.0 && rounded.trunc() == 0.0 {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{whole}.{tenth}")
+}
+
+/// What the projection's bands and backtest mean, for the notes under every table.
+pub fn notes(p: &Projected) -> Vec<String> {
+    let pr = &p.projection;
+    let a = &pr.assumptions;
+    let mut notes = vec![format!(
+        "Supply is the stock and flow model at the point rates; the band is the 5th to 95th percentile of {} simulation runs (seed {}). Leaving rates {}, entrants {} ({} a year).",
+        a.runs,
+        a.seed,
+        a.leaving_source,
+        a.entrants_source,
+        figure(a.entrants)
+    )];
+    if let Some(w) = a.own_weight {
+        notes.push(format!(
+            "The scope's own history carries {:.0}% of its leaving level; the rest is borrowed from the same roles in every area with returns.",
+            w * 100.0
+        ));
+    }
+    if pr.backtest.horizons.is_empty() {
+        notes.push(
+            "No backtest: the census history is too short to test the model on the past.".into(),
+        );
+    } else {
+        let said: Vec<String> = pr
+            .backtest
+            .horizons
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} year{} ahead {:.1}%",
+                    h.years,
+                    if h.years == 1 { "" } else { "s" },
+                    h.mape
+                )
+            })
+            .collect();
+        notes.push(format!(
+            "How wrong the model was on past censuses (mean absolute percentage error): {}.",
+            said.join(", ")
+        ));
+    }
+    notes.push(format!(
+        "Projected from the census figures as protected for the reader, census dates {}.",
+        a.census_dates
+            .iter()
+            .map(|d| observatory_domain::long_date(*d))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    notes
+}
+
+/// The projection as a table (the command line's table, CSV and XLSX, and downloads).
+pub fn table(p: &Projected, title: &str) -> crate::output::TableOut {
+    let opt = |v: Option<f64>| v.map(figure).unwrap_or_default();
+    crate::output::TableOut {
+        title: title.to_string(),
+        headers: [
+            "Year",
+            "Date",
+            "Supply",
+            "Supply, low (5%)",
+            "Supply, high (95%)",
+            "Demand",
+            "Gap (demand less supply)",
+            "Entrants needed",
+            "Pay bill (£ a year)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: p
+            .projection
+            .years
+            .iter()
+            .map(|y| {
+                vec![
+                    y.year.to_string(),
+                    observatory_domain::long_date(y.date),
+                    figure(y.supply),
+                    figure(y.supply_low),
+                    figure(y.supply_high),
+                    opt(y.demand),
+                    opt(y.gap),
+                    opt(y.entrants_needed),
+                    y.cost
+                        .map(observatory_domain::charts::thousands)
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        notes: notes(p),
+    }
 }
 
 #[cfg(test)]
@@ -537,10 +694,21 @@ mod tests {
 
     #[test]
     fn changes_are_said_in_words() {
-        let text = "name = \"A\"\n[scope]\nbase = \"2025-11-01\"\nyears = 5\n[rates]\nleaving = 0.1\n";
+        let text =
+            "name = \"A\"\n[scope]\nbase = \"2025-11-01\"\nyears = 5\n[rates]\nleaving = 0.1\n";
         let a = read(text).unwrap();
-        let b = read(&text.replace("leaving = 0.1", "leaving = 0.1\nchange = { leaving = -0.02 }")).unwrap();
-        assert_eq!(changes(&a, &b), "Changed rates.change.leaving from 0.0 to -0.02.");
-        assert_eq!(slug("Social workers: turnover down 2 points!"), "social-workers-turnover-down-2-points");
+        let b = read(&text.replace(
+            "leaving = 0.1",
+            "leaving = 0.1\nchange = { leaving = -0.02 }",
+        ))
+        .unwrap();
+        assert_eq!(
+            changes(&a, &b),
+            "Changed rates.change.leaving from 0.0 to -0.02."
+        );
+        assert_eq!(
+            slug("Social workers: turnover down 2 points!"),
+            "social-workers-turnover-down-2-points"
+        );
     }
 }

@@ -10,9 +10,9 @@ mod direct;
 pub mod evidence;
 mod neighbours;
 mod population;
+pub mod projections;
 mod read;
 pub mod secret;
-pub mod projections;
 pub mod strategies;
 #[doc(hidden)]
 pub mod testing;

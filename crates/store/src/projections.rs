@@ -86,7 +86,11 @@ impl Store {
     }
 
     /// A version of a scenario (`None`: the latest).
-    pub async fn scenario(&self, id: &str, version: Option<i64>) -> Result<Option<ScenarioVersion>> {
+    pub async fn scenario(
+        &self,
+        id: &str,
+        version: Option<i64>,
+    ) -> Result<Option<ScenarioVersion>> {
         Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT version, body, inputs, saved_at, saved_by, summary FROM projection_scenario_versions
              WHERE scenario_id = $1 AND ($2 IS NULL OR version = $2) ORDER BY version DESC LIMIT 1",
