@@ -142,6 +142,42 @@ pub async fn demo(cli: &Cli, a: &DemoArgs) -> Result<i32> {
     Ok(0)
 }
 
+/// The demo's workforce projections: a synthetic child population projection in the ONS
+/// layout, and two saved scenarios (also the README's and docs' example files).
+const DEMO_POPULATION: &[u8] = include_bytes!("../../../data/examples/population-projection.csv");
+const DEMO_SCENARIOS: [&str; 2] = [
+    include_str!("../../../data/examples/scenario.toml"),
+    include_str!("../../../data/examples/scenario-early-years.toml"),
+];
+
+async fn load_projections(db: &Database) -> Result<()> {
+    use observatory_service::projections;
+    let by = "observatory demo";
+    let said = projections::import_population(
+        db,
+        Actor::Operator,
+        by,
+        "snpp-demo",
+        "Synthetic, in the layout of the ONS sub-national population projections",
+        DEMO_POPULATION,
+    )
+    .await?;
+    println!("{said}");
+    let answers =
+        observatory_service::Answers::new(observatory_domain::DEFAULT_SUPPRESSION_THRESHOLD);
+    let saved = projections::list(db, Actor::Operator).await?;
+    for text in DEMO_SCENARIOS {
+        let name = projections::read(text)?.name.unwrap_or_default();
+        if saved.iter().any(|s| s.name == name) {
+            continue; // `demo --fresh` again: the saved scenario and its versions stay.
+        }
+        let (id, _) =
+            projections::save(db, &answers, Actor::Operator, by, None, text, None).await?;
+        println!("Saved the projection scenario {id}.");
+    }
+    Ok(())
+}
+
 /// Generate the demo area and load it; false when a demo return was rejected (a bug).
 /// The demo area's local workforce strategy (also the README's example file).
 const DEMO_STRATEGY: &str = include_str!("../../../data/examples/strategy.json");
@@ -196,5 +232,6 @@ async fn load(cli: &Cli, a: &DemoArgs, db: &Database, opts: &GenerateOptions) ->
         s.objectives.len(),
         s.actions.len()
     );
+    load_projections(db).await?;
     Ok(rejected.is_empty())
 }

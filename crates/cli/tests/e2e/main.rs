@@ -10,5 +10,6 @@ mod census_cases;
 mod evidence;
 mod hardening;
 mod known_answers;
+mod projections;
 mod readme;
 mod synthetic;
