@@ -63,6 +63,9 @@ pub struct Objective {
     /// A recorded value older than this many days is stale (default 400).
     #[serde(default)]
     pub stale_after_days: Option<i64>,
+    /// A saved projection scenario whose forecast the objective shows beside its status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
 }
 
 /// What an objective is measured by.

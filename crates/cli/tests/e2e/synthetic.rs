@@ -297,7 +297,7 @@ on_both!(
         ]);
         assert_eq!(status["strategy"], "central-beds-2026");
         let objectives = status["objectives"].as_array().unwrap();
-        assert_eq!(objectives.len(), 5);
+        assert_eq!(objectives.len(), 6);
         let l3 = &objectives[0];
         assert_eq!(l3["observed_at"], "2025-11-01", "{l3}");
         let asked = env.query(
@@ -323,7 +323,7 @@ on_both!(
         };
         assert_eq!(l3["status"], want, "{l3}");
         // A recorded indicator: its latest value, and stale after 200 days.
-        let supervision = &objectives[4];
+        let supervision = &objectives[5];
         assert_eq!(supervision["value"], 0.81);
         assert_eq!(supervision["observed_at"], "2025-09-30");
         assert_eq!(supervision["interval"], Value::Null);

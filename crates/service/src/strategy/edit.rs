@@ -42,6 +42,26 @@ pub async fn change(
         }
         _ => policy::may_change_strategy(actor, &now.areas)?,
     }
+    if let Edit::Upsert {
+        list: List::Objectives,
+        item,
+    } = change
+        && let Some(scenario) = item
+            .get("scenario")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        && db.store.scenario(scenario, None).await?.is_none()
+    {
+        return Err(ServiceError::Fields {
+            what: "The objective cannot be saved".into(),
+            problems: vec![(
+                "scenario",
+                format!(
+                    "There is no saved projection '{scenario}': copy the id from the end of its address (/projections/ID)"
+                ),
+            )],
+        });
+    }
     save(db, id, now, expected, change, by, None).await
 }
 

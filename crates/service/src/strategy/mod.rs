@@ -8,6 +8,7 @@ use observatory_strategy::{Judgement, Objective, Observation, Point, judge};
 
 pub mod document;
 pub mod edit;
+pub mod forecast;
 use serde_json::{Value, json};
 
 use crate::accounts::{known_areas, resolve};

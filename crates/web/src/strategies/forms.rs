@@ -167,6 +167,9 @@ pub fn fields(list: List, s: &Strategy) -> Vec<Field> {
             f.push(Field::new("tolerance", "Tolerance (optional)", Kind::Figure).hint(
                 "How far behind the line still counts as on track; by default a tenth of the distance from baseline to the last milestone",
             ));
+            f.push(Field::new("scenario", "Projection scenario (optional)", Kind::Text).hint(
+                "The id of a saved projection (its address ends /projections/ID) whose forecast this objective shows, for example social-workers-in-central-bedfordshire",
+            ));
             f
         }
         List::Actions => {
@@ -588,6 +591,10 @@ fn objective(f: Map<String, Value>, existing: &Value) -> Result<Map<String, Valu
     o.insert(
         "tolerance".into(),
         f.get("tolerance").cloned().unwrap_or(Value::Null),
+    );
+    o.insert(
+        "scenario".into(),
+        f.get("scenario").cloned().unwrap_or(Value::Null),
     );
     if problems.is_empty() {
         Ok(o)

@@ -557,6 +557,10 @@ fn version_of(posted: &[(String, String)]) -> Result<i64, PageError> {
 fn refused(e: observatory_service::ServiceError) -> Result<Vec<Problem>, PageError> {
     match e {
         observatory_service::ServiceError::Invalid(m) => Ok(vec![(String::new(), m)]),
+        observatory_service::ServiceError::Fields { problems, .. } => Ok(problems
+            .into_iter()
+            .map(|(f, m)| (f.to_string(), m))
+            .collect()),
         e => Err(e.into()),
     }
 }
@@ -1061,13 +1065,9 @@ async fn save_record(
                 .await
             {
                 Ok(_) => return Ok(see_other(&format!("/strategies/{id}#objective-{oid}"))),
-                Err(observatory_service::ServiceError::Fields { problems, .. }) => problems
-                    .into_iter()
-                    .map(|(f, m)| (f.to_string(), m))
-                    .collect(),
                 Err(e) => refused(e)?
                     .into_iter()
-                    .map(|(_, m)| ("date".to_string(), m))
+                    .map(|(f, m)| (if f.is_empty() { "date".to_string() } else { f }, m))
                     .collect(),
             }
         }

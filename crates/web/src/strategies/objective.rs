@@ -33,6 +33,9 @@ struct ObjectivePage {
     sources: Vec<(String, String, String)>,
     trend: String,
     milestones: Vec<(String, String)>,
+    /// The attached projection scenario's forecast: (id, name, sentence, status label,
+    /// tag class); the status is empty when none is implied.
+    forecast: Option<(String, String, String, String, String)>,
 }
 
 fn note(c: &Comparison) -> String {
@@ -60,6 +63,16 @@ pub async fn show(
     .await?;
     let place = place(&view.areas);
     let o = &view.objective;
+    let forecast =
+        observatory_service::strategy::forecast::forecast(&state.db, Actor::from(&v.user), o)
+            .await?
+            .map(|f| {
+                let (label, tag) = f
+                    .status
+                    .map(|s| (s.label().to_string(), super::tag(s).to_string()))
+                    .unwrap_or_default();
+                (f.scenario_id, f.scenario_name, f.sentence, label, tag)
+            });
     let trend = trend_sentence(&view);
     let status = row(
         &observatory_service::strategy::ObjectiveStatus {
@@ -92,5 +105,6 @@ pub async fn show(
             })
             .collect(),
         place,
+        forecast,
     })
 }

@@ -479,3 +479,65 @@ async fn a_public_strategy_is_read_by_anyone_with_its_figures_protected() {
     assert!(setting.contains(">Not enough data</strong>"), "{setting}");
     assert_eq!(anyone.get("/public/strategies/nothing").await.status(), 404);
 }
+
+#[tokio::test]
+async fn an_objective_shows_the_forecast_of_the_projection_attached_to_it() {
+    let s = start(Backend::Sqlite, true, |_| {}).await;
+    crate::strategies::add_strategy(&s, "mine", A1).await;
+    // 10 % leave a year and 20 join: the headcount grows towards 200.
+    let scenario = format!(
+        "name = \"People in the area\"\n[scope]\nwhere = [\"area={A1}\"]\nbase = \"{CENSUS}\"\nyears = 5\n[rates]\nleaving = 0.1\nentrants = 20\n[simulation]\nruns = 200\n"
+    );
+    let (sid, _) = observatory_service::projections::save(
+        &s.state.db,
+        &s.state.answers,
+        Actor::Operator,
+        "test",
+        None,
+        &scenario,
+        None,
+    )
+    .await
+    .unwrap();
+    let planner = s.client("planner@t.example").await;
+    let form = "/strategies/mine/objectives/new/edit";
+    let v = version(&planner, form).await;
+    let mut item = fields(&[
+        ("version", &v),
+        ("title", "More people in post"),
+        ("owner", "Workforce lead"),
+        ("measure", "headcount"),
+        ("baseline_value", "5"),
+        ("m1_value", "30"),
+        ("scenario", "no-such-projection"),
+    ]);
+    date("baseline", "1/11/2024", &mut item);
+    date("m1", "1/11/2027", &mut item);
+    // A scenario that is not saved is named by its field; nothing is stored.
+    let res = post(&planner, form, &item).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("There is no saved projection &#39;no-such-projection&#39;"),
+        "{html}"
+    );
+    item.retain(|(k, _)| k != "scenario");
+    item.push(("scenario".into(), sid.clone()));
+    let res = post(&planner, form, &item).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let page = planner
+        .get("/strategies/mine/objectives/more-people-in-post")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let forecast = between(&page, "id=\"forecast\">", "</p>");
+    // About 19 people now, growing on 10 % leaving and 20 joining: above 30 by 2027.
+    assert!(
+        forecast.contains("On track on the forecast")
+            && forecast.contains("by 1 November 2027")
+            && forecast.contains("which meets the target of 30.0"),
+        "{forecast}"
+    );
+    assert!(page.contains(&format!("href=\"/projections/{sid}\"")));
+}
