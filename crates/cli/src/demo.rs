@@ -31,6 +31,10 @@ pub struct GenerateArgs {
     /// Approximate filled posts per area per year.
     #[arg(long)]
     pub posts_per_area: Option<usize>,
+    /// Census years, the last on 1 November 2025 (default 3; more give projections a
+    /// longer history to be tested on).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub years: u32,
     /// Empty the output folder first if it already holds files (otherwise that is refused,
     /// so that files of an earlier run are never mixed with this one's).
     #[arg(long)]
@@ -60,7 +64,11 @@ pub fn generate_with_progress(
 
 pub fn generate(a: &GenerateArgs) -> Result<i32> {
     let started = std::time::Instant::now();
-    let opts = synthetic::options(a.national, a.seed, a.areas, a.posts_per_area);
+    let mut opts = synthetic::options(a.national, a.seed, a.areas, a.posts_per_area);
+    opts.census_dates = (0..a.years as i32)
+        .rev()
+        .filter_map(|k| chrono::NaiveDate::from_ymd_opt(2025 - k, 11, 1))
+        .collect();
     let s = generate_with_progress(&opts, &a.out, a.force)?;
     println!(
         "Wrote {} returns from {} employers in {:.1} s; manifest: {}",

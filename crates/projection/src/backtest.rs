@@ -22,6 +22,9 @@ pub struct Horizon {
     pub mape: f64,
     /// How many projections it averages.
     pub origins: usize,
+    /// The same error for "no change" (the stock at the origin carried forward): the
+    /// model earns its keep where it does better.
+    pub no_change_mape: f64,
 }
 
 /// The backtest of a scenario's model on a history.
@@ -37,7 +40,8 @@ fn years_between(a: chrono::NaiveDate, b: chrono::NaiveDate) -> u32 {
 
 /// Runs the backtest; horizons are empty when the history has fewer than two censuses.
 pub fn run(scenario: &Scenario, history: &History) -> Backtest {
-    let mut errors: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+    // Per horizon: the model's and no change's absolute percentage errors.
+    let mut errors: BTreeMap<u32, Vec<(f64, f64)>> = BTreeMap::new();
     for (i, origin) in history.area.iter().enumerate() {
         let Ok(model) = Model::fit(scenario, &history.until(origin.date)) else {
             continue;
@@ -55,16 +59,26 @@ pub fn run(scenario: &Scenario, history: &History) -> Backtest {
                 continue;
             }
             let p = total(&projected[h as usize]);
-            errors.entry(h).or_default().push((p - truth).abs() / truth);
+            let still = total(&origin.stock);
+            errors
+                .entry(h)
+                .or_default()
+                .push(((p - truth).abs() / truth, (still - truth).abs() / truth));
         }
     }
     Backtest {
         horizons: errors
             .into_iter()
-            .map(|(years, e)| Horizon {
-                years,
-                mape: 100.0 * e.iter().sum::<f64>() / e.len() as f64,
-                origins: e.len(),
+            .map(|(years, e)| {
+                let mean = |f: fn(&(f64, f64)) -> f64| {
+                    100.0 * e.iter().map(f).sum::<f64>() / e.len() as f64
+                };
+                Horizon {
+                    years,
+                    mape: mean(|x| x.0),
+                    origins: e.len(),
+                    no_change_mape: mean(|x| x.1),
+                }
             })
             .collect(),
     }

@@ -170,7 +170,7 @@ impl Estimate {
 /// employers' starters and leavers files do not always balance (a move between roles
 /// within an employer can show as a start without an end), and entrants that make the
 /// model reproduce the stocks the census found are the ones the projection needs. With
-/// one census, the starters per filled post.
+/// one census, as many as leave.
 fn entrants(v: &[Counts]) -> (f64, f64) {
     let mut sum = (0.0, 0.0);
     for w in v.windows(2) {
@@ -186,11 +186,12 @@ fn entrants(v: &[Counts]) -> (f64, f64) {
     if sum.1 > 0.0 {
         return sum;
     }
-    let starters: f64 = v.iter().map(|c| total(&c.starters)).sum();
+    // One census: no change in size to go on, so entrants replace the leavers (the
+    // starters file alone over-counts moves within an employer as joining).
+    let leavers: f64 = v.iter().map(|c| total(&c.leavers)).sum();
     let posts: f64 = v.iter().map(|c| total(&c.posts)).sum();
     let stock: f64 = v.iter().map(|c| total(&c.stock)).sum();
-    // Starters per post, as entrants per unit of stock.
-    (ratio(starters, posts) * stock, stock)
+    (ratio(leavers, posts) * stock, stock)
 }
 
 /// A draw from Gamma(shape, rate), the posterior of a Poisson level.
