@@ -161,6 +161,7 @@ mod tests {
             ],
             tolerance: None,
             stale_after_days: None,
+            scenario: None,
         }
     }
 

@@ -177,6 +177,7 @@ mod tests {
             }],
             tolerance: None,
             stale_after_days: None,
+            scenario: None,
         };
         let series = [
             (date("2024-11-01"), Some(0.40)),
