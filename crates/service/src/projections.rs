@@ -12,9 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use observatory_projection::population::PopulationProjection;
-use observatory_projection::{
-    BANDS, Bands, Counts, History, Inputs, Projection, Scenario, band_codes,
-};
+use observatory_projection::{BANDS, Bands, Counts, History, Inputs, Projection, Scenario};
 use observatory_store::projections::NewScenarioVersion;
 use serde_json::Value;
 
@@ -26,7 +24,7 @@ use crate::policy::{self, Actor};
 pub use observatory_projection::demand::{Ratio, ratios};
 pub use observatory_projection::population::MAX_BYTES as POPULATION_MAX_BYTES;
 pub use observatory_projection::run::{Assumptions, Closing, Year};
-pub use observatory_projection::{Backtest, Horizon, scenario::MAX_BYTES};
+pub use observatory_projection::{Backtest, Horizon, band_codes, scenario::MAX_BYTES};
 pub use observatory_store::projections::{
     PopulationProjectionInfo, ScenarioSummary, ScenarioVersion,
 };

@@ -1549,3 +1549,107 @@ async fn surfaces_show_the_same_figures(
         by_role.len()
     );
 }
+
+/// Projections (issue 16) disclose nothing beyond the queries they rest on: a planner's
+/// projection starts from exactly the cell-key protected figures the planner's own queries
+/// give, a suppressed age band only gets what the shown total leaves over, and the
+/// differencing route a projection opens (leaving rate 1 in one band, no entrants, one
+/// year: supply falls by that band's stock) gives back that derived figure, not the band's
+/// hidden count.
+#[tokio::test]
+async fn a_projection_rests_only_on_figures_its_reader_may_query() {
+    use observatory_service::{Actor, Ask as Question, projections};
+    let s = start(Backend::Sqlite, true, |_| {}).await;
+    let planner = s
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == "planner@t.example")
+        .unwrap();
+    let actor = Actor::User(&planner);
+    let (db, answers) = (&s.state.db, &s.state.answers);
+    let ask = |role: &str, by: &[&str]| Question {
+        measure: "headcount".into(),
+        by: by.iter().map(|b| b.to_string()).collect(),
+        filters: vec![format!("area={A1}"), format!("role={role}")],
+        dates: vec![CENSUS.into()],
+        ..Question::default()
+    };
+    // A role whose age bands are partly hidden from the planner.
+    let mut chosen = None;
+    for role in observatory_domain::codes().roles.codes() {
+        let Ok(total) = answers.answer(db, actor, &ask(role, &[])).await else {
+            continue;
+        };
+        let Some(t) = total.result.rows.first().and_then(|r| r.value) else {
+            continue;
+        };
+        let bands = answers
+            .answer(db, actor, &ask(role, &["age_band"]))
+            .await
+            .unwrap();
+        let hidden = bands.result.rows.iter().filter(|r| r.suppressed).count();
+        let shown = bands.result.rows.iter().filter(|r| !r.suppressed).count();
+        if hidden > 0 && shown > 0 {
+            chosen = Some((role.to_string(), t, bands));
+            break;
+        }
+    }
+    let (role, total, bands) = chosen.expect("a role with shown and hidden age bands");
+    let text = format!(
+        "name = \"Attack\"\n[scope]\nwhere = [\"area={A1}\", \"role={role}\"]\nbase = \"{CENSUS}\"\nyears = 1\n[simulation]\nruns = 0\n"
+    );
+    let scenario = projections::read(&text).unwrap();
+    let inputs = projections::inputs(db, answers, actor, &scenario)
+        .await
+        .unwrap();
+    let base = inputs.history.area.last().unwrap();
+    let codes = projections::band_codes();
+    let stock_total: f64 = base.stock.iter().sum();
+    assert!(
+        (stock_total - total).abs() < 1e-9,
+        "{stock_total} vs {total}"
+    );
+    let mut shown_sum = 0.0;
+    for r in &bands.result.rows {
+        let a = codes.iter().position(|c| *c == r.keys[0]).unwrap();
+        if !r.suppressed {
+            assert_eq!(Some(base.stock[a]), r.value, "band {}", r.keys[0]);
+            shown_sum += r.value.unwrap();
+        }
+    }
+    let hidden: Vec<usize> = bands
+        .result
+        .rows
+        .iter()
+        .filter(|r| r.suppressed)
+        .map(|r| codes.iter().position(|c| *c == r.keys[0]).unwrap())
+        .collect();
+    let hidden_sum: f64 = hidden.iter().map(|a| base.stock[*a]).sum();
+    assert!((hidden_sum - (total - shown_sum).max(0.0)).abs() < 1e-9);
+    // The differencing route: everyone in one hidden band leaves, nobody else, nobody joins.
+    let band = hidden[0];
+    let leaving: Vec<String> = codes
+        .iter()
+        .enumerate()
+        .map(|(a, c)| format!("\"{c}\" = {}", if a == band { 1 } else { 0 }))
+        .collect();
+    let attack = text.replace(
+        "[simulation]",
+        &format!(
+            "[rates]\nleaving = {{ {} }}\nentrants = 0\n[simulation]",
+            leaving.join(", ")
+        ),
+    );
+    let p = projections::project(db, answers, actor, &projections::read(&attack).unwrap())
+        .await
+        .unwrap()
+        .projection;
+    let learned = p.years[0].supply - p.years[1].supply;
+    assert!((learned - base.stock[band]).abs() < 1e-9);
+    // What was learned is what the shown total leaves over, spread by the wider shape:
+    // derived from the planner's own figures, never read from the hidden cell.
+    assert!(learned <= (total - shown_sum).max(0.0) + 1e-9);
+}
