@@ -90,11 +90,16 @@ pub struct Caseload {
     pub growth: f64,
 }
 
-/// A policy target: at least `posts` from `from`.
+/// A policy target: at least `posts` from `from`, or as many as a staff-count standard of
+/// the standards file requires in the scope's areas (an early years teacher in every full
+/// daycare setting: `standard = "daycare_early_years_teacher"`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Minimum {
-    pub posts: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posts: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard: Option<String>,
     pub from: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -193,8 +198,18 @@ impl DemandSpec {
             }
         }
         for m in &self.minimum {
-            if !(m.posts.is_finite() && m.posts >= 0.0) {
-                return Err(invalid("demand.minimum.posts must be 0 or more".into()));
+            match (m.posts, &m.standard) {
+                (Some(p), None) if p.is_finite() && p >= 0.0 => {}
+                (Some(_), None) => {
+                    return Err(invalid("demand.minimum.posts must be 0 or more".into()));
+                }
+                _ => {
+                    if m.posts.is_some() == m.standard.is_some() {
+                        return Err(invalid(
+                            "demand.minimum needs either posts = N or standard = \"id\" (of the standards file), not both".into(),
+                        ));
+                    }
+                }
             }
         }
         Ok(())
@@ -202,13 +217,15 @@ impl DemandSpec {
 
     /// Demand at each of `dates` (year 0 first), or `None` when none is given.
     /// `supply0` is the stock at year 0 (the start of growth unless `from` is given);
-    /// `areas` are the scope's areas (empty: all of England).
+    /// `areas` are the scope's areas (empty: all of England); `standards` the posts each
+    /// standard named by a minimum requires there.
     pub fn compute(
         &self,
         dates: &[NaiveDate],
         supply0: f64,
         areas: &[String],
         populations: &BTreeMap<String, PopulationProjection>,
+        standards: &BTreeMap<String, f64>,
     ) -> Result<Option<Vec<f64>>, ScenarioError> {
         if !self.is_given() {
             return Ok(None);
@@ -241,8 +258,16 @@ impl DemandSpec {
                 d += c.cases * (1.0 + c.growth).powi(t as i32) / c.per_worker;
             }
             for m in &self.minimum {
+                let posts = match (&m.standard, m.posts) {
+                    (Some(id), _) => *standards.get(id).ok_or_else(|| {
+                        invalid(format!(
+                            "demand.minimum: the posts standard '{id}' requires are not known"
+                        ))
+                    })?,
+                    (None, p) => p.unwrap_or(0.0),
+                };
                 if *date >= m.from {
-                    d = d.max(m.posts);
+                    d = d.max(posts);
                 }
             }
             out.push(d);
@@ -272,14 +297,15 @@ mod tests {
                 growth: 0.0,
             }),
             minimum: vec![Minimum {
-                posts: 200.0,
+                posts: Some(200.0),
+                standard: None,
                 from: NaiveDate::from_ymd_opt(2027, 9, 1).unwrap(),
                 reason: None,
             }],
             ..Default::default()
         };
         let d = spec
-            .compute(&dates(3), 50.0, &[], &BTreeMap::new())
+            .compute(&dates(3), 50.0, &[], &BTreeMap::new(), &BTreeMap::new())
             .unwrap()
             .unwrap();
         assert!((d[0] - 110.0).abs() < 1e-9);
@@ -305,12 +331,18 @@ mod tests {
         };
         let pops = BTreeMap::from([("snpp".to_string(), pop)]);
         let d = spec
-            .compute(&dates(2), 0.0, &["E06000056".into()], &pops)
+            .compute(
+                &dates(2),
+                0.0,
+                &["E06000056".into()],
+                &pops,
+                &BTreeMap::new(),
+            )
             .unwrap()
             .unwrap();
         assert_eq!(d, vec![100.0, 90.0]);
         let err = spec
-            .compute(&dates(3), 0.0, &[], &pops)
+            .compute(&dates(3), 0.0, &[], &pops, &BTreeMap::new())
             .unwrap_err()
             .to_string();
         assert!(err.contains("no figures for 2027"), "{err}");

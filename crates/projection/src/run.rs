@@ -33,6 +33,10 @@ pub struct Inputs {
     /// the census; `None` when pay is not known.
     #[serde(default)]
     pub cost_per_unit: Option<f64>,
+    /// The posts each standard named by a demand minimum requires in the scope's areas
+    /// at the base date (settings covered x staff required), by standard id.
+    #[serde(default)]
+    pub standards: BTreeMap<String, f64>,
 }
 
 /// One projected year.
@@ -235,9 +239,13 @@ pub fn project(scenario: &Scenario, inputs: &Inputs) -> Result<Projection, Scena
     };
     let dates: Vec<NaiveDate> = (0..=years as u32).map(|t| scenario.date_of(t)).collect();
     let supply0 = total(&model.stock);
-    let demand = scenario
-        .demand
-        .compute(&dates, supply0, &inputs.areas, &inputs.populations)?;
+    let demand = scenario.demand.compute(
+        &dates,
+        supply0,
+        &inputs.areas,
+        &inputs.populations,
+        &inputs.standards,
+    )?;
     let needed = demand
         .as_ref()
         .map(|d| gap::entrants_needed(&model.stock, &model.rates, d));

@@ -255,12 +255,60 @@ pub async fn inputs(
         populations.insert(p.projection.clone(), parsed);
     }
     let cost_per_unit = cost_per_unit(db, answers, actor, filters, scenario).await?;
+    let standards = standard_posts(db, scenario, &areas).await?;
     Ok(Inputs {
         history: History { area, parent },
         areas,
         populations,
         cost_per_unit,
+        standards,
     })
+}
+
+/// The posts each staff-count standard named by the demand's minimums requires in the
+/// scope's areas at the base date: the staff each covered setting (or area) must have,
+/// added up. A count of settings, not of people, so it is given to whoever may project.
+async fn standard_posts(
+    db: &Database,
+    scenario: &Scenario,
+    areas: &[String],
+) -> Result<BTreeMap<String, f64>, ServiceError> {
+    use observatory_analysis::standards::{Condition, Standards, check};
+    let named: BTreeSet<&String> = scenario
+        .demand
+        .minimum
+        .iter()
+        .filter_map(|m| m.standard.as_ref())
+        .collect();
+    let mut out = BTreeMap::new();
+    if named.is_empty() {
+        return Ok(out);
+    }
+    let standards = Standards::early_years();
+    let cube = crate::cubes::load(db, &[scenario.scope.base], |_| ()).await?;
+    let results = check(&standards, &cube[0]);
+    for id in named {
+        let r = results.iter().find(|r| &r.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = results.iter().map(|r| r.id.as_str()).collect();
+            invalid(format!(
+                "demand.minimum: '{id}' is not a standard of data/standards/early_years.toml; the standards are {}",
+                ids.join(", ")
+            ))
+        })?;
+        if matches!(r.condition, Condition::QualifiedShare { .. }) {
+            return Err(invalid(format!(
+                "demand.minimum: '{id}' asks for a share of qualified staff, not a number of posts; name a staff count standard"
+            )));
+        }
+        let posts: f64 = r
+            .units
+            .iter()
+            .filter(|u| areas.is_empty() || areas.iter().any(|a| a.eq_ignore_ascii_case(&u.area)))
+            .map(|u| u.required)
+            .sum();
+        out.insert(id.clone(), posts);
+    }
+    Ok(out)
 }
 
 /// Median full-time pay times FTE per unit of stock, at the base date, when shown.

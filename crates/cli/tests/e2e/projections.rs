@@ -222,3 +222,28 @@ on_both!(
         assert!(csv.starts_with("Year,Date,Supply,"), "{csv}");
     }
 );
+
+on_both!(a_standard_sets_a_minimum_from_its_date, |env: Env| {
+    load_small_census(&env);
+    let text = SCENARIO
+        .replace("sector=education", "sector=early_years")
+        .replace(
+            "[demand]\ngrowth = 0.01",
+            "[[demand.minimum]]\nstandard = \"daycare_early_years_teacher\"\nfrom = \"2027-09-01\"",
+        );
+    let p = project(&env, &write(&env, "m.toml", &text));
+    // Nothing is asked before the date; from it, one early years teacher for every full
+    // daycare setting the area has.
+    assert_eq!(p["years"][0]["demand"].as_f64(), Some(0.0));
+    let settings = p["years"][2]["demand"].as_f64().unwrap();
+    assert!(settings >= 1.0 && settings.fract() == 0.0, "{settings}");
+    for (id, want) in [
+        ("daycare_supervisors_l3", "share of qualified staff"),
+        ("no_such_standard", "is not a standard"),
+    ] {
+        let bad = text.replace("daycare_early_years_teacher", id);
+        let out = env.run(&["project", "--scenario", &write(&env, "b.toml", &bad)]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{want}: {err}");
+    }
+});
