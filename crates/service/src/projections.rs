@@ -227,6 +227,32 @@ pub async fn inputs(
         .filter(|f| !f.trim().to_ascii_lowercase().starts_with("area="))
         .cloned()
         .collect();
+    if !dates.contains(&scenario.scope.base) {
+        let known: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
+        return Err(invalid(format!(
+            "scope.base {} is not a census date with returns; the census dates are {}",
+            scenario.scope.base,
+            known.join(", ")
+        )));
+    }
+    // The filters asked once at the base date, so a mistake in them is told in the
+    // answer path's own words (a date without returns for the scope is skipped below).
+    answers
+        .answer(
+            db,
+            actor,
+            &Ask {
+                measure: stock.into(),
+                filters: filters.clone(),
+                dates: vec![scenario.scope.base.to_string()],
+                ..Ask::default()
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            ServiceError::Invalid(m) => invalid(format!("scope.where: {m}")),
+            other => other,
+        })?;
     let parent = if areas.is_empty() {
         Vec::new()
     } else {
