@@ -111,7 +111,7 @@ on_both!(
             ),
             (
                 SCENARIO.replace("sector=education", "sector=plumbing"),
-                "plumbing",
+                "scope.where: unknown value 'plumbing'",
             ),
             (
                 SCENARIO.replace("2025-11-01", "2025-10-01"),
