@@ -341,10 +341,11 @@ impl Scenario {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const SPEC: &str = r#"
+    /// The spec's example scenario file, as shared/spec/projections.md gives it.
+    pub(crate) const SPEC: &str = r#"
 [scope]
 where = ["area=E06000056", "role=social_worker"]
 base = "2025-11-01"

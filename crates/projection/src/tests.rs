@@ -19,21 +19,8 @@ fn date(y: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, 11, 1).unwrap()
 }
 
-const HAND: &str = r#"
-[scope]
-where = ["area=E06000056", "role=social_worker"]
-base = "2025-11-01"
-years = 10
-measure = "headcount"
-[rates]
-leaving = 0.12
-entrants = 30
-[demand]
-fixed = 420
-[simulation]
-runs = 1000
-seed = 1
-"#;
+/// The spec's example file: one leaving rate and 30 entrants a year, by hand.
+const HAND: &str = crate::scenario::tests::SPEC;
 
 fn in_65_plus(x: f64) -> Bands {
     let mut b = [0.0; BANDS];
