@@ -172,6 +172,25 @@ on_both!(
         ] {
             assert!(page.contains(said), "{said}");
         }
+        let closing = between(&page, "id=\"closing\">", "</div>");
+        assert!(
+            closing.contains("entrants a year on average, against")
+                || closing.contains("there is no gap to close"),
+            "{closing}"
+        );
+        assert!(
+            closing.contains("percentage points would close it by 1 November 2035")
+                || closing.contains("cannot close it alone")
+                || closing.contains("there is no gap to close")
+                || closing.contains("without any change to leaving"),
+            "{closing}"
+        );
+        let trust = between(&page, "id=\"trust\">", "</div>");
+        assert!(
+            trust.contains("How far to trust this: on past censuses the model was off by")
+                || trust.contains("too short"),
+            "{trust}"
+        );
         let list = planner.get("/projections").await.text().await.unwrap();
         assert!(list.contains("Our workforce") && list.contains("in Central Bedfordshire"));
 
