@@ -740,6 +740,60 @@ pub fn table(p: &Projected, title: &str) -> crate::output::TableOut {
     }
 }
 
+/// What a scenario projects, in words: "Social workers in Central Bedfordshire", "The
+/// early years and childcare workforce in England" (its role, sector and area filters).
+pub fn described(s: &Scenario) -> String {
+    let c = observatory_domain::codes();
+    let mut role = None;
+    let mut sector = None;
+    let mut areas = Vec::new();
+    for (k, v) in s
+        .scope
+        .r#where
+        .iter()
+        .filter_map(|f| f.split_once('='))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+    {
+        match k.as_str() {
+            "role" => role = Some(c.label_of("role", &v)),
+            "sector" => sector = Some(c.label_of("sector", &v)),
+            "area" => areas.push(c.area_name(&v)),
+            _ => {}
+        }
+    }
+    let who = match (role, sector) {
+        (Some(r), _) if r.ends_with('s') || r.ends_with("staff") => r,
+        (Some(r), _) => format!("{r}s"),
+        (None, Some(s)) => format!("The {} workforce", s.to_lowercase()),
+        (None, None) => "The children's workforce".to_string(),
+    };
+    let place = if areas.is_empty() {
+        "England".to_string()
+    } else {
+        areas.join(" and ")
+    };
+    format!("{who} in {place}")
+}
+
+/// Every saved scenario with what it projects in words ([`described`]).
+pub async fn list_described(
+    db: &Database,
+    actor: Actor<'_>,
+) -> Result<Vec<(ScenarioSummary, String)>, ServiceError> {
+    let mut out = Vec::new();
+    for s in list(db, actor).await? {
+        let what = db
+            .store
+            .scenario(&s.id, None)
+            .await?
+            .and_then(|v| read(&v.body).ok())
+            .map(|sc| described(&sc))
+            .unwrap_or_default();
+        out.push((s, what));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

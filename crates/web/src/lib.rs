@@ -15,6 +15,7 @@ pub mod error;
 pub mod evidence;
 pub mod figures;
 pub mod pages;
+pub mod projections;
 pub mod state;
 pub mod strategies;
 pub mod submit;
@@ -115,6 +116,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     pages
         .merge(evidence::routes(&state))
         .merge(strategies::routes())
+        .merge(projections::routes())
         .merge(api)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -99,6 +99,13 @@ impl Layout {
                 "local workforce strategies and how their objectives stand",
             );
         }
+        if policy::may_project(policy::Actor::from(&v.user)).is_ok() {
+            add(
+                "/projections",
+                "Projections",
+                "how the workforce may change, and what would close a gap",
+            );
+        }
         add(
             "/explorer",
             "Explorer",

@@ -34,7 +34,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 #[derive(OpenApi)]
 #[openapi(info(
     title = "Children's Workforce Observatory API",
-    description = "Submit census returns, read their validation reports, query any measure (the same JSON as `observatory query --format json`), follow returns, read the standard publication, and search, read and add to the evidence library (items, the research register, calls for evidence, the gap map). Authenticate with an API token: `Authorization: Bearer TOKEN`. Errors are `{\"error\": \"...\"}`. Figures across organisations are always suppressed below the disclosure threshold.",
+    description = "Submit census returns, read their validation reports, query any measure (the same JSON as `observatory query --format json`), follow returns, read the standard publication, project the workforce (the same JSON as `observatory project --format json`), and search, read and add to the evidence library (items, the research register, calls for evidence, the gap map). Authenticate with an API token: `Authorization: Bearer TOKEN`. Errors are `{\"error\": \"...\"}`. Figures across organisations are always suppressed below the disclosure threshold.",
     version = "1"
 ))]
 struct ApiDoc;
@@ -149,6 +149,11 @@ fn parts() -> (axum::Router<Arc<AppState>>, Document) {
         .routes(routes!(library::moderation))
         .routes(routes!(library::moderate))
         .routes(routes!(library::import))
+        .routes(routes!(
+            crate::projections::api::project,
+            crate::projections::api::list
+        ))
+        .routes(routes!(crate::projections::api::saved))
         .split_for_parts();
     (router, finished(doc))
 }

@@ -545,3 +545,54 @@ async fn every_page_state_passes_axe_at_both_widths() {
     b.close().await.unwrap();
     no_violations(&found);
 }
+
+/// The projections pages (the list, the form with and without errors, a projection,
+/// changing it and the comparison) pass axe-core at 375 and 1280 px without scrolling
+/// sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_projection_pages_pass_axe_at_both_widths() {
+    if chromedriver_missing() {
+        return;
+    }
+    let s = crate::projections::server(Backend::Sqlite).await;
+    let http = s.client("cb@t.example").await;
+    for (name, years) in [("Ours", "10"), ("Ours, slower", "6")] {
+        let res = http
+            .post_form(
+                "/projections",
+                &crate::projections::form(name, "E06000056", years, ""),
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, b) = open(profile.path()).await;
+    let mut found = Vec::new();
+    sign_in(&b, &s, "cb@t.example").await;
+    assert!(nav_links(&b).await.contains(&"/projections".to_string()));
+    for (page, name) in [
+        ("/projections", "projections"),
+        ("/projections/new", "projection-new"),
+        ("/projections/ours", "projection"),
+        ("/projections/ours?version=1", "projection-version"),
+        ("/projections/ours/edit", "projection-edit"),
+        ("/projections/ours/copy", "projection-copy"),
+        (
+            "/projections/compare?ids=ours,ours-slower",
+            "projection-compare",
+        ),
+    ] {
+        b.goto(&s.url(page)).await.unwrap();
+        check(&b, name, &mut found).await;
+    }
+    b.goto(&s.url("/projections/new")).await.unwrap();
+    fill_and_press(&b, &[("years", "40"), ("leaving", "120")], "save").await;
+    assert!(b.title().await.unwrap().starts_with("Error: "));
+    check(&b, "projection-new-with-errors", &mut found).await;
+    b.goto(&s.url("/projections/ours/edit")).await.unwrap();
+    fill_and_press(&b, &[("scenario", "[scope]\nyears = 40")], "save").await;
+    assert!(b.title().await.unwrap().starts_with("Error: "));
+    check(&b, "projection-edit-with-errors", &mut found).await;
+    b.close().await.unwrap();
+    no_violations(&found);
+}

@@ -15,6 +15,7 @@ mod load;
 mod matrix;
 mod measure;
 mod pages;
+mod projections;
 mod security;
 mod strategies;
 mod strategy_documents;

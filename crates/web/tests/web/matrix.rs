@@ -35,6 +35,10 @@ on_both!(pages_and_api_follow_the_roles, |b| async move {
         ("/submit".into(), [403, 403, 403, 200]),
         ("/employer".into(), [403, 403, 403, 200]),
         ("/employer?employer=E2".into(), [403, 403, 403, 403]),
+        ("/projections".into(), [200, 200, 200, 403]),
+        ("/projections/new".into(), [200, 200, 200, 403]),
+        ("/projections/compare".into(), [200, 200, 200, 403]),
+        ("/projections/nothing".into(), [404, 404, 404, 403]),
         (sub.clone(), [404, 404, 404, 200]),
         (format!("{sub}/report.csv"), [404, 404, 404, 200]),
         (
@@ -52,6 +56,12 @@ on_both!(pages_and_api_follow_the_roles, |b| async move {
     ];
     let api_calls: Vec<(&str, String, [u16; 4])> = vec![
         ("GET", "/api/me".into(), [200, 200, 200, 200]),
+        ("GET", "/api/projections".into(), [200, 200, 200, 403]),
+        (
+            "GET",
+            "/api/projections/nothing".into(),
+            [404, 404, 404, 403],
+        ),
         (
             "GET",
             "/api/query?measure=posts&by=sector".into(),
