@@ -1299,10 +1299,11 @@ fn catalogue_lists_every_measure_and_breakdown() {
         "representation_ratio",
         "leadership_gap",
         "observed_wastage_rate",
+        "starters",
     ] {
         assert!(names.iter().any(|n| n == m), "{m} missing");
     }
-    assert_eq!(names.len(), 47);
+    assert_eq!(names.len(), 48);
     assert_eq!(breakdown_names().len(), 23);
     assert!(breakdown_names().contains(&"reason"));
     // Every measure answers on every cube without a breakdown, but for those that
