@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use observatory_domain::long_date;
 use observatory_projection::population::PopulationProjection;
 use observatory_projection::{BANDS, Bands, Counts, History, Inputs, Projection, Scenario};
 use observatory_store::projections::NewScenarioVersion;
@@ -646,55 +647,148 @@ pub fn figure(v: f64) -> String {
     format!("{sign}{whole}.{tenth}")
 }
 
-/// What the projection's bands and backtest mean, for the notes under every table.
-pub fn notes(p: &Projected) -> Vec<String> {
+/// What would close the gap, in words.
+pub fn closing_words(p: &Projected) -> Vec<String> {
     let pr = &p.projection;
-    let a = &pr.assumptions;
-    let mut notes = vec![format!(
-        "Supply is the stock and flow model at the point rates; the band is the 5th to 95th percentile of {} simulation runs (seed {}). Leaving rates {}, entrants {} ({} a year).",
+    let Some(c) = &pr.closing else {
+        return vec![
+            "This scenario has no demand, so there is no gap to close: it projects supply only."
+                .into(),
+        ];
+    };
+    if c.largest_gap <= 0.0 {
+        return vec![
+            "Supply meets demand in every year projected: there is no gap to close.".into(),
+        ];
+    }
+    let date_of = |t: u32| {
+        pr.years
+            .iter()
+            .find(|y| y.year == t)
+            .map(|y| long_date(y.date))
+            .unwrap_or_default()
+    };
+    let last = pr
+        .years
+        .last()
+        .map(|y| long_date(y.date))
+        .unwrap_or_default();
+    let mut out = vec![
+        format!(
+            "The largest gap is {} by {}.",
+            figure(c.largest_gap),
+            date_of(c.largest_gap_year)
+        ),
+        format!(
+            "Closing it with entrants alone would take {} entrants a year on average, against {} a year now.",
+            figure(c.entrants_needed_average),
+            figure(c.entrants_now)
+        ),
+    ];
+    out.push(match c.retention_cut {
+        Some(r) if r > 0.0 => format!(
+            "Cutting every leaving rate by {:.1} percentage points would close it by {last}.",
+            r * 100.0
+        ),
+        Some(_) => format!("Supply meets demand by {last} without any change to leaving."),
+        None => format!(
+            "Keeping people longer cannot close it alone: even if nobody left, supply would fall short by {last}."
+        ),
+    });
+    if let Some(cost) = c.cost_of_gap {
+        out.push(format!(
+            "Filling the gap in the last year would cost about £{} a year in pay.",
+            observatory_domain::charts::thousands(cost)
+        ));
+    }
+    out
+}
+
+/// How far to trust it: the backtest in words, beside what assuming no change would
+/// have got wrong.
+pub fn trust_words(p: &Projected) -> Vec<String> {
+    let h = &p.projection.backtest.horizons;
+    if h.is_empty() {
+        return vec![
+            "The census history is too short to test the model on the past, so there is no measure yet of how far to trust it. Read the band as the least of the uncertainty.".into(),
+        ];
+    }
+    let ahead = |n: u32| {
+        if n == 1 {
+            "one year".to_string()
+        } else {
+            format!("{n} years")
+        }
+    };
+    let said: Vec<String> = h
+        .iter()
+        .map(|h| format!("{:.1}% {} ahead", h.mape, ahead(h.years)))
+        .collect();
+    let still: Vec<String> = h
+        .iter()
+        .map(|h| format!("{:.1}% {} ahead", h.no_change_mape, ahead(h.years)))
+        .collect();
+    vec![
+        format!(
+            "How far to trust this: on past censuses the model was off by {} (the average difference between what it projected and what the census found).",
+            said.join(", ")
+        ),
+        format!(
+            "Assuming no change would have been off by {}.",
+            still.join(", ")
+        ),
+    ]
+}
+
+/// The assumptions the figures rest on, in words.
+pub fn assumption_words(p: &Projected) -> Vec<String> {
+    let a = &p.projection.assumptions;
+    let mut said = vec![
+        format!(
+            "Leaving rates are {} ({}).",
+            a.leaving_source,
+            if a.leaving_source == "estimated" {
+                "from the census history"
+            } else {
+                "given in the scenario"
+            }
+        ),
+        format!(
+            "Entrants: {} a year, {}.",
+            figure(a.entrants),
+            a.entrants_source
+        ),
+    ];
+    if a.movements != 0.0 {
+        said.push(format!(
+            "Net movements into this workforce: {} a year.",
+            figure(a.movements)
+        ));
+    }
+    if let Some(w) = a.own_weight {
+        said.push(format!(
+            "This workforce's own history carries {:.0}% of its leaving rate; the other {:.0}% is borrowed from the same roles across every area with returns, because a small workforce's own rates jump about from year to year.",
+            w * 100.0,
+            (1.0 - w) * 100.0
+        ));
+    }
+    said.push(format!(
+        "Supply's band is the 5th to 95th percentile of {} simulation runs (seed {}); census dates used: {}, as protected for the reader.",
         a.runs,
         a.seed,
-        a.leaving_source,
-        a.entrants_source,
-        figure(a.entrants)
-    )];
-    if let Some(w) = a.own_weight {
-        notes.push(format!(
-            "The scope's own history carries {:.0}% of its leaving level; the rest is borrowed from the same roles in every area with returns.",
-            w * 100.0
-        ));
-    }
-    if pr.backtest.horizons.is_empty() {
-        notes.push(
-            "No backtest: the census history is too short to test the model on the past.".into(),
-        );
-    } else {
-        let said: Vec<String> = pr
-            .backtest
-            .horizons
-            .iter()
-            .map(|h| {
-                format!(
-                    "{} year{} ahead {:.1}%",
-                    h.years,
-                    if h.years == 1 { "" } else { "s" },
-                    h.mape
-                )
-            })
-            .collect();
-        notes.push(format!(
-            "How wrong the model was on past censuses (mean absolute percentage error): {}.",
-            said.join(", ")
-        ));
-    }
-    notes.push(format!(
-        "Projected from the census figures as protected for the reader, census dates {}.",
         a.census_dates
             .iter()
-            .map(|d| observatory_domain::long_date(*d))
+            .map(|d| long_date(*d))
             .collect::<Vec<_>>()
             .join(", ")
     ));
+    said
+}
+
+/// The notes under every table of a projection: its assumptions and how far to trust it.
+pub fn notes(p: &Projected) -> Vec<String> {
+    let mut notes = assumption_words(p);
+    notes.extend(trust_words(p));
     notes
 }
 

@@ -364,92 +364,10 @@ pub fn chart(id: &str, title: &str, p: &Projected) -> String {
     observatory_domain::charts::lines(id, title, &series, unit(p))
 }
 
-/// What would close the gap, in words.
-fn closing(p: &Projected) -> Vec<String> {
-    let pr = &p.projection;
-    let Some(c) = &pr.closing else {
-        return vec![
-            "This scenario has no demand, so there is no gap to close: it projects supply only."
-                .into(),
-        ];
-    };
-    if c.largest_gap <= 0.0 {
-        return vec![
-            "Supply meets demand in every year projected: there is no gap to close.".into(),
-        ];
-    }
-    let date_of = |t: u32| {
-        pr.years
-            .iter()
-            .find(|y| y.year == t)
-            .map(|y| long_date(y.date))
-            .unwrap_or_default()
-    };
-    let last = pr
-        .years
-        .last()
-        .map(|y| long_date(y.date))
-        .unwrap_or_default();
-    let mut out = vec![format!(
-        "The largest gap is {} by {}.",
-        projections::figure(c.largest_gap),
-        date_of(c.largest_gap_year)
-    )];
-    out.push(format!(
-        "Closing it with entrants alone would take {} entrants a year on average, against {} a year now.",
-        projections::figure(c.entrants_needed_average),
-        projections::figure(c.entrants_now)
-    ));
-    out.push(match c.retention_cut {
-        Some(r) if r > 0.0 => format!(
-            "Cutting every leaving rate by {:.1} percentage points would close it by {last}.",
-            r * 100.0
-        ),
-        Some(_) => format!("Supply meets demand by {last} without any change to leaving."),
-        None => format!(
-            "Keeping people longer cannot close it alone: even if nobody left, supply would fall short by {last}."
-        ),
-    });
-    if let Some(cost) = c.cost_of_gap {
-        out.push(format!(
-            "Filling the gap in the last year would cost about £{} a year in pay.",
-            observatory_domain::charts::thousands(cost)
-        ));
-    }
-    out
-}
-
-/// How far to trust it: the backtest in words.
-fn trust(p: &Projected) -> Vec<String> {
-    let h = &p.projection.backtest.horizons;
-    if h.is_empty() {
-        return vec![
-            "The census history is too short to test the model on the past, so there is no measure yet of how far to trust it. Read the band as the least of the uncertainty.".into(),
-        ];
-    }
-    let said: Vec<String> = h
-        .iter()
-        .map(|h| {
-            format!(
-                "{:.1}% {} ahead",
-                h.mape,
-                if h.years == 1 {
-                    "one year".to_string()
-                } else {
-                    format!("{} years", h.years)
-                }
-            )
-        })
-        .collect();
-    vec![format!(
-        "How far to trust this: on past censuses the model was off by {} (the average difference between what it projected and what the census found).",
-        said.join(", ")
-    )]
-}
-
 fn assumptions(p: &Projected) -> (Vec<BandRate>, Vec<String>) {
-    let a = &p.projection.assumptions;
-    let leaving = a
+    let leaving = p
+        .projection
+        .assumptions
         .leaving
         .iter()
         .map(|(b, r)| BandRate {
@@ -457,46 +375,7 @@ fn assumptions(p: &Projected) -> (Vec<BandRate>, Vec<String>) {
             rate: format!("{:.1}%", r * 100.0),
         })
         .collect();
-    let mut said = vec![
-        format!(
-            "Leaving rates are {} ({}).",
-            a.leaving_source,
-            if a.leaving_source == "estimated" {
-                "from the census history"
-            } else {
-                "given in the scenario"
-            }
-        ),
-        format!(
-            "Entrants: {} a year, {}.",
-            projections::figure(a.entrants),
-            a.entrants_source
-        ),
-    ];
-    if a.movements != 0.0 {
-        said.push(format!(
-            "Net movements into this workforce: {} a year.",
-            projections::figure(a.movements)
-        ));
-    }
-    if let Some(w) = a.own_weight {
-        said.push(format!(
-            "This workforce's own history carries {:.0}% of its leaving rate; the other {:.0}% is borrowed from the same roles across every area with returns, because a small workforce's own rates jump about from year to year.",
-            w * 100.0,
-            (1.0 - w) * 100.0
-        ));
-    }
-    said.push(format!(
-        "{} simulation runs, seed {}; census dates used: {}.",
-        a.runs,
-        a.seed,
-        a.census_dates
-            .iter()
-            .map(|d| long_date(*d))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    (leaving, said)
+    (leaving, projections::assumption_words(p))
 }
 
 pub async fn show(
@@ -516,8 +395,8 @@ pub async fn show(
     html(&ShowPage {
         l: layout(&state, &v, &s.name),
         chart: chart("projection-chart", &format!("Supply and demand: {what}"), p),
-        closing: closing(p),
-        trust: trust(p),
+        closing: projections::closing_words(p),
+        trust: projections::trust_words(p),
         leaving,
         assumptions: said,
         description: p.scenario.description.clone().unwrap_or_default(),
@@ -904,8 +783,8 @@ pub async fn compare(
                 id: s.id.clone(),
                 name: s.name.clone(),
                 what: projections::described(&s.projected.scenario),
-                closing: closing(&s.projected),
-                trust: trust(&s.projected),
+                closing: projections::closing_words(&s.projected),
+                trust: projections::trust_words(&s.projected),
             })
             .collect(),
         headers,

@@ -187,7 +187,8 @@ on_both!(
         );
         let trust = between(&page, "id=\"trust\">", "</div>");
         assert!(
-            trust.contains("How far to trust this: on past censuses the model was off by")
+            (trust.contains("How far to trust this: on past censuses the model was off by")
+                && trust.contains("Assuming no change would have been off by"))
                 || trust.contains("too short"),
             "{trust}"
         );
