@@ -128,12 +128,21 @@ async fn fill_and_press(b: &Browser, fields: &[(&str, &str)], button: &str) {
         field.clear().await.unwrap();
         field.send_keys(value).await.unwrap();
     }
+    // The page that was there: until it is gone, its own footer would answer the wait
+    // below, and a test would read the old page's title.
+    let old = b.find(Locator::Css("html")).await.unwrap();
     b.find(Locator::Id(button))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
     b.wait().for_element(Locator::Css("footer")).await.unwrap();
 }
 
