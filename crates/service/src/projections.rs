@@ -695,7 +695,7 @@ pub fn closing_words(p: &Projected) -> Vec<String> {
             "Keeping people longer cannot close it alone: even if nobody left, supply would fall short by {last}."
         ),
     });
-    if let Some(cost) = c.cost_of_gap {
+    if let Some(cost) = c.cost_of_gap.filter(|c| *c >= 0.5) {
         out.push(format!(
             "Filling the gap in the last year would cost about £{} a year in pay.",
             observatory_domain::charts::thousands(cost)

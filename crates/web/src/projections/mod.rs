@@ -302,7 +302,6 @@ struct ShowPage {
     chart: String,
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
-    notes: Vec<String>,
     closing: Vec<String>,
     trust: Vec<String>,
     leaving: Vec<BandRate>,
@@ -402,7 +401,6 @@ pub async fn show(
         description: p.scenario.description.clone().unwrap_or_default(),
         headers: table.headers,
         rows: table.rows,
-        notes: table.notes,
         history: history
             .into_iter()
             .map(|h| VersionRow {
