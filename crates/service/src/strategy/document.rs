@@ -414,6 +414,17 @@ pub async fn board_report(
             },
         });
         blocks.push(Block::Paragraph(super::series::trend_sentence(&view)));
+        // The attached projection's forecast, as the objective's page gives it.
+        if let Some(f) = super::forecast::forecast(db, actor, o).await? {
+            let said = match f.status {
+                Some(st) => format!("{} on the forecast. {}", st.label(), f.sentence),
+                None => f.sentence,
+            };
+            blocks.push(Block::Paragraph(format!(
+                "{said} (Projection: {}.)",
+                f.scenario_name
+            )));
+        }
     }
     blocks.push(objectives_table(&judged));
     blocks.push(Block::Heading {

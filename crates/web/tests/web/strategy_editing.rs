@@ -540,4 +540,14 @@ async fn an_objective_shows_the_forecast_of_the_projection_attached_to_it() {
         "{forecast}"
     );
     assert!(page.contains(&format!("href=\"/projections/{sid}\"")));
+    // The board report says the same.
+    let report = planner.get("/strategies/mine/files/report.html").await;
+    assert_eq!(report.status(), 200);
+    let report = report.text().await.unwrap();
+    assert!(
+        report.contains("On track on the forecast. On the model&#39;s forecast:")
+            || report.contains("On track on the forecast. On the model's forecast:"),
+        "{report}"
+    );
+    assert!(report.contains("(Projection: People in the area.)"));
 }
