@@ -65,18 +65,8 @@ impl Input {
     }
 }
 
-/// What the form is filled in from: the posted fields (or the defaults).
-pub struct Posted(pub Vec<(String, String)>);
-
-impl Posted {
-    pub fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    }
-}
+/// What the form is filled in from: the posted fields (or none, for the defaults).
+pub use crate::evidence::Fields as Posted;
 
 /// The choices the form offers: areas (code, name; "" is England), roles, sectors, census
 /// dates (value, "1 November 2025"), newest first.
